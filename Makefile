@@ -1,0 +1,49 @@
+# Two commands: `make site` builds the sample organisation's site with feeds into
+# site/; `make test` runs the whole suite (lint, format, types, tests, browser tests).
+# Both create the virtualenv and install what they need on a fresh machine.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: site test lint bench serve clean golden
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-site: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-site
+
+site: $(VENV)/.installed-site
+	$(BIN)/rota build
+
+test: $(VENV)/.installed-test
+	scripts/install-test-deps.sh
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix generator tests bench
+	$(BIN)/ruff format generator tests bench
+
+golden: $(VENV)/.installed-test
+	$(BIN)/pytest tests/golden --update-golden
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/fairness.py
+	$(BIN)/python bench/run.py
+
+serve: $(VENV)/.installed-site
+	$(BIN)/rota serve
+
+clean:
+	rm -rf site $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,0 +1,105 @@
+"""Diagnostics: every problem found in the inputs, with where it is.
+
+Nothing here raises on the first problem: loaders and validators collect
+``Diagnostic`` values, the CLI prints them sorted and exits 1.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A place in an input file: path relative to the organisation root, 1-based."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    source: Source
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.severity}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.source.path,
+            "line": self.source.line,
+            "column": self.source.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Diagnostics:
+    """A collector of diagnostics, passed through loading and validation."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, source: Source, message: str) -> None:
+        self.items.append(Diagnostic(source, "error", message))
+
+    def warning(self, source: Source, message: str) -> None:
+        self.items.append(Diagnostic(source, "warning", message))
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        self.items.extend(other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.items))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class InvalidInput(Exception):
+    """The organisation's inputs have errors; exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} error(s) in the inputs")
+        self.diagnostics = list(diagnostics)
+
+
+class BuildFailed(Exception):
+    """A later stage failed (rendering, MkDocs, writing); exit status 1."""
+
+    exit_code = 1
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists, else the empty string."""
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def diagnostics_json(items: Sequence[Diagnostic]) -> str:
+    return json.dumps(
+        {
+            "valid": not any(d.severity == "error" for d in items),
+            "diagnostics": [d.as_json() for d in items],
+        },
+        indent=2,
+    )

@@ -1,0 +1,1 @@
+"""Reading the organisation from disk: YAML that remembers where each value came from."""

@@ -1,0 +1,119 @@
+"""Read the organisation's files: every YAML file under rotations/ and every
+runbook under runbooks/, as located values. The only module of loading that
+touches the disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import Diagnostics, Source
+from generator.load.yamlload import decode_text, parse_yaml
+
+LOCK_NAME = "assignments.lock.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass
+class RawRunbook:
+    path: str  # relative to the root, e.g. runbooks/payments/db.md
+    kind: str  # markdown | yaml
+    meta: Any  # located mapping (front matter or the YAML document)
+    body: str
+    body_line: int  # line of the body's first line in the file
+
+
+@dataclass
+class RawTree:
+    root: Path
+    files: list[tuple[str, Any]] = field(default_factory=list)  # (relative path, document)
+    lock: tuple[str, Any] | None = None
+    runbooks: list[RawRunbook] = field(default_factory=list)
+
+
+def _walk(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(suffixes):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+                continue
+            found.append(path)
+    return found
+
+
+def _read(path: Path, rel: str, diags: Diagnostics) -> str | None:
+    try:
+        size = path.stat().st_size
+        from generator.load.yamlload import MAX_FILE_BYTES
+
+        if size > MAX_FILE_BYTES:
+            diags.error(
+                Source(rel),
+                f"file is {size // (1024 * 1024)} MiB; input files may be at most "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB",
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error(Source(rel), f"cannot read file: {exc.strerror}")
+        return None
+    return decode_text(data, rel, diags)
+
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
+
+
+def load_tree(root: Path, diags: Diagnostics) -> RawTree:
+    """Read rotations/ and runbooks/ below ``root``; problems go to ``diags``."""
+    tree = RawTree(root=root)
+    rotations = root / "rotations"
+    if not rotations.is_dir():
+        diags.error(
+            Source("rotations"),
+            "no rotations/ folder here: run rota in an organisation's repository, "
+            "pass --root DIR, or create one with 'rota init DIR'",
+        )
+    for path in _walk(rotations, YAML_SUFFIXES):
+        rel = path.relative_to(root).as_posix()
+        text = _read(path, rel, diags)
+        if text is None:
+            continue
+        doc = parse_yaml(text, rel, diags)
+        if path.name == LOCK_NAME and path.parent == rotations:
+            tree.lock = (rel, doc)
+        else:
+            tree.files.append((rel, doc))
+    runbooks = root / "runbooks"
+    for path in _walk(runbooks, YAML_SUFFIXES + MARKDOWN_SUFFIXES):
+        rel = path.relative_to(root).as_posix()
+        text = _read(path, rel, diags)
+        if text is None:
+            continue
+        if path.name.endswith(YAML_SUFFIXES):
+            doc = parse_yaml(text, rel, diags)
+            tree.runbooks.append(RawRunbook(rel, "yaml", doc, "", 1))
+            continue
+        m = FRONT_MATTER_RE.match(text)
+        if not m:
+            diags.error(
+                Source(rel),
+                "runbook has no front matter: start the file with '---', the fields "
+                "(title, team, ...), and '---'",
+            )
+            continue
+        meta = parse_yaml(m.group(1), rel, diags, line_offset=1)
+        body = text[m.end() :]
+        body_line = text[: m.end()].count("\n") + 1
+        tree.runbooks.append(RawRunbook(rel, "markdown", meta, body, body_line))
+    return tree

@@ -1,0 +1,323 @@
+"""The organisation as typed, frozen values: what every later stage reads.
+
+Built by ``validate.build_org`` from the input files; every object remembers
+its ``source`` so later checks (conflicts, infeasible shifts) can point at it.
+All instants are aware datetimes; local wall-clock values keep their zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from generator.errors import Source
+from generator.timeutil import HourClasser, zone
+
+NOWHERE = Source("<none>")
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: str = "Rota"
+    timezone: str = "UTC"
+    horizon: timedelta = timedelta(weeks=26)
+    history: timedelta = timedelta(weeks=13)
+    freeze: timedelta = timedelta(weeks=4)
+    business_from: int = 9 * 60  # minutes after local midnight
+    business_to: int = 18 * 60
+    load_weights: dict[str, float] = field(
+        default_factory=lambda: {"weekday": 1.0, "night": 1.5, "weekend": 2.0, "holiday": 3.0}
+    )
+    company_holidays: tuple[date, ...] = ()
+    runbook_review: timedelta = timedelta(days=180)
+    feed_reminder: timedelta | None = timedelta(hours=1)
+    feed_secret: bool = False
+    feed_base_url: str | None = None
+    publish_pay: bool = True
+    site_url: str | None = None
+    source: Source = NOWHERE
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+
+@dataclass(frozen=True)
+class Leave:
+    start_at: datetime
+    end_at: datetime
+    note: str | None
+    whole_days: tuple[date, date] | None  # inclusive first and last day, if given as dates
+    source: Source = NOWHERE
+
+    def overlaps(self, start_at: datetime, end_at: datetime) -> bool:
+        return self.start_at < end_at and start_at < self.end_at
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    email: str | None
+    timezone: str
+    holidays: str | None
+    pay_policy: str | None  # resolved: the policy id that applies, or None
+    leave: tuple[Leave, ...]
+    source: Source = NOWHERE
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def on_leave(self, start_at: datetime, end_at: datetime) -> Leave | None:
+        for leave in self.leave:
+            if leave.overlaps(start_at, end_at):
+                return leave
+        return None
+
+
+@dataclass(frozen=True)
+class Member:
+    person: str
+    from_on: date | None
+    until_on: date | None  # inclusive
+    share: float
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Coverage:
+    days: frozenset[int]  # 0 = Monday, the day the window starts on
+    from_minute: int
+    to_minute: int  # < from_minute crosses midnight; == from_minute is 24h
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Rotation:
+    team: str
+    id: str
+    name: str
+    members: tuple[Member, ...]
+    start_local: datetime  # naive, team zone
+    shift: timedelta
+    assignment: str  # fair | round-robin
+    fairness: str  # fluid | equal
+    min_rest: timedelta | None
+    coverage: tuple[Coverage, ...]
+    source: Source = NOWHERE
+
+    @property
+    def key(self) -> str:
+        return f"{self.team}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Level:
+    after: timedelta
+    notify: tuple[str, ...]  # "rotation", "person:ID", "team:ID"
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Escalation:
+    repeat: int
+    levels: tuple[Level, ...]
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    timezone: str
+    description: str | None
+    services: tuple[str, ...]
+    rotations: tuple[Rotation, ...]
+    escalation: Escalation | None
+    handoff_checklist: tuple[str, ...]
+    source: Source = NOWHERE
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def rotation(self, rotation_id: str) -> Rotation | None:
+        for rotation in self.rotations:
+            if rotation.id == rotation_id:
+                return rotation
+        return None
+
+
+@dataclass(frozen=True)
+class Override:
+    team: str
+    rotation: str
+    start_at: datetime
+    end_at: datetime
+    person: str
+    note: str | None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Severity:
+    id: str
+    name: str
+    description: str
+    response: str | None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    title: str
+    severity: str
+    team: str
+    started_at: datetime
+    resolved_at: datetime
+    responders: tuple[str, ...]
+    postmortem: str | None
+    source: Source = NOWHERE
+
+    @property
+    def length(self) -> timedelta:
+        return self.resolved_at - self.started_at
+
+
+@dataclass(frozen=True)
+class HandoffNote:
+    team: str
+    rotation: str
+    on: date
+    author: str
+    notes: str
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Standby:
+    unit: str  # hour | day
+    weekday: Decimal
+    weekend: Decimal
+    holiday: Decimal
+    business_hours: Decimal | None
+
+
+@dataclass(frozen=True)
+class Callout:
+    rate: Decimal
+    minimum: timedelta
+    round_up: timedelta | None
+
+
+@dataclass(frozen=True)
+class PayPolicy:
+    id: str
+    standby: Standby | None
+    callout: Callout | None
+    cap: Decimal | None  # per calendar month
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Pay:
+    currency: str
+    default_policy: str | None
+    policies: dict[str, PayPolicy]
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    run: str | None
+    expect: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class Runbook:
+    path: str  # relative to runbooks/, with its extension
+    slug: str  # path without extension: the page address under runbooks/
+    kind: str  # markdown | yaml
+    title: str
+    team: str
+    service: str | None
+    alerts: tuple[str, ...]
+    severity: str | None
+    last_reviewed: date | None
+    tags: tuple[str, ...]
+    dashboards: tuple[tuple[str, str], ...]
+    related_alerts: tuple[str, ...]
+    summary: str | None
+    steps: tuple[Step, ...]
+    body: str  # Markdown (for YAML runbooks: empty)
+    sections: tuple[str, ...]  # level-2 headings, lower case
+    source: Source = NOWHERE
+
+    @property
+    def has_mitigation(self) -> bool:
+        if self.kind == "yaml":
+            return bool(self.steps)
+        return any(s.startswith("mitigation") for s in self.sections)
+
+
+@dataclass(frozen=True)
+class LockedShift:
+    team: str
+    rotation: str
+    start_at: datetime
+    end_at: datetime
+    person: str
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The published assignments (``until``) and the tentative plan after it."""
+
+    until_at: dict[str, datetime]  # by "team/rotation"
+    shifts: tuple[LockedShift, ...]  # locked: start < until
+    tentative: tuple[LockedShift, ...]  # planned after until, may change
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Org:
+    root: str
+    settings: Settings
+    people: dict[str, Person]
+    teams: dict[str, Team]
+    overrides: tuple[Override, ...]
+    severities: tuple[Severity, ...]
+    incidents: tuple[Incident, ...]
+    handoffs: tuple[HandoffNote, ...]
+    pay: Pay | None
+    runbooks: tuple[Runbook, ...]
+    lock: Lock
+
+    def rotations(self) -> list[Rotation]:
+        return [r for t in self.teams.values() for r in t.rotations]
+
+    def rotation(self, key: str) -> Rotation | None:
+        team_id, _, rotation_id = key.partition("/")
+        team = self.teams.get(team_id)
+        return team.rotation(rotation_id) if team else None
+
+    def classer(self, person: Person) -> HourClasser:
+        return HourClasser(
+            person.tz,
+            person.holidays,
+            self.settings.company_holidays,
+            self.settings.business_from,
+            self.settings.business_to,
+        )
+
+    def pay_policy(self, person: Person) -> PayPolicy | None:
+        if self.pay is None or person.pay_policy is None:
+            return None
+        return self.pay.policies.get(person.pay_policy)

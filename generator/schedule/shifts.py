@@ -1,0 +1,108 @@
+"""Shift boundaries and coverage windows of a rotation. Pure.
+
+Shift k starts at ``start + k × shift`` on the team's local wall clock, so a
+weekly 09:00 handoff stays at 09:00 through DST. Coverage windows, in the team
+zone, cut each shift into the intervals when someone is actually on call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from generator.model import Coverage, Rotation
+from generator.timeutil import localize, zone
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One shift of a rotation before anyone is assigned to it."""
+
+    team: str
+    rotation: str
+    index: int
+    start_at: datetime  # nominal boundaries (handoff instants)
+    end_at: datetime
+    windows: tuple[tuple[datetime, datetime], ...]  # covered intervals, in order
+
+    @property
+    def covered(self) -> timedelta:
+        return sum((b - a for a, b in self.windows), timedelta(0))
+
+
+def boundary_at(rotation: Rotation, tz_name: str, k: int) -> datetime:
+    """The instant of handoff k (k may be negative)."""
+    return localize(rotation.start_local + k * rotation.shift, zone(tz_name))
+
+
+def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> int:
+    """The index of the slot containing ``at`` (or starting at it)."""
+    tz = zone(tz_name)
+    local = at.astimezone(tz).replace(tzinfo=None)
+    k = math.floor((local - rotation.start_local) / rotation.shift)
+    # wall-clock arithmetic is off by at most one step around DST; settle it
+    while boundary_at(rotation, tz_name, k) > at:
+        k -= 1
+    while boundary_at(rotation, tz_name, k + 1) <= at:
+        k += 1
+    return k
+
+
+def coverage_windows(
+    coverage: tuple[Coverage, ...], tz_name: str, start_at: datetime, end_at: datetime
+) -> tuple[tuple[datetime, datetime], ...]:
+    """The parts of [start_at, end_at) inside the coverage windows, merged."""
+    if not coverage:
+        return ((start_at, end_at),)
+    tz = zone(tz_name)
+    first_day = start_at.astimezone(tz).date() - timedelta(days=1)
+    last_day = end_at.astimezone(tz).date()
+    pieces: list[tuple[datetime, datetime]] = []
+    day = first_day
+    while day <= last_day:
+        for c in coverage:
+            if day.weekday() not in c.days:
+                continue
+            a_local = datetime.combine(day, time()) + timedelta(minutes=c.from_minute)
+            if c.to_minute > c.from_minute:
+                b_local = datetime.combine(day, time()) + timedelta(minutes=c.to_minute)
+            else:  # crosses midnight, or a whole day when equal
+                b_local = datetime.combine(day + timedelta(days=1), time()) + timedelta(
+                    minutes=c.to_minute
+                )
+            a, b = localize(a_local, tz), localize(b_local, tz)
+            lo, hi = max(a, start_at), min(b, end_at)
+            if lo < hi:
+                pieces.append((lo, hi))
+        day += timedelta(days=1)
+    pieces.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in pieces:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return tuple(merged)
+
+
+def compute_slots(
+    rotation: Rotation, tz_name: str, start_at: datetime, end_at: datetime
+) -> list[Slot]:
+    """Every slot overlapping [start_at, end_at), whole, with its covered windows.
+
+    Slots with no covered time (a weekend inside a weekday-only coverage) are
+    left out: nobody is on call for them.
+    """
+    out: list[Slot] = []
+    k = first_index_at_or_before(rotation, tz_name, start_at)
+    begin = boundary_at(rotation, tz_name, k)
+    while begin < end_at:
+        finish = boundary_at(rotation, tz_name, k + 1)
+        if finish > begin:
+            windows = coverage_windows(rotation.coverage, tz_name, begin, finish)
+            if windows:
+                out.append(Slot(rotation.team, rotation.id, k, begin, finish, windows))
+        begin = finish
+        k += 1
+    return out

@@ -1,0 +1,39 @@
+"""``rota init``: a new organisation that validates and builds as it is."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+from generator.spec import json_schema
+
+RENAMES = {"gitignore": ".gitignore"}
+
+
+def write_skeleton(target: Path) -> list[Path]:
+    base = files("generator") / "skeleton"
+    written: list[Path] = []
+
+    def copy(node: object, rel: Path) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):  # type: ignore[attr-defined]
+            if child.name.startswith("__"):
+                continue
+            name = RENAMES.get(child.name, child.name)
+            if child.is_dir():
+                copy(child, rel / name)
+            else:
+                path = target / rel / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(child.read_bytes())
+                written.append(path)
+
+    copy(base, Path("."))
+    schema_path = target / "rotations" / "rota.schema.json"
+    schema_path.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+    written.append(schema_path)
+    mkdocs = target / "mkdocs.yml"
+    default = files("generator.site_templates") / "mkdocs.default.yml"
+    mkdocs.write_text(default.read_text(encoding="utf-8"), encoding="utf-8")
+    written.append(mkdocs)
+    return sorted(written)

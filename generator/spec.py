@@ -1,0 +1,1174 @@
+"""The declared shape of every input file: one definition serves conversion,
+error messages and the JSON Schema printed by ``rota schema``.
+
+``convert`` turns located YAML values (see ``load.yamlload``) into typed Python
+values, reporting every problem with its place; it never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from generator.errors import Diagnostics, Source, did_you_mean
+from generator.load.yamlload import LDict, LList
+from generator.timeutil import parse_duration
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+IDENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LOCAL_DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+ABS_DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
+TIME_RE = re.compile(r"^(\d{2}):(\d{2})$")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+class Rec(dict[str, Any]):
+    """A converted object: field values by name, and where each came from."""
+
+    source: Source
+    sources: dict[str, Source]
+
+    def at(self, name: str) -> Source:
+        return self.sources.get(name, self.source)
+
+
+class Spec:
+    doc = ""
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.doc
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value}'" if len(value) < 40 else "a text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+@dataclass
+class Scalar(Spec):
+    """A string-valued spec parsed by ``parse``; ``expected`` names what is right."""
+
+    expected: str
+    parse: Callable[[str], Any]
+    json: dict[str, Any]
+    accept_numbers: bool = False
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if self.accept_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            diags.error(src, f"expected {self.expected}, found {_type_name(value)}")
+            return INVALID
+        try:
+            return self.parse(value)
+        except ValueError as exc:
+            detail = str(exc)
+            msg = f"expected {self.expected}, found '{_clip(value)}'"
+            diags.error(src, f"{msg}: {detail}" if detail else msg)
+            return INVALID
+
+    def schema(self) -> dict[str, Any]:
+        return {**self.json, "description": self.expected}
+
+    def describe(self) -> str:
+        return self.expected
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _nonempty(text: str) -> str:
+    if not text.strip():
+        raise ValueError("it is empty")
+    return text
+
+
+def _pattern(regex: re.Pattern[str], hint: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if not regex.match(text):
+            raise ValueError(hint)
+        return text
+
+    return parse
+
+
+def _date(text: str) -> date:
+    if not DATE_RE.match(text):
+        raise ValueError("")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _datetime(text: str) -> datetime:
+    """A local (naive) or absolute (aware) date-time."""
+    if not (LOCAL_DT_RE.match(text) or ABS_DT_RE.match(text)):
+        raise ValueError("")
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _date_or_datetime(text: str) -> date | datetime:
+    if DATE_RE.match(text):
+        return _date(text)
+    return _datetime(text)
+
+
+def _time(text: str) -> int:
+    """Minutes after midnight; ``24:00`` is the end of the day."""
+    m = TIME_RE.match(text)
+    if not m:
+        raise ValueError("")
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if (hour, minute) == (24, 0):
+        return 24 * 60
+    if hour > 23 or minute > 59:
+        raise ValueError("no such time of day")
+    return hour * 60 + minute
+
+
+def _zone(text: str) -> str:
+    from generator.timeutil import zone
+
+    try:
+        zone(text)
+    except (KeyError, ValueError):
+        from generator.timeutil import known_zones
+
+        raise ValueError("not an IANA time zone" + did_you_mean(text, known_zones())) from None
+    return text
+
+
+def _region(text: str) -> str:
+    from generator.timeutil import region_calendar
+
+    try:
+        region_calendar(text, 2026)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+def _url(text: str) -> str:
+    if not re.match(r"^https?://[^\s<>\"']+$", text):
+        raise ValueError("only http:// and https:// addresses are allowed")
+    return text
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValueError("") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError("amounts are zero or more")
+    return value
+
+
+STR = Scalar("a non-empty text", _nonempty, {"type": "string", "minLength": 1})
+SLUG = Scalar(
+    "a slug (lower-case letters, digits and '-', starting with a letter or digit)",
+    _pattern(SLUG_RE, "use only a-z, 0-9 and '-'"),
+    {"type": "string", "pattern": SLUG_RE.pattern},
+)
+IDENT = Scalar(
+    "an id (letters, digits, '.', '_' and '-')",
+    _pattern(IDENT_RE, "use only letters, digits, '.', '_' and '-'"),
+    {"type": "string", "pattern": IDENT_RE.pattern},
+)
+EMAIL = Scalar("an e-mail address", _pattern(EMAIL_RE, ""), {"type": "string", "format": "email"})
+URL = Scalar("an http(s) URL", _url, {"type": "string", "pattern": "^https?://"})
+DURATION = Scalar(
+    "a duration such as 30m, 12h, 1d or 1w",
+    lambda t: parse_duration(t),
+    {"type": "string", "pattern": r"^\d+(m|h|d|w)$"},
+)
+DATE = Scalar(
+    "a date such as 2026-12-24",
+    _date,
+    {"type": "string", "pattern": DATE_RE.pattern},
+)
+DATETIME = Scalar(
+    "a date-time such as '2026-12-24 09:00' (local) or 2026-12-24T09:00:00Z",
+    _datetime,
+    {"type": "string"},
+)
+DATE_OR_DATETIME = Scalar(
+    "a date such as 2026-12-24 or a date-time such as '2026-12-24 09:00'",
+    _date_or_datetime,
+    {"type": "string"},
+)
+TIME = Scalar(
+    'a time of day such as "09:00" (quoted)',
+    _time,
+    {"type": "string", "pattern": r"^\d{2}:\d{2}$"},
+)
+ZONE = Scalar("an IANA time zone such as Europe/London", _zone, {"type": "string"})
+REGION = Scalar(
+    "a holiday region such as GB-ENG, US-NY or IN (country[-subdivision])",
+    _region,
+    {"type": "string"},
+)
+MONEY = Scalar(
+    "an amount such as 1.50", _decimal, {"type": ["number", "string"]}, accept_numbers=True
+)
+
+
+@dataclass
+class Number(Spec):
+    expected: str = "a number"
+    minimum: float | None = None
+    integer: bool = False
+    exclusive: bool = False
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        ok_types = (int,) if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, ok_types):
+            diags.error(src, f"expected {self.expected}, found {_type_name(value)}")
+            return INVALID
+        if self.minimum is not None and (
+            value < self.minimum or (self.exclusive and value == self.minimum)
+        ):
+            word = "more than" if self.exclusive else "at least"
+            diags.error(src, f"expected {self.expected} {word} {self.minimum:g}, found {value}")
+            return INVALID
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "integer" if self.integer else "number"}
+        if self.minimum is not None:
+            out["exclusiveMinimum" if self.exclusive else "minimum"] = self.minimum
+        return out
+
+    def describe(self) -> str:
+        return self.expected
+
+
+@dataclass
+class Bool(Spec):
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if not isinstance(value, bool):
+            diags.error(src, f"expected true or false, found {_type_name(value)}")
+            return INVALID
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+    def describe(self) -> str:
+        return "true or false"
+
+
+@dataclass
+class Enum(Spec):
+    values: Sequence[str]
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if not isinstance(value, str) or value not in self.values:
+            shown = f"'{value}'" if isinstance(value, str) else _type_name(value)
+            hint = did_you_mean(value, self.values) if isinstance(value, str) else ""
+            diags.error(src, f"expected one of {', '.join(self.values)}, found {shown}{hint}")
+            return INVALID
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"enum": list(self.values)}
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(f"`{v}`" for v in self.values)
+
+
+@dataclass
+class Nullable(Spec):
+    inner: Spec
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        return None if value is None else self.inner.convert(value, src, diags)
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [self.inner.schema(), {"type": "null"}]}
+
+    def describe(self) -> str:
+        return self.inner.describe() + ", or null"
+
+
+@dataclass
+class ListOf(Spec):
+    item: Spec
+    non_empty: bool = False
+    unique: bool = False
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if not isinstance(value, list):
+            diags.error(src, f"expected a list, found {_type_name(value)}")
+            return INVALID
+        if self.non_empty and not value:
+            diags.error(src, "expected a non-empty list")
+            return INVALID
+        out: list[Any] = []
+        seen: dict[Any, int] = {}
+        for i, item in enumerate(value):
+            item_src = value.item_at(i) if isinstance(value, LList) else src
+            converted = self.item.convert(item, item_src, diags)
+            if converted is INVALID:
+                continue
+            if self.unique and isinstance(converted, (str, int)):
+                if converted in seen:
+                    diags.error(item_src, f"'{converted}' is listed twice")
+                    continue
+                seen[converted] = i
+            out.append(converted)
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.schema()}
+        if self.non_empty:
+            out["minItems"] = 1
+        return out
+
+    def describe(self) -> str:
+        return "a list of " + self.item.describe()
+
+
+@dataclass
+class Field:
+    name: str
+    spec: Spec
+    doc: str
+    required: bool = False
+    default: Any = None
+    example: str = ""
+
+
+@dataclass
+class Obj(Spec):
+    name: str
+    fields: list[Field]
+    doc: str = ""
+    # a bare scalar is accepted and stored in this field (members: [alice])
+    shorthand: str | None = None
+    extra_check: Callable[[Rec, Diagnostics], None] | None = None
+    by_name: dict[str, Field] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {f.name: f for f in self.fields}
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if self.shorthand is not None and not isinstance(value, dict):
+            value_map = LDict({self.shorthand: value})
+            value_map.source = src
+            value_map.key_sources = {self.shorthand: src}
+            value_map.value_sources = {self.shorthand: src}
+            value = value_map
+        if not isinstance(value, dict):
+            diags.error(src, f"expected {self.name} (a mapping), found {_type_name(value)}")
+            return INVALID
+        rec = Rec()
+        rec.source = getattr(value, "source", src)
+        rec.sources = {}
+        ok = True
+        for key in value:
+            if key not in self.by_name:
+                key_src = value.key_at(key) if isinstance(value, LDict) else src
+                diags.error(
+                    key_src,
+                    f"unknown key '{key}' in {self.name}{did_you_mean(key, self.by_name)}",
+                )
+                ok = False
+        for f in self.fields:
+            if f.name not in value:
+                if f.required:
+                    diags.error(rec.source, f"{self.name} is missing required key '{f.name}'")
+                    ok = False
+                rec[f.name] = f.default() if callable(f.default) else f.default
+                continue
+            val_src = value.value_at(f.name) if isinstance(value, LDict) else src
+            rec.sources[f.name] = val_src
+            converted = f.spec.convert(value[f.name], val_src, diags)
+            if converted is INVALID:
+                ok = False
+                if f.required:
+                    continue
+                converted = f.default() if callable(f.default) else f.default
+            rec[f.name] = converted
+        if not ok:
+            return INVALID
+        if self.extra_check is not None:
+            before = len(diags.items)
+            self.extra_check(rec, diags)
+            if any(d.severity == "error" for d in diags.items[before:]):
+                return INVALID
+        return rec
+
+    def schema(self) -> dict[str, Any]:
+        obj: dict[str, Any] = {
+            "type": "object",
+            "title": self.name,
+            "properties": {f.name: {**f.spec.schema(), "description": f.doc} for f in self.fields},
+            "additionalProperties": False,
+        }
+        required = [f.name for f in self.fields if f.required]
+        if required:
+            obj["required"] = required
+        if self.doc:
+            obj["description"] = self.doc
+        if self.shorthand is not None:
+            short = self.by_name[self.shorthand].spec.schema()
+            return {"anyOf": [short, obj]}
+        return obj
+
+    def describe(self) -> str:
+        return self.name
+
+
+@dataclass
+class MapOf(Spec):
+    """A mapping whose keys are slugs (pay policies by id)."""
+
+    key: Scalar
+    value: Spec
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if not isinstance(value, dict):
+            diags.error(src, f"expected a mapping, found {_type_name(value)}")
+            return INVALID
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            k_src = value.key_at(k) if isinstance(value, LDict) else src
+            v_src = value.value_at(k) if isinstance(value, LDict) else src
+            if self.key.convert(k, k_src, diags) is INVALID:
+                continue
+            converted = self.value.convert(v, v_src, diags)
+            if converted is not INVALID:
+                out[k] = converted
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": self.key.schema(),
+            "additionalProperties": self.value.schema(),
+        }
+
+    def describe(self) -> str:
+        return "a mapping of id to " + self.value.describe()
+
+
+def _days(text: str) -> str:
+    if text not in DAYS:
+        raise ValueError("use mon, tue, wed, thu, fri, sat or sun" + did_you_mean(text, DAYS))
+    return text
+
+
+DAY = Scalar("a weekday (mon … sun)", _days, {"enum": list(DAYS)})
+
+
+def _range_check(start: str, end: str) -> Callable[[Rec, Diagnostics], None]:
+    def check(rec: Rec, diags: Diagnostics) -> None:
+        a, b = rec.get(start), rec.get(end)
+        if a is None or b is None:
+            return
+        if isinstance(a, datetime) != isinstance(b, datetime):
+            # a whole day and a date-time: compare the date parts
+            a_day = a.date() if isinstance(a, datetime) else a
+            b_day = b.date() if isinstance(b, datetime) else b
+            if b_day < a_day:
+                diags.error(rec.at(end), f"'{end}' is before '{start}'")
+            return
+        if isinstance(a, datetime) and isinstance(b, datetime):
+            if (a.tzinfo is None) != (b.tzinfo is None):
+                return
+            if b <= a:
+                diags.error(rec.at(end), f"'{end}' must be after '{start}' ({a} → {b})")
+            return
+        if b < a:
+            diags.error(rec.at(end), f"'{end}' is before '{start}' ({a} → {b})")
+
+    return check
+
+
+# ---- the input files ----------------------------------------------------------
+
+BUSINESS_HOURS = Obj(
+    "business_hours",
+    [
+        Field("from", TIME, "start of the working day", required=True, example='"09:00"'),
+        Field("to", TIME, "end of the working day", required=True, example='"18:00"'),
+    ],
+)
+
+LOAD_WEIGHTS = Obj(
+    "load_weights",
+    [
+        Field(name, Number(minimum=0), f"load of one {name} hour", default=default)
+        for name, default in (("weekday", 1.0), ("night", 1.5), ("weekend", 2.0), ("holiday", 3.0))
+    ],
+)
+
+FEEDS = Obj(
+    "feeds",
+    [
+        Field(
+            "reminder",
+            Nullable(DURATION),
+            "alarm before each shift; null for none",
+            default=lambda: timedelta(hours=1),
+            example="1h",
+        ),
+        Field(
+            "secret",
+            Bool(),
+            "name feed files with an HMAC (key in ROTA_FEED_SECRET)",
+            default=False,
+            example="false",
+        ),
+        Field(
+            "base_url",
+            Nullable(URL),
+            "where feeds are published if not on the site itself",
+            default=None,
+            example="https://calendars.example.com/oncall/",
+        ),
+    ],
+)
+
+SITE = Obj(
+    "site",
+    [
+        Field(
+            "publish_pay",
+            Bool(),
+            "publish the pay report and pay columns",
+            default=True,
+            example="true",
+        ),
+        Field(
+            "url",
+            Nullable(URL),
+            "the site's public address (for absolute links and webcal)",
+            default=None,
+            example="https://oncall.example.com/",
+        ),
+    ],
+)
+
+SETTINGS = Obj(
+    "settings",
+    [
+        Field(
+            "organisation", STR, "the organisation's name", default="Rota", example="Example Corp"
+        ),
+        Field(
+            "timezone",
+            ZONE,
+            "default zone for teams without one and for CLI instants",
+            default="UTC",
+            example="UTC",
+        ),
+        Field(
+            "horizon",
+            DURATION,
+            "how far ahead schedules, pages and feeds reach",
+            default=lambda: timedelta(weeks=26),
+            example="26w",
+        ),
+        Field(
+            "history",
+            DURATION,
+            "how far back pages and feeds reach",
+            default=lambda: timedelta(weeks=13),
+            example="13w",
+        ),
+        Field(
+            "freeze",
+            DURATION,
+            "how far ahead of now `rota plan` locks",
+            default=lambda: timedelta(weeks=4),
+            example="4w",
+        ),
+        Field(
+            "business_hours",
+            BUSINESS_HOURS,
+            "weekday hours outside them are night",
+            default=lambda: _rec({"from": 9 * 60, "to": 18 * 60}),
+            example='{from: "09:00", to: "18:00"}',
+        ),
+        Field(
+            "load_weights",
+            LOAD_WEIGHTS,
+            "fairness weight of an hour by class",
+            default=lambda: _rec({"weekday": 1.0, "night": 1.5, "weekend": 2.0, "holiday": 3.0}),
+            example="{weekday: 1.0, night: 1.5, weekend: 2.0, holiday: 3.0}",
+        ),
+        Field(
+            "company_holidays",
+            ListOf(DATE, unique=True),
+            "holidays for everyone",
+            default=list,
+            example="[2026-12-24, 2026-12-31]",
+        ),
+        Field(
+            "runbook_review",
+            DURATION,
+            "a runbook not reviewed for longer is stale",
+            default=lambda: timedelta(days=180),
+            example="180d",
+        ),
+        Field(
+            "feeds",
+            FEEDS,
+            "iCal feed options",
+            default=lambda: _rec(
+                {"reminder": timedelta(hours=1), "secret": False, "base_url": None}
+            ),
+            example="{reminder: 1h, secret: false, base_url: null}",
+        ),
+        Field(
+            "site",
+            SITE,
+            "site options",
+            default=lambda: _rec({"publish_pay": True, "url": None}),
+            example="{publish_pay: true}",
+        ),
+    ],
+)
+
+
+def _rec(values: Mapping[str, Any]) -> Rec:
+    rec = Rec(values)
+    rec.source = Source("<default>")
+    rec.sources = {}
+    return rec
+
+
+LEAVE = Obj(
+    "leave",
+    [
+        Field(
+            "from",
+            DATE_OR_DATETIME,
+            "first day (inclusive) or start instant",
+            required=True,
+            example="2026-12-21",
+        ),
+        Field(
+            "to",
+            DATE_OR_DATETIME,
+            "last day (inclusive) or end instant",
+            required=True,
+            example="2027-01-01",
+        ),
+        Field("note", STR, "shown to teammates", example="Winter break"),
+    ],
+    extra_check=_range_check("from", "to"),
+)
+
+PERSON = Obj(
+    "person",
+    [
+        Field("id", SLUG, "slug naming the person's page and feed", required=True, example="alice"),
+        Field("name", STR, "full name", required=True, example="Alice Ng"),
+        Field("email", EMAIL, "e-mail address", example="alice@example.com"),
+        Field(
+            "timezone",
+            ZONE,
+            "the person's zone (default: settings.timezone)",
+            example="Europe/London",
+        ),
+        Field(
+            "holidays",
+            Nullable(REGION),
+            "public-holiday region, country[-subdivision]",
+            example="GB-ENG",
+        ),
+        Field(
+            "pay_policy", SLUG, "pay policy id (default: pay.default_policy)", example="standard"
+        ),
+        Field(
+            "leave",
+            ListOf(LEAVE),
+            "leave: whole days or date-time ranges",
+            default=list,
+            example="[{from: 2026-12-21, to: 2027-01-01, note: Winter break}]",
+        ),
+    ],
+)
+
+MEMBER = Obj(
+    "member",
+    [
+        Field("person", SLUG, "person id", required=True, example="alice"),
+        Field("from", DATE, "first day in the rotation (team zone)", example="2027-01-04"),
+        Field("until", DATE, "last day in the rotation (team zone)", example="2027-06-30"),
+        Field(
+            "share",
+            Number("a number", minimum=0, exclusive=True),
+            "share of the load (0.5 for half)",
+            default=1.0,
+            example="0.5",
+        ),
+    ],
+    shorthand="person",
+    extra_check=_range_check("from", "until"),
+)
+
+COVERAGE = Obj(
+    "coverage window",
+    [
+        Field(
+            "days",
+            ListOf(DAY, non_empty=True, unique=True),
+            "days the window starts on",
+            default=lambda: list(DAYS),
+            example="[mon, tue, wed, thu, fri]",
+        ),
+        Field("from", TIME, "window start, team zone", required=True, example='"09:00"'),
+        Field(
+            "to",
+            TIME,
+            "window end; earlier than from crosses midnight",
+            required=True,
+            example='"17:00"',
+        ),
+    ],
+)
+
+
+def _check_coverage(rec: Rec, diags: Diagnostics) -> None:
+    if rec.get("from") == rec.get("to") or (rec.get("from") == 0 and rec.get("to") == 1440):
+        pass  # a full day; allowed
+
+
+COVERAGE.extra_check = _check_coverage
+
+ROTATION = Obj(
+    "rotation",
+    [
+        Field("id", SLUG, "slug, unique in the team", required=True, example="primary"),
+        Field("name", STR, "display name (default: the id)", example="Primary"),
+        Field(
+            "members",
+            ListOf(MEMBER, non_empty=True),
+            "people in order",
+            required=True,
+            example="[alice, bob, {person: carol, share: 0.5}]",
+        ),
+        Field(
+            "start",
+            DATETIME,
+            "first handoff, local in the team zone",
+            required=True,
+            example='"2026-01-05 09:00"',
+        ),
+        Field(
+            "shift",
+            DURATION,
+            "shift length, stepped on the local wall clock",
+            required=True,
+            example="1w",
+        ),
+        Field(
+            "assignment",
+            Enum(["fair", "round-robin"]),
+            "how shifts are assigned",
+            default="fair",
+            example="fair",
+        ),
+        Field(
+            "fairness",
+            Enum(["fluid", "equal"]),
+            "fluid excuses leave; equal makes it up later",
+            default="fluid",
+            example="fluid",
+        ),
+        Field(
+            "min_rest",
+            Nullable(DURATION),
+            "least time between two shifts of one person",
+            default=None,
+            example="1w",
+        ),
+        Field(
+            "coverage",
+            ListOf(COVERAGE),
+            "windows; outside them nobody is on call",
+            default=list,
+            example='[{days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00"}]',
+        ),
+    ],
+)
+
+LEVEL = Obj(
+    "escalation level",
+    [
+        Field("after", DURATION, "delay after the alert fires", required=True, example="15m"),
+        Field(
+            "notify",
+            ListOf(STR, non_empty=True, unique=True),
+            "a rotation of the team, person:ID or team:ID",
+            required=True,
+            example='[secondary, "person:frank"]',
+        ),
+    ],
+)
+
+ESCALATION = Obj(
+    "escalation",
+    [
+        Field(
+            "repeat",
+            Number("a whole number", minimum=0, integer=True),
+            "times the chain repeats if nobody acknowledges",
+            default=0,
+            example="1",
+        ),
+        Field(
+            "levels",
+            ListOf(LEVEL, non_empty=True),
+            "levels in order",
+            required=True,
+            example="[{after: 0m, notify: [primary]}]",
+        ),
+    ],
+)
+
+TEAM = Obj(
+    "team",
+    [
+        Field(
+            "id", SLUG, "slug naming the team's pages and feed", required=True, example="payments"
+        ),
+        Field("name", STR, "display name", required=True, example="Payments"),
+        Field(
+            "timezone", ZONE, "team zone (default: settings.timezone)", example="America/New_York"
+        ),
+        Field("description", STR, "a sentence on what the team runs", example="Checkout"),
+        Field(
+            "services",
+            ListOf(STR, unique=True),
+            "services the team owns",
+            default=list,
+            example="[checkout-api, ledger]",
+        ),
+        Field(
+            "rotations",
+            ListOf(ROTATION, non_empty=True),
+            "the team's rotations",
+            required=True,
+            example="[{id: primary, ...}]",
+        ),
+        Field("escalation", ESCALATION, "the escalation chain", example="{levels: [...]}"),
+        Field(
+            "handoff_checklist",
+            ListOf(STR),
+            "items for every handoff",
+            default=list,
+            example="[Read the open incidents]",
+        ),
+    ],
+)
+
+OVERRIDE = Obj(
+    "override",
+    [
+        Field("team", SLUG, "team id", required=True, example="payments"),
+        Field("rotation", SLUG, "rotation id", required=True, example="primary"),
+        Field(
+            "from",
+            DATETIME,
+            "start, local in the team zone or absolute",
+            required=True,
+            example='"2026-12-24 09:00"',
+        ),
+        Field("to", DATETIME, "end", required=True, example='"2026-12-26 09:00"'),
+        Field("person", SLUG, "who is on call instead", required=True, example="bob"),
+        Field("note", STR, "why", example="covers alice"),
+    ],
+    extra_check=_range_check("from", "to"),
+)
+
+SEVERITY = Obj(
+    "severity",
+    [
+        Field("id", IDENT, "id such as SEV-1", required=True, example="SEV-1"),
+        Field("name", STR, "short name", required=True, example="Critical"),
+        Field(
+            "description",
+            STR,
+            "what qualifies",
+            required=True,
+            example="Service down or data being lost",
+        ),
+        Field("response", STR, "expected response", example="All hands, page 24/7"),
+    ],
+)
+
+INCIDENT = Obj(
+    "incident",
+    [
+        Field("id", IDENT, "id such as INC-142", required=True, example="INC-142"),
+        Field("title", STR, "what happened", required=True, example="Checkout 500s"),
+        Field("severity", IDENT, "severity id", required=True, example="SEV-2"),
+        Field("team", SLUG, "owning team", required=True, example="payments"),
+        Field(
+            "started",
+            DATETIME,
+            "start (absolute, or local in the team zone)",
+            required=True,
+            example='"2026-03-10T14:32:00Z"',
+        ),
+        Field("resolved", DATETIME, "end", required=True, example='"2026-03-10T15:47:00Z"'),
+        Field(
+            "responders",
+            ListOf(SLUG, unique=True),
+            "people who worked it (paid call-out)",
+            default=list,
+            example="[alice]",
+        ),
+        Field("postmortem", URL, "postmortem link", example="https://wiki.example.com/INC-142"),
+    ],
+    extra_check=_range_check("started", "resolved"),
+)
+
+HANDOFF = Obj(
+    "handoff note",
+    [
+        Field("team", SLUG, "team id", required=True, example="payments"),
+        Field("rotation", SLUG, "rotation id", required=True, example="primary"),
+        Field("date", DATE, "the handoff's date (team zone)", required=True, example="2026-12-07"),
+        Field("author", SLUG, "person id of the outgoing engineer", required=True, example="alice"),
+        Field(
+            "notes",
+            STR,
+            "the note (Markdown-free text)",
+            required=True,
+            example="Ledger reconciliation is flaky, see INC-142.",
+        ),
+    ],
+)
+
+STANDBY = Obj(
+    "standby",
+    [
+        Field(
+            "unit",
+            Enum(["hour", "day"]),
+            "rate per hour, or per day pro-rated",
+            default="hour",
+            example="hour",
+        ),
+        Field("weekday", MONEY, "weekday rate", required=True, example="1.50"),
+        Field("weekend", MONEY, "weekend rate", required=True, example="3.00"),
+        Field(
+            "holiday", MONEY, "public holiday rate (beats weekend)", required=True, example="4.50"
+        ),
+        Field(
+            "business_hours",
+            MONEY,
+            "weekday hours inside business hours (default: weekday)",
+            example="0.00",
+        ),
+    ],
+)
+
+CALLOUT = Obj(
+    "callout",
+    [
+        Field("rate", MONEY, "per hour of incident work", required=True, example="35.00"),
+        Field(
+            "minimum",
+            DURATION,
+            "least time paid per incident",
+            default=lambda: timedelta(0),
+            example="1h",
+        ),
+        Field(
+            "round_up",
+            Nullable(DURATION),
+            "round each incident up to a multiple",
+            default=None,
+            example="15m",
+        ),
+    ],
+)
+
+CAP = Obj(
+    "cap",
+    [
+        Field("per", Enum(["month"]), "the cap's period", default="month", example="month"),
+        Field("amount", MONEY, "most paid per period", required=True, example="1200"),
+    ],
+)
+
+POLICY = Obj(
+    "pay policy",
+    [
+        Field("standby", STANDBY, "paid for being on call", example="{weekday: 1.50, ...}"),
+        Field("callout", CALLOUT, "paid per incident worked", example="{rate: 35.00}"),
+        Field("cap", CAP, "monthly cap", example="{per: month, amount: 1200}"),
+    ],
+)
+
+PAY = Obj(
+    "pay",
+    [
+        Field(
+            "currency",
+            Scalar(
+                "a three-letter currency code such as GBP",
+                _pattern(re.compile(r"^[A-Z]{3}$"), ""),
+                {"type": "string", "pattern": "^[A-Z]{3}$"},
+            ),
+            "ISO 4217 code",
+            required=True,
+            example="GBP",
+        ),
+        Field("default_policy", SLUG, "policy for people without pay_policy", example="standard"),
+        Field(
+            "policies",
+            MapOf(SLUG, POLICY),
+            "policies by id",
+            required=True,
+            example="{standard: {...}, none: {}}",
+        ),
+    ],
+)
+
+# The top-level keys of a file under rotations/: lists are joined across files.
+LIST_KEYS: dict[str, Obj] = {
+    "people": PERSON,
+    "teams": TEAM,
+    "overrides": OVERRIDE,
+    "severities": SEVERITY,
+    "incidents": INCIDENT,
+    "handoffs": HANDOFF,
+}
+SINGLE_KEYS: dict[str, Obj] = {"settings": SETTINGS, "pay": PAY}
+
+# Runbooks: Markdown front matter, or a YAML file with summary and steps.
+DASHBOARD = Obj(
+    "dashboard",
+    [
+        Field("name", STR, "link text", required=True, example="DB pool"),
+        Field("url", URL, "address", required=True, example="https://grafana.example.com/d/x"),
+    ],
+)
+
+STEP = Obj(
+    "step",
+    [
+        Field("title", STR, "what to do", required=True, example="Check the pool"),
+        Field("run", STR, "a shell snippet", example="kubectl get pods"),
+        Field("expect", STR, "what you should see", example="All pods Running"),
+        Field("notes", STR, "anything else", example="Takes a minute"),
+    ],
+)
+
+RUNBOOK_FIELDS = [
+    Field(
+        "title",
+        STR,
+        "the runbook's title",
+        required=True,
+        example="Database connection pool exhausted",
+    ),
+    Field("team", SLUG, "owning team", required=True, example="payments"),
+    Field("service", STR, "the service it concerns", example="checkout-api"),
+    Field(
+        "alerts",
+        ListOf(STR, unique=True),
+        "alert names it answers",
+        default=list,
+        example="[CheckoutDBPoolExhausted]",
+    ),
+    Field("severity", IDENT, "usual severity", example="SEV-2"),
+    Field("last_reviewed", DATE, "when it was last checked", example="2026-09-01"),
+    Field("tags", ListOf(STR, unique=True), "tags", default=list, example="[database]"),
+    Field(
+        "dashboards",
+        ListOf(DASHBOARD),
+        "dashboards",
+        default=list,
+        example='[{name: DB pool, url: "https://grafana.example.com/d/db-pool"}]',
+    ),
+    Field(
+        "related_alerts",
+        ListOf(STR, unique=True),
+        "related alerts",
+        default=list,
+        example="[CheckoutLatencyHigh]",
+    ),
+]
+
+RUNBOOK_MD = Obj("runbook front matter", RUNBOOK_FIELDS)
+RUNBOOK_YAML = Obj(
+    "YAML runbook",
+    [
+        *RUNBOOK_FIELDS,
+        Field("summary", STR, "what this is about", required=True, example="..."),
+        Field(
+            "steps",
+            ListOf(STEP, non_empty=True),
+            "the steps",
+            required=True,
+            example="[{title: ..., run: ...}]",
+        ),
+    ],
+)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a file under rotations/."""
+    props: dict[str, Any] = {}
+    for key, obj in LIST_KEYS.items():
+        props[key] = {"type": "array", "items": obj.schema()}
+    for key, obj in SINGLE_KEYS.items():
+        props[key] = obj.schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:rota:schema:rotations",
+        "title": "Rota input file (rotations/*.yaml)",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+        "$defs": {
+            "runbook_front_matter": RUNBOOK_MD.schema(),
+            "yaml_runbook": RUNBOOK_YAML.schema(),
+        },
+    }

@@ -1,0 +1,615 @@
+"""Located input values → the typed ``Org`` plus diagnostics. Pure.
+
+Shape errors come from ``spec``; this module adds what needs the whole
+organisation: duplicate ids across files, references, overlapping overrides,
+escalation chains, runbook paths and staleness.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from generator import spec
+from generator.errors import Diagnostics, Source, did_you_mean
+from generator.load.tree import RawTree
+from generator.load.yamlload import LDict
+from generator.lockfile import parse_lock
+from generator.model import (
+    Callout,
+    Coverage,
+    Escalation,
+    HandoffNote,
+    Incident,
+    Leave,
+    Level,
+    Member,
+    Org,
+    Override,
+    Pay,
+    PayPolicy,
+    Person,
+    Rotation,
+    Runbook,
+    Settings,
+    Severity,
+    Standby,
+    Step,
+    Team,
+)
+from generator.spec import INVALID, Rec
+from generator.timeutil import localize, zone
+
+DAY_INDEX = {d: i for i, d in enumerate(spec.DAYS)}
+HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
+FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
+
+
+def instant(value: date | datetime, zone_name: str) -> datetime:
+    """A date-time read in ``zone_name`` unless it carries its own offset."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value
+        return localize(value, zone(zone_name))
+    return localize(datetime.combine(value, time()), zone(zone_name))
+
+
+def _collect(tree: RawTree, diags: Diagnostics) -> tuple[dict[str, list[Rec]], dict[str, Rec]]:
+    lists: dict[str, list[Rec]] = {k: [] for k in spec.LIST_KEYS}
+    singles: dict[str, Rec] = {}
+    allowed = [*spec.SINGLE_KEYS, *spec.LIST_KEYS]
+    for rel, doc in tree.files:
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            diags.error(
+                getattr(doc, "source", Source(rel)),
+                "expected a mapping of top-level keys (" + ", ".join(allowed) + ")",
+            )
+            continue
+        assert isinstance(doc, LDict)
+        for key, value in doc.items():
+            if key in spec.SINGLE_KEYS:
+                if key in singles:
+                    first = singles[key].source
+                    diags.error(
+                        doc.key_at(key),
+                        f"'{key}' appears more than once (first in {first.path}:{first.line})",
+                    )
+                    continue
+                rec = spec.SINGLE_KEYS[key].convert(value, doc.value_at(key), diags)
+                if rec is not INVALID:
+                    singles[key] = rec
+            elif key in spec.LIST_KEYS:
+                if value is None:
+                    continue
+                items = spec.ListOf(spec.LIST_KEYS[key]).convert(value, doc.value_at(key), diags)
+                if items is not INVALID:
+                    lists[key].extend(items)
+            else:
+                diags.error(
+                    doc.key_at(key),
+                    f"unknown top-level key '{key}'{did_you_mean(key, allowed)}; "
+                    "expected one of " + ", ".join(allowed),
+                )
+    return lists, singles
+
+
+def _unique(recs: list[Rec], what: str, diags: Diagnostics, key: str = "id") -> list[Rec]:
+    seen: dict[str, Rec] = {}
+    out = []
+    for rec in recs:
+        ident = rec[key]
+        if ident in seen:
+            first = seen[ident].at(key)
+            diags.error(
+                rec.at(key),
+                f"duplicate {what} id '{ident}' (first defined at {first.path}:{first.line})",
+            )
+            continue
+        seen[ident] = rec
+        out.append(rec)
+    return out
+
+
+def _ref(
+    value: str, known: Any, what: str, src: Source, diags: Diagnostics, hint: str = ""
+) -> bool:
+    if value in known:
+        return True
+    diags.error(src, f"no {what} '{value}'{did_you_mean(value, known)}{hint}")
+    return False
+
+
+def build_settings(rec: Rec | None) -> Settings:
+    if rec is None:
+        return Settings()
+    feeds, site = rec["feeds"], rec["site"]
+    return Settings(
+        organisation=rec["organisation"],
+        timezone=rec["timezone"],
+        horizon=rec["horizon"],
+        history=rec["history"],
+        freeze=rec["freeze"],
+        business_from=rec["business_hours"]["from"],
+        business_to=rec["business_hours"]["to"],
+        load_weights=dict(rec["load_weights"]),
+        company_holidays=tuple(sorted(rec["company_holidays"])),
+        runbook_review=rec["runbook_review"],
+        feed_reminder=feeds["reminder"],
+        feed_secret=feeds["secret"],
+        feed_base_url=feeds["base_url"],
+        publish_pay=site["publish_pay"],
+        site_url=site.get("url"),
+        source=rec.source,
+    )
+
+
+def _check_settings(settings: Settings, rec: Rec | None, diags: Diagnostics) -> None:
+    if rec is None:
+        return
+    if settings.business_to <= settings.business_from:
+        diags.error(
+            rec["business_hours"].at("to"),
+            "business_hours 'to' must be after 'from' on the same day",
+        )
+    for name in ("horizon", "history", "freeze"):
+        if rec[name] <= timedelta(0) and name != "history":
+            diags.error(rec.at(name), f"'{name}' must be longer than 0m")
+
+
+def build_people(
+    recs: list[Rec],
+    settings: Settings,
+    policies: set[str] | None,
+    default_policy: str | None,
+    diags: Diagnostics,
+) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for rec in _unique(recs, "person", diags):
+        tz_name = rec["timezone"] or settings.timezone
+        leaves = []
+        for lv in rec["leave"]:
+            start, end = lv["from"], lv["to"]
+            whole = None
+            if not isinstance(start, datetime) and not isinstance(end, datetime):
+                whole = (start, end)
+                end = end + timedelta(days=1)
+            elif not isinstance(end, datetime):
+                end = end + timedelta(days=1)
+            start_at, end_at = instant(start, tz_name), instant(end, tz_name)
+            if end_at <= start_at:
+                diags.error(lv.at("to"), "leave 'to' must be after 'from'")
+                continue
+            leaves.append(Leave(start_at, end_at, lv["note"], whole, lv.source))
+        leaves.sort(key=lambda lv: (lv.start_at, lv.end_at))
+        for a, b in itertools.pairwise(leaves):
+            if b.start_at < a.end_at:
+                diags.warning(b.source, f"leave overlaps earlier leave at line {a.source.line}")
+        policy = rec["pay_policy"]
+        if policy is not None:
+            if policies is None:
+                diags.error(rec.at("pay_policy"), "pay_policy is set but there is no 'pay' section")
+                policy = None
+            elif not _ref(policy, policies, "pay policy", rec.at("pay_policy"), diags):
+                policy = None
+        else:
+            policy = default_policy
+        people[rec["id"]] = Person(
+            id=rec["id"],
+            name=rec["name"],
+            email=rec["email"],
+            timezone=tz_name,
+            holidays=rec["holidays"],
+            pay_policy=policy,
+            leave=tuple(leaves),
+            source=rec.source,
+        )
+    return people
+
+
+def build_rotation(
+    rec: Rec, team_id: str, people: dict[str, Person], diags: Diagnostics
+) -> Rotation:
+    members = []
+    seen: dict[str, list[Member]] = defaultdict(list)
+    for m in rec["members"]:
+        _ref(m["person"], people, "person", m.at("person"), diags)
+        member = Member(m["person"], m["from"], m["until"], float(m["share"]), m.source)
+        for other in seen[m["person"]]:
+            if _periods_overlap(other, member):
+                diags.error(
+                    m.at("person"),
+                    f"'{m['person']}' is listed twice in rotation '{rec['id']}' for "
+                    "overlapping periods (give from/until to separate them)",
+                )
+        seen[m["person"]].append(member)
+        members.append(member)
+    if rec["shift"] < timedelta(minutes=30):
+        diags.error(rec.at("shift"), "shift must be at least 30m")
+    if rec["start"].tzinfo is not None:
+        diags.error(
+            rec.at("start"),
+            "rotation start is a local wall-clock time in the team zone: "
+            'write it without an offset, like "2026-01-05 09:00"',
+        )
+    coverage = tuple(
+        Coverage(frozenset(DAY_INDEX[d] for d in c["days"]), c["from"], c["to"], c.source)
+        for c in rec["coverage"]
+    )
+    return Rotation(
+        team=team_id,
+        id=rec["id"],
+        name=rec["name"] or rec["id"].replace("-", " ").title(),
+        members=tuple(members),
+        start_local=rec["start"].replace(tzinfo=None),
+        shift=rec["shift"],
+        assignment=rec["assignment"],
+        fairness=rec["fairness"],
+        min_rest=rec["min_rest"],
+        coverage=coverage,
+        source=rec.source,
+    )
+
+
+def _periods_overlap(a: Member, b: Member) -> bool:
+    a0, a1 = a.from_on or date.min, a.until_on or date.max
+    b0, b1 = b.from_on or date.min, b.until_on or date.max
+    return a0 <= b1 and b0 <= a1
+
+
+def build_teams(
+    recs: list[Rec], settings: Settings, people: dict[str, Person], diags: Diagnostics
+) -> dict[str, Team]:
+    teams: dict[str, Team] = {}
+    for rec in _unique(recs, "team", diags):
+        rotations = [
+            build_rotation(r, rec["id"], people, diags)
+            for r in _unique(rec["rotations"], f"rotation (in team '{rec['id']}')", diags)
+        ]
+        escalation = None
+        if rec["escalation"] is not None:
+            esc = rec["escalation"]
+            levels = tuple(
+                Level(lv["after"], tuple(lv["notify"]), lv.source) for lv in esc["levels"]
+            )
+            escalation = Escalation(esc["repeat"], levels, esc.source)
+        teams[rec["id"]] = Team(
+            id=rec["id"],
+            name=rec["name"],
+            timezone=rec["timezone"] or settings.timezone,
+            description=rec["description"],
+            services=tuple(rec["services"]),
+            rotations=tuple(rotations),
+            escalation=escalation,
+            handoff_checklist=tuple(rec["handoff_checklist"]),
+            source=rec.source,
+        )
+    return teams
+
+
+def check_escalation(teams: dict[str, Team], people: dict[str, Person], diags: Diagnostics) -> None:
+    edges: dict[str, list[tuple[str, Source]]] = {t: [] for t in teams}
+    for team in teams.values():
+        esc = team.escalation
+        if esc is None:
+            diags.warning(
+                team.source,
+                f"team '{team.id}' has no escalation chain; add "
+                "escalation: {levels: [{after: 0m, notify: [<rotation>]}]}",
+            )
+            continue
+        previous: Level | None = None
+        for level in esc.levels:
+            if previous is not None and level.after <= previous.after:
+                diags.error(
+                    level.source,
+                    "escalation delays must strictly increase: "
+                    "'after' here is not later than the level before",
+                )
+            previous = level
+            for target in level.notify:
+                kind, sep, ident = target.partition(":")
+                if not sep:
+                    rotation_ids = [r.id for r in team.rotations]
+                    _ref(
+                        target,
+                        rotation_ids,
+                        f"rotation in team '{team.id}'",
+                        level.source,
+                        diags,
+                        " (write person:ID or team:ID for others)",
+                    )
+                elif kind == "person":
+                    _ref(ident, people, "person", level.source, diags)
+                elif kind == "team":
+                    if _ref(ident, teams, "team", level.source, diags):
+                        if ident == team.id:
+                            diags.error(level.source, f"team '{team.id}' escalates to itself")
+                        else:
+                            edges[team.id].append((ident, level.source))
+                else:
+                    diags.error(
+                        level.source,
+                        f"unknown escalation target '{target}': use a rotation id, "
+                        "person:ID or team:ID",
+                    )
+    # team: references must not form a cycle
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt, src in edges[node]:
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt) :], nxt]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    diags.error(src, "escalation cycle: " + " → ".join(cycle))
+            elif state.get(nxt) is None:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for team_id in sorted(edges):
+        if team_id not in state:
+            visit(team_id, [])
+
+
+def build_overrides(
+    recs: list[Rec], teams: dict[str, Team], people: dict[str, Person], diags: Diagnostics
+) -> tuple[Override, ...]:
+    out = []
+    for rec in recs:
+        team = teams.get(rec["team"])
+        ok = _ref(rec["team"], teams, "team", rec.at("team"), diags)
+        if team and not team.rotation(rec["rotation"]):
+            diags.error(
+                rec.at("rotation"),
+                f"no rotation '{rec['rotation']}' in team '{team.id}'"
+                + did_you_mean(rec["rotation"], [r.id for r in team.rotations]),
+            )
+            ok = False
+        ok = _ref(rec["person"], people, "person", rec.at("person"), diags) and ok
+        if not ok or team is None:
+            continue
+        start_at, end_at = instant(rec["from"], team.timezone), instant(rec["to"], team.timezone)
+        if end_at <= start_at:
+            diags.error(rec.at("to"), "override 'to' must be after 'from'")
+            continue
+        out.append(
+            Override(
+                team.id, rec["rotation"], start_at, end_at, rec["person"], rec["note"], rec.source
+            )
+        )
+    out.sort(key=lambda o: (o.team, o.rotation, o.start_at, o.source))
+    for a, b in itertools.pairwise(out):
+        if (a.team, a.rotation) == (b.team, b.rotation) and b.start_at < a.end_at:
+            diags.error(
+                b.source,
+                f"override overlaps the override at {a.source.path}:{a.source.line} on "
+                f"{a.team}/{a.rotation}; one person is on call at a time",
+            )
+    return tuple(out)
+
+
+def build_pay(rec: Rec | None, diags: Diagnostics) -> Pay | None:
+    if rec is None:
+        return None
+    policies = {}
+    for pid, p in sorted(rec["policies"].items()):
+        standby = callout = None
+        if p["standby"] is not None:
+            s = p["standby"]
+            standby = Standby(
+                s["unit"], s["weekday"], s["weekend"], s["holiday"], s["business_hours"]
+            )
+        if p["callout"] is not None:
+            c = p["callout"]
+            if c["round_up"] is not None and c["round_up"] <= timedelta(0):
+                diags.error(c.at("round_up"), "round_up must be longer than 0m")
+            callout = Callout(c["rate"], c["minimum"], c["round_up"])
+        cap: Decimal | None = p["cap"]["amount"] if p["cap"] is not None else None
+        policies[pid] = PayPolicy(pid, standby, callout, cap, p.source)
+    default = rec["default_policy"]
+    if default is not None:
+        _ref(default, policies, "pay policy", rec.at("default_policy"), diags)
+    return Pay(rec["currency"], default, policies, rec.source)
+
+
+def build_runbooks(
+    tree: RawTree, teams: dict[str, Team], severities: set[str], diags: Diagnostics
+) -> tuple[Runbook, ...]:
+    out = []
+    seen_slugs: dict[str, str] = {}
+    for raw in tree.runbooks:
+        if raw.meta is None:
+            if raw.kind == "yaml":
+                diags.error(Source(raw.path), "YAML runbook is empty")
+            else:
+                diags.error(Source(raw.path, 2, 1), "runbook front matter is empty")
+            continue
+        obj = spec.RUNBOOK_YAML if raw.kind == "yaml" else spec.RUNBOOK_MD
+        rec = obj.convert(raw.meta, getattr(raw.meta, "source", Source(raw.path)), diags)
+        if rec is INVALID:
+            continue
+        rel = Path(raw.path).relative_to("runbooks")
+        slug = rel.with_suffix("").as_posix()
+        bad = [part for part in slug.split("/") if not spec.SLUG_RE.match(part)]
+        if bad:
+            diags.error(
+                Source(raw.path),
+                f"runbook file and folder names must be slugs (a-z, 0-9, '-'): '{bad[0]}'",
+            )
+            continue
+        if slug in ("alerts", "teams", "services", "severities", "tags") or slug in seen_slugs:
+            other = seen_slugs.get(slug)
+            diags.error(
+                Source(raw.path),
+                f"runbook address 'runbooks/{slug}/' is taken"
+                + (f" by {other}" if other else " by an index page"),
+            )
+            continue
+        seen_slugs[slug] = raw.path
+        _ref(rec["team"], teams, "team", rec.at("team"), diags)
+        if rec["severity"] is not None:
+            _ref(rec["severity"], severities, "severity", rec.at("severity"), diags)
+        sections = _sections(raw.body)
+        runbook = Runbook(
+            path=rel.as_posix(),
+            slug=slug,
+            kind=raw.kind,
+            title=rec["title"],
+            team=rec["team"],
+            service=rec["service"],
+            alerts=tuple(rec["alerts"]),
+            severity=rec["severity"],
+            last_reviewed=rec["last_reviewed"],
+            tags=tuple(rec["tags"]),
+            dashboards=tuple((d["name"], d["url"]) for d in rec["dashboards"]),
+            related_alerts=tuple(rec["related_alerts"]),
+            summary=rec.get("summary"),
+            steps=tuple(
+                Step(s["title"], s["run"], s["expect"], s["notes"]) for s in rec.get("steps") or ()
+            ),
+            body=raw.body,
+            sections=sections,
+            source=Source(raw.path),
+        )
+        team = teams.get(runbook.team)
+        if team and runbook.service and team.services and runbook.service not in team.services:
+            diags.warning(
+                rec.at("service"),
+                f"service '{runbook.service}' is not listed in team '{team.id}' services"
+                + did_you_mean(runbook.service, team.services),
+            )
+        if not runbook.has_mitigation:
+            diags.warning(
+                Source(raw.path, raw.body_line, 1),
+                "runbook has no '## Mitigation' section: say how to stop the bleeding first",
+            )
+        out.append(runbook)
+    return tuple(out)
+
+
+def _sections(body: str) -> tuple[str, ...]:
+    found = []
+    fenced = False
+    for line in body.splitlines():
+        if FENCE_RE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            m = HEADING_RE.match(line)
+            if m:
+                found.append(m.group(1).strip().lower())
+    return tuple(found)
+
+
+def stale_runbooks(org: Org, today: date, diags: Diagnostics) -> None:
+    """Warn about runbooks not reviewed within settings.runbook_review."""
+    for rb in org.runbooks:
+        if rb.last_reviewed is None:
+            diags.warning(rb.source, "runbook has no last_reviewed date")
+        elif today - rb.last_reviewed > org.settings.runbook_review:
+            days = (today - rb.last_reviewed).days
+            diags.warning(
+                rb.source,
+                f"runbook is stale: last reviewed {rb.last_reviewed} ({days} days ago; "
+                f"review at least every {org.settings.runbook_review.days} days)",
+            )
+
+
+def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
+    """The typed organisation, or None when there are errors (all in ``diags``)."""
+    lists, singles = _collect(tree, diags)
+    settings = build_settings(singles.get("settings"))
+    _check_settings(settings, singles.get("settings"), diags)
+    pay = build_pay(singles.get("pay"), diags)
+    policies = set(pay.policies) if pay else None
+    people = build_people(
+        lists["people"], settings, policies, pay.default_policy if pay else None, diags
+    )
+    if pay and pay.default_policy is None:
+        for rec in lists["people"]:
+            if rec["pay_policy"] is None and rec["id"] in people:
+                diags.error(
+                    rec.source,
+                    f"person '{rec['id']}' has no pay_policy and pay has no default_policy",
+                )
+    teams = build_teams(lists["teams"], settings, people, diags)
+    check_escalation(teams, people, diags)
+    overrides = build_overrides(lists["overrides"], teams, people, diags)
+    severities = tuple(
+        Severity(r["id"], r["name"], r["description"], r["response"], r.source)
+        for r in _unique(lists["severities"], "severity", diags)
+    )
+    severity_ids = {s.id for s in severities}
+    incidents = []
+    for r in _unique(lists["incidents"], "incident", diags):
+        ok = _ref(r["severity"], severity_ids, "severity", r.at("severity"), diags)
+        ok = _ref(r["team"], teams, "team", r.at("team"), diags) and ok
+        for i, who in enumerate(r["responders"]):
+            ok = _ref(who, people, "person", r.at("responders"), diags) and ok
+            del i
+        if not ok:
+            continue
+        tz_name = teams[r["team"]].timezone
+        started, resolved = instant(r["started"], tz_name), instant(r["resolved"], tz_name)
+        if resolved <= started:
+            diags.error(r.at("resolved"), "incident 'resolved' must be after 'started'")
+            continue
+        incidents.append(
+            Incident(
+                r["id"],
+                r["title"],
+                r["severity"],
+                r["team"],
+                started,
+                resolved,
+                tuple(r["responders"]),
+                r["postmortem"],
+                r.source,
+            )
+        )
+    incidents.sort(key=lambda i: (i.started_at, i.id))
+    handoffs = []
+    for r in lists["handoffs"]:
+        team = teams.get(r["team"])
+        ok = _ref(r["team"], teams, "team", r.at("team"), diags)
+        if team and not team.rotation(r["rotation"]):
+            diags.error(
+                r.at("rotation"),
+                f"no rotation '{r['rotation']}' in team '{team.id}'"
+                + did_you_mean(r["rotation"], [x.id for x in team.rotations]),
+            )
+            ok = False
+        ok = _ref(r["author"], people, "person", r.at("author"), diags) and ok
+        if ok:
+            handoffs.append(
+                HandoffNote(r["team"], r["rotation"], r["date"], r["author"], r["notes"], r.source)
+            )
+    handoffs.sort(key=lambda h: (h.team, h.rotation, h.on, h.source))
+    runbooks = build_runbooks(tree, teams, severity_ids, diags)
+    lock = parse_lock(tree.lock, teams, people, diags)
+    if diags.errors:
+        return None
+    return Org(
+        root=str(tree.root),
+        settings=settings,
+        people=people,
+        teams=teams,
+        overrides=overrides,
+        severities=severities,
+        incidents=tuple(incidents),
+        handoffs=tuple(handoffs),
+        pay=pay,
+        runbooks=runbooks,
+        lock=lock,
+    )
