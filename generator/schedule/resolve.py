@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.errors import Diagnostic, Source
+from generator.errors import Diagnostic
 from generator.model import Org, Override
 from generator.schedule.assign import Pick, assign
 from generator.schedule.shifts import Slot, compute_slots
