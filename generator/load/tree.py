@@ -26,6 +26,7 @@ class RawRunbook:
     meta: Any  # located mapping (front matter or the YAML document)
     body: str
     body_line: int  # line of the body's first line in the file
+    parse_failed: bool = False  # the YAML had errors (already reported)
 
 
 @dataclass
@@ -101,8 +102,10 @@ def load_tree(root: Path, diags: Diagnostics) -> RawTree:
         if text is None:
             continue
         if path.name.endswith(YAML_SUFFIXES):
+            before = len(diags.items)
             doc = parse_yaml(text, rel, diags)
-            tree.runbooks.append(RawRunbook(rel, "yaml", doc, "", 1))
+            failed = len(diags.items) > before
+            tree.runbooks.append(RawRunbook(rel, "yaml", doc, "", 1, failed))
             continue
         m = FRONT_MATTER_RE.match(text)
         if not m:
@@ -112,8 +115,10 @@ def load_tree(root: Path, diags: Diagnostics) -> RawTree:
                 "(title, team, ...), and '---'",
             )
             continue
+        before = len(diags.items)
         meta = parse_yaml(m.group(1), rel, diags, line_offset=1)
+        failed = len(diags.items) > before
         body = text[m.end() :]
         body_line = text[: m.end()].count("\n") + 1
-        tree.runbooks.append(RawRunbook(rel, "markdown", meta, body, body_line))
+        tree.runbooks.append(RawRunbook(rel, "markdown", meta, body, body_line, failed))
     return tree

@@ -112,12 +112,20 @@ class _Builder:
             )
             self.failed = True
             return None
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in {
+            "tag:yaml.org,2002:map",
+            "tag:yaml.org,2002:seq",
+        }:
+            self.diags.error(self.at(node), f"unsupported YAML tag '{node.tag}'")
+            return None
         if isinstance(node, yaml.MappingNode):
             out = LDict()
             out.source = self.at(node)
             out.key_sources, out.value_sources = {}, {}
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
+                if key_node.tag == "tag:yaml.org,2002:merge" or (
+                    isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"
+                ):
                     self.diags.error(self.at(key_node), "merge keys ('<<') are not supported")
                     continue
                 key = self.build(key_node, depth + 1)
@@ -224,7 +232,8 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -
         return None
     builder = _Builder(path, diags, line_offset)
     try:
-        return builder.build(node)
+        value = builder.build(node)
+        return None if builder.failed else value
     except RecursionError:
         diags.error(Source(path, 1 + line_offset, 1), "YAML nested too deeply to read")
         return None

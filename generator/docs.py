@@ -1,0 +1,108 @@
+"""The README's generated parts: the input-file reference (from ``spec``) and the
+command reference (from ``--help``). ``python -m generator.docs`` rewrites them;
+a test fails when the README is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from generator import spec
+
+MARKERS = {
+    "inputs": ("<!-- input-reference:start -->", "<!-- input-reference:end -->"),
+    "cli": ("<!-- cli-reference:start -->", "<!-- cli-reference:end -->"),
+}
+
+
+def _default_text(field: spec.Field) -> str:
+    if field.required:
+        return "required"
+    if field.default is None or callable(field.default):
+        return "–" if field.default is None else "see example"
+    if isinstance(field.default, bool):
+        return str(field.default).lower()
+    return f"`{field.default}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _object_table(obj: spec.Obj, heading: str, seen: set[str], out: list[str]) -> None:
+    if heading in seen:
+        return
+    seen.add(heading)
+    out.append(f"#### `{heading}`\n")
+    if obj.shorthand:
+        out.append(f"May also be written as just the `{obj.shorthand}` value.\n")
+    out.append("| key | what | type | default | example |")
+    out.append("|---|---|---|---|---|")
+    nested: list[tuple[spec.Obj, str]] = []
+    for f in obj.fields:
+        inner = f.spec.item if isinstance(f.spec, spec.ListOf) else f.spec
+        if isinstance(inner, spec.Nullable):
+            inner = inner.inner
+        if isinstance(inner, spec.MapOf):
+            inner = inner.value
+        if isinstance(inner, spec.Obj):
+            nested.append((inner, f"{heading}.{f.name}"))
+        example = f"`{_cell(f.example)}`" if f.example else ""
+        out.append(
+            f"| `{f.name}` | {_cell(f.doc)} | {_cell(f.spec.describe())} | "
+            f"{_cell(_default_text(f))} | {example} |"
+        )
+    out.append("")
+    for inner, name in nested:
+        _object_table(inner, name, seen, out)
+
+
+def input_reference() -> str:
+    out: list[str] = []
+    seen: set[str] = set()
+    for key, obj in spec.SINGLE_KEYS.items():
+        _object_table(obj, key, seen, out)
+    for key, obj in spec.LIST_KEYS.items():
+        _object_table(obj, f"{key}[]", seen, out)
+    _object_table(spec.RUNBOOK_MD, "runbook front matter", seen, out)
+    _object_table(spec.RUNBOOK_YAML, "YAML runbook", seen, out)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def cli_reference() -> str:
+    from generator.cli import cli
+
+    out: list[str] = []
+    with click.Context(cli, info_name="rota", terminal_width=100, max_content_width=100) as ctx:
+        out.append("```text\n" + cli.get_help(ctx).rstrip() + "\n```\n")
+        for name in sorted(cli.list_commands(ctx)):
+            command = cli.get_command(ctx, name)
+            assert command is not None
+            with click.Context(command, info_name=f"rota {name}", parent=None,
+                               terminal_width=100, max_content_width=100) as sub:
+                text = command.get_help(sub).rstrip()
+            out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")
+    return "\n".join(out)
+
+
+def render_readme(text: str) -> str:
+    parts = {"inputs": input_reference(), "cli": cli_reference()}
+    for key, (start, end) in MARKERS.items():
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+        if not pattern.search(text):
+            raise ValueError(f"README has no {start} … {end} markers")
+        text = pattern.sub(lambda _m, k=key, s=start, e=end: f"{s}\n{parts[k]}{e}", text)
+    return text
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path.write_text(render_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
