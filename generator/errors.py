@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.severity}: {self.message}"
+        return f"{self.source}: {self.severity}: {printable(self.message)}"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -71,6 +72,17 @@ class Diagnostics:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+def printable(text: str) -> str:
+    """One line with no control characters: input text echoed in a message can't
+    break the ``FILE:LINE:COLUMN`` format or a terminal."""
+    return "".join(
+        ch
+        if ch == " " or unicodedata.category(ch)[0] not in "CZ"
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
 
 
 class InvalidInput(Exception):

@@ -85,6 +85,19 @@ class _Loader(
         _Resolver.__init__(self)
 
 
+if yaml.__with_libyaml__:  # libyaml scans and composes ~10x faster; same nodes and marks
+
+    class _CLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+    LOADER: type = _CLoader
+else:  # pragma: no cover - the wheels ship libyaml
+    LOADER = _Loader
+
+
 class _Builder:
     """Turns composed nodes into LDict/LList/scalars, bounded in size and depth."""
 
@@ -203,11 +216,24 @@ def decode_text(data: bytes, path: str, diags: Diagnostics) -> str | None:
     return text
 
 
+def _compose(loader_class: type, text: str) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> Any:
     """Parse one YAML document into located values; errors go to ``diags``."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(LOADER, text)
+    except yaml.YAMLError:
+        node = None  # libyaml's messages are terser: read the file again for the reason
+    try:
+        if node is None:
+            node = _compose(_Loader, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark else 1
@@ -226,8 +252,6 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -
             Source(path, 1 + line_offset, 1), "YAML nested too deeply to read (at most 64 levels)"
         )
         return None
-    finally:
-        loader.dispose()
     if node is None:
         return None
     builder = _Builder(path, diags, line_offset)

@@ -35,8 +35,13 @@ def _exchange(a: Path, b: Path) -> bool:
 def replace_folder(new: Path, target: Path) -> None:
     """Put ``new`` at ``target``; the old ``target`` (if any) is removed after."""
     if not target.exists():
-        os.rename(new, target)
-        return
+        try:
+            os.rename(new, target)
+            return
+        except OSError:
+            if not target.exists():
+                raise
+            # another build put a site there meanwhile: swap with it instead
     if _exchange(new, target):
         shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old site
         return

@@ -1,0 +1,179 @@
+"""Measure Rota on a large synthetic organisation and compare with plain MkDocs.
+
+    python bench/run.py [--teams 100] [--people 1000] [--no-double] [--out bench/out]
+
+Stages are timed in this process (load and validate, schedule, reports, page
+rendering, feeds, the MkDocs build); the whole `rota build` and `rota who` are
+timed as separate processes, start to exit, with the build's peak memory. The
+same generated Markdown is also built with plain `mkdocs build` so Rota's own
+overhead is a ratio. Prints a table and writes bench/out/run.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from make_org import write_org  # noqa: E402
+
+NOW = "2026-11-27T12:00:00Z"
+NOW_AT = datetime(2026, 11, 27, 12, tzinfo=UTC)
+BIN = Path(sys.executable).parent
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = fn(*args)
+    return value, time.perf_counter() - start
+
+
+def peak_of(cmd: list[str]) -> tuple[float, int]:
+    """Run in a fresh helper process so RUSAGE_CHILDREN is this command's alone."""
+    code = (
+        "import resource, subprocess, sys, time, json;"
+        "t = time.perf_counter();"
+        f"p = subprocess.run({cmd!r}, capture_output=True, text=True);"
+        "e = time.perf_counter() - t;"
+        "sys.stderr.write(p.stderr[-3000:]) if p.returncode else None;"
+        "print(json.dumps([p.returncode, e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    rc, elapsed, maxrss = json.loads(out.stdout)
+    if rc != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {out.stderr}")
+    return elapsed, maxrss * 1024
+
+
+def measure(root: Path) -> dict[str, float]:
+    from generator.pipeline import horizon_schedule, load_org
+    from generator.publish.site import mkdocs_config, run_mkdocs, templates_folder, write_files
+    from generator.render.site import render_site
+
+    loaded, t_load = timed(load_org, root, NOW_AT)
+    org = loaded.org
+    schedule, t_schedule = timed(horizon_schedule, org, NOW_AT)
+    t_reports = 0.0
+    start, end = NOW_AT - org.settings.history, NOW_AT + org.settings.horizon
+    for module, fn in (
+        ("generator.reports.fairness", "compute_fairness"),
+        ("generator.reports.pay", "compute_pay"),
+        ("generator.reports.handoff", "compute_handoffs"),
+    ):
+        try:
+            mod = __import__(module, fromlist=[fn])
+        except ImportError:
+            continue
+        _, t = timed(getattr(mod, fn), org, schedule, start, end)
+        t_reports += t
+    files, t_render = timed(render_site, org, schedule, NOW_AT)
+    from generator.render import ical
+
+    def feeds() -> None:
+        for pid in org.people:
+            ical.person_feed(org, schedule, pid, NOW_AT)
+        for tid in org.teams:
+            ical.team_feed(org, schedule, tid, NOW_AT)
+
+    _, t_feeds = timed(feeds)
+    work = Path(tempfile.mkdtemp(prefix="rota-bench-"))
+    try:
+        docs, site, overrides = work / "docs", work / "site", work / "overrides"
+        write_files(docs, files)
+        shutil.copytree(templates_folder() / "overrides", overrides)
+        config = mkdocs_config(root, docs, site, overrides)
+        _, t_mkdocs = timed(run_mkdocs, config, work)
+        # the same Markdown with plain `mkdocs build`, in its own process
+        shutil.rmtree(site)
+        t_plain, _ = peak_of([str(BIN / "mkdocs"), "build", "-q", "-f", str(work / "mkdocs.yml")])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    t_build, peak = peak_of(
+        [str(BIN / "rota"), "--root", str(root), "build", "--now", NOW, "--out",
+         str(root / "site")]
+    )
+    who_times = []
+    for _ in range(5):
+        t, _ = peak_of([str(BIN / "rota"), "--root", str(root), "who", "--now", NOW])
+        who_times.append(t)
+    return {
+        "pages": sum(1 for p in files if p.endswith(".md")),
+        "shifts": len(schedule.shifts),
+        "load_validate_s": t_load,
+        "schedule_s": t_schedule,
+        "reports_s": t_reports,
+        "render_s": t_render,
+        "feeds_s": t_feeds,
+        "mkdocs_in_rota_s": t_mkdocs,
+        "rota_build_s": t_build,
+        "plain_mkdocs_build_s": t_plain,
+        "build_over_plain_mkdocs": t_build / t_plain,
+        "rota_build_peak_mib": peak / (1024 * 1024),
+        "rota_who_s": statistics.median(who_times),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--teams", type=int, default=100)
+    ap.add_argument("--people", type=int, default=1000)
+    ap.add_argument("--runbooks", type=int, default=1000)
+    ap.add_argument("--no-double", action="store_true", help="skip the doubled organisation")
+    ap.add_argument("--out", type=Path, default=HERE / "out")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = {}
+    sizes = [("base", 1)] + ([] if args.no_double else [("double", 2)])
+    for label, k in sizes:
+        root = Path(tempfile.mkdtemp(prefix=f"rota-org-{label}-"))
+        write_org(root, args.teams * k, args.people * k, args.runbooks * k, 7, 2026)
+        try:
+            results[label] = measure(root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    if "double" in results:
+        results["double"]["growth_vs_base"] = (
+            results["double"]["rota_build_s"] / results["base"]["rota_build_s"]
+        )
+    meta = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}",
+        "organisation": f"{args.teams} teams, {args.people} people, {args.runbooks} runbooks",
+        "horizon": "52 weeks",
+    }
+    (args.out / "run.json").write_text(json.dumps({"meta": meta, **results}, indent=2) + "\n")
+    print(f"machine: {meta['machine']}; organisation: {meta['organisation']}")
+    targets = {
+        "schedule_s": "< 2 s",
+        "build_over_plain_mkdocs": "<= 1.3",
+        "rota_who_s": "< 0.5 s",
+        "rota_build_peak_mib": "< 1536",
+        "growth_vs_base": "<= 2.2",
+    }
+    keys = list(results["base"])
+    if "double" in results:
+        keys.append("growth_vs_base")
+    print(f"{'measure':28} {'base':>10} {'double':>10}  target")
+    for key in keys:
+        base = results["base"].get(key)
+        dbl = results.get("double", {}).get(key)
+        fmt = (lambda v: "" if v is None else f"{v:10.2f}" if isinstance(v, float) else f"{v:10}")
+        print(f"{key:28} {fmt(base):>10} {fmt(dbl):>10}  {targets.get(key, '')}")
+
+
+if __name__ == "__main__":
+    main()
