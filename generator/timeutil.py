@@ -178,7 +178,9 @@ class HourClasser:
             for (a, cls), (b, _) in itertools.pairwise(marks):
                 lo, hi = max(a, cursor), min(b, end_at)
                 if lo < hi:
-                    yield lo, hi, cls
+                    # in UTC: subtracting two times of one zone in Python is wall-clock
+                    # arithmetic, which would make DST days 24 hours long
+                    yield lo.astimezone(UTC), hi.astimezone(UTC), cls
             cursor = max(cursor, next_start)
             day += timedelta(days=1)
 

@@ -1,0 +1,639 @@
+"""Handoff notes: one model for the site pages, ``rota handoff`` and iCal. Pure.
+
+A handoff is an instant where the person on call for a rotation changes:
+consecutive shifts of one person (across coverage gaps, e.g. a follow-the-sun
+rotation's nights) form one *stint*, and each stint after the first starts
+with a handoff from the previous stint's person. Overrides cut stints too, so
+a two-day cover is two handoffs (to the cover and back).
+
+The note holds what SPEC 3 lists: both people with the instant in their own
+zones; the team's incidents during the outgoing stint; the notes written in
+``handoffs`` for that rotation on the handoff's date (team zone); what the
+incoming stint holds (public and company holidays in the incoming person's
+zone and region, teammates' leave, overrides, the next handoff); the team's
+checklist; the escalation chain resolved to names at the handoff; and links
+to the team's runbooks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from generator.model import Org, Person
+from generator.reports.escalation import (
+    OnCallIndex,
+    ResolvedLevel,
+    chain_json,
+    chain_lines,
+    resolve_chain,
+)
+from generator.schedule.resolve import Schedule, Shift
+from generator.timeutil import holiday_name, human_duration, iso, region_calendar
+
+
+@dataclass(frozen=True)
+class Party:
+    """A person at a handoff, with the handoff instant on their own clock."""
+
+    person: str
+    name: str
+    timezone: str
+    local_at: datetime  # the handoff instant in the person's zone
+
+
+@dataclass(frozen=True)
+class IncidentNote:
+    id: str
+    title: str
+    severity: str
+    severity_name: str | None  # from the severity scale, when defined
+    started_at: datetime
+    resolved_at: datetime
+    length: timedelta
+    postmortem: str | None
+    responders: tuple[str, ...]  # names
+
+
+@dataclass(frozen=True)
+class AuthoredNote:
+    author: str
+    author_name: str
+    on: date  # the handoff's date in the team zone
+    notes: str
+
+
+@dataclass(frozen=True)
+class HolidayNote:
+    on: date  # in the incoming person's zone
+    name: str
+    kind: str  # public | company
+    region: str | None = None  # the public holiday's region (the incoming person's)
+
+
+@dataclass(frozen=True)
+class LeaveNote:
+    person: str
+    name: str
+    start_at: datetime
+    end_at: datetime
+    whole_days: tuple[date, date] | None  # inclusive, when the leave was given as dates
+    note: str | None
+
+
+@dataclass(frozen=True)
+class OverrideNote:
+    rotation: str
+    rotation_name: str
+    person: str
+    name: str
+    start_at: datetime
+    end_at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RunbookLink:
+    title: str
+    path: str  # the runbook's page under the site's docs: "runbooks/<slug>.md"
+    url: str  # its address relative to the site root: "runbooks/<slug>/"
+
+
+@dataclass(frozen=True)
+class Handoff:
+    team: str
+    team_name: str
+    team_timezone: str
+    rotation: str
+    rotation_name: str
+    at: datetime  # the handoff instant
+    outgoing: Party | None  # None: nobody was on call before (the rotation starts)
+    incoming: Party
+    outgoing_start_at: datetime | None  # the outgoing stint's first covered instant
+    outgoing_end_at: datetime | None  # the end of its last covered interval (<= at)
+    incoming_end_at: datetime  # the end of the incoming stint's last covered interval
+    incidents: tuple[IncidentNote, ...]  # the team's, during the outgoing stint
+    notes: tuple[AuthoredNote, ...]
+    holidays: tuple[HolidayNote, ...]  # during the incoming stint
+    leave: tuple[LeaveNote, ...]  # teammates' leave during the incoming stint
+    overrides: tuple[OverrideNote, ...]  # the team's overrides during the incoming stint
+    next_at: datetime | None  # the next handoff of the rotation, if the schedule reaches it
+    next_person: Party | None
+    checklist: tuple[str, ...]
+    escalation: tuple[ResolvedLevel, ...]  # resolved at the handoff instant
+    escalation_lines: tuple[str, ...]  # the same, as names: "after 15m: Secondary (…)"
+    escalation_repeat: int
+    runbooks: tuple[RunbookLink, ...]
+    site_url: str | None  # settings.site_url, for absolute links in plain text
+
+    @property
+    def anchor(self) -> str:
+        """A stable id for the note's section on a page: ``primary-2026-12-07-0900``."""
+        team_local = self.at.astimezone(_tz(self.team_timezone))
+        return f"{self.rotation}-{team_local:%Y-%m-%d-%H%M}"
+
+
+@dataclass(frozen=True)
+class _Stint:
+    person: str
+    shifts: tuple[Shift, ...]
+
+    @property
+    def start_at(self) -> datetime:
+        return self.shifts[0].start_at
+
+    @property
+    def end_at(self) -> datetime:
+        return self.shifts[-1].end_at
+
+
+def _tz(name: str) -> Any:
+    from generator.timeutil import zone
+
+    return zone(name)
+
+
+def _stints(schedule: Schedule, team: str, rotation: str) -> list[_Stint]:
+    shifts = sorted(
+        (s for s in schedule.shifts if s.team == team and s.rotation == rotation),
+        key=lambda s: (s.start_at, s.end_at),
+    )
+    stints: list[_Stint] = []
+    for s in shifts:
+        if stints and stints[-1].person == s.person:
+            stints[-1] = _Stint(s.person, (*stints[-1].shifts, s))
+        else:
+            stints.append(_Stint(s.person, (s,)))
+    return stints
+
+
+def _party(org: Org, person_id: str, at: datetime) -> Party:
+    person = org.people.get(person_id)
+    if person is None:
+        return Party(person_id, person_id, "UTC", at.astimezone(_tz("UTC")))
+    return Party(person.id, person.name, person.timezone, at.astimezone(person.tz))
+
+
+def _rotation_handoffs(
+    org: Org, schedule: Schedule, key: str, index: OnCallIndex | None = None
+) -> list[Handoff]:
+    rotation = org.rotation(key)
+    if rotation is None:
+        return []
+    team = org.teams[rotation.team]
+    stints = _stints(schedule, team.id, rotation.id)
+    # the incoming stint of every handoff the schedule knows both sides of; the
+    # first stint is a handoff only when it opens the rotation (slot 0: nobody before)
+    indexes = [i for i in range(len(stints)) if i > 0 or stints[0].shifts[0].slot_index == 0]
+    notes_for = _assign_notes(org, team.id, rotation.id, stints, indexes)
+    index = index or OnCallIndex(schedule)
+    return [_handoff(org, schedule, stints, i, notes_for.get(i, ()), index) for i in indexes]
+
+
+def _assign_notes(
+    org: Org, team_id: str, rotation_id: str, stints: list[_Stint], indexes: list[int]
+) -> dict[int, tuple[AuthoredNote, ...]]:
+    """Each note goes to the rotation's handoff on its date (team zone) whose
+    outgoing person wrote it, else to the first handoff of that date."""
+    tz = org.teams[team_id].tz
+    by_day: dict[date, list[int]] = {}
+    for i in indexes:
+        by_day.setdefault(stints[i].start_at.astimezone(tz).date(), []).append(i)
+    out: dict[int, list[AuthoredNote]] = {}
+    for n in org.handoffs:
+        if n.team != team_id or n.rotation != rotation_id or n.on not in by_day:
+            continue
+        candidates = by_day[n.on]
+        chosen = next(
+            (i for i in candidates if i > 0 and stints[i - 1].person == n.author), candidates[0]
+        )
+        author = org.people.get(n.author)
+        out.setdefault(chosen, []).append(
+            AuthoredNote(n.author, author.name if author else n.author, n.on, n.notes)
+        )
+    return {i: tuple(v) for i, v in out.items()}
+
+
+def _handoff(
+    org: Org,
+    schedule: Schedule,
+    stints: list[_Stint],
+    i: int,
+    notes: tuple[AuthoredNote, ...],
+    index: OnCallIndex,
+) -> Handoff:
+    incoming = stints[i]
+    outgoing = stints[i - 1] if i > 0 else None
+    following = stints[i + 1] if i + 1 < len(stints) else None
+    first = incoming.shifts[0]
+    team = org.teams[first.team]
+    rotation = team.rotation(first.rotation)
+    assert rotation is not None
+    at = incoming.start_at
+    # the coming shift: the incoming person's slots, whole (so an override cutting
+    # in shows), and at least until the next handoff
+    until = max(
+        following.start_at if following is not None else incoming.end_at,
+        max(s.slot_end_at for s in incoming.shifts),
+    )
+    levels = resolve_chain(org, schedule, team.id, at, index)
+    return Handoff(
+        team=team.id,
+        team_name=team.name,
+        team_timezone=team.timezone,
+        rotation=rotation.id,
+        rotation_name=rotation.name,
+        at=at,
+        outgoing=_party(org, outgoing.person, at) if outgoing else None,
+        incoming=_party(org, incoming.person, at),
+        outgoing_start_at=outgoing.start_at if outgoing else None,
+        outgoing_end_at=outgoing.end_at if outgoing else None,
+        incoming_end_at=incoming.end_at,
+        incidents=_incidents(org, team.id, outgoing),
+        notes=notes,
+        holidays=_holidays(org, org.people.get(incoming.person), at, until),
+        leave=_leave(org, team.id, incoming.person, at, until),
+        overrides=_overrides(org, team.id, at, until),
+        next_at=following.start_at if following else None,
+        next_person=_party(org, following.person, following.start_at) if following else None,
+        checklist=team.handoff_checklist,
+        escalation=tuple(levels),
+        escalation_lines=tuple(chain_lines(levels)),
+        escalation_repeat=team.escalation.repeat if team.escalation else 0,
+        runbooks=tuple(
+            RunbookLink(rb.title, f"runbooks/{rb.slug}.md", f"runbooks/{rb.slug}/")
+            for rb in sorted(org.runbooks, key=lambda r: (r.title.lower(), r.slug))
+            if rb.team == team.id
+        ),
+        site_url=org.settings.site_url,
+    )
+
+
+def _incidents(org: Org, team_id: str, stint: _Stint | None) -> tuple[IncidentNote, ...]:
+    if stint is None:
+        return ()
+    names = {s.id: s.name for s in org.severities}
+    out = []
+    for inc in sorted(org.incidents, key=lambda x: (x.started_at, x.id)):
+        if inc.team != team_id:
+            continue
+        if not any(
+            inc.started_at < s.end_at and s.start_at < inc.resolved_at for s in stint.shifts
+        ):
+            continue
+        out.append(
+            IncidentNote(
+                inc.id,
+                inc.title,
+                inc.severity,
+                names.get(inc.severity),
+                inc.started_at,
+                inc.resolved_at,
+                inc.length,
+                inc.postmortem,
+                tuple(org.people[p].name if p in org.people else p for p in inc.responders),
+            )
+        )
+    return tuple(out)
+
+
+def _holidays(
+    org: Org, person: Person | None, start_at: datetime, end_at: datetime
+) -> tuple[HolidayNote, ...]:
+    if person is None:
+        return ()
+    tz = person.tz
+    day = start_at.astimezone(tz).date()
+    last = (end_at - timedelta(microseconds=1)).astimezone(tz).date()
+    company = set(org.settings.company_holidays)
+    out = []
+    while day <= last:
+        public = (
+            holiday_name(person.holidays, day)
+            if person.holidays and day in region_calendar(person.holidays, day.year)
+            else None
+        )
+        if public:
+            out.append(HolidayNote(day, public, "public", person.holidays))
+        if day in company:
+            out.append(HolidayNote(day, "Company holiday", "company"))
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+def _leave(
+    org: Org, team_id: str, incoming: str, start_at: datetime, end_at: datetime
+) -> tuple[LeaveNote, ...]:
+    team = org.teams[team_id]
+    mates = dict.fromkeys(m.person for r in team.rotations for m in r.members)
+    out = []
+    for pid in mates:
+        person = org.people.get(pid)
+        if person is None or pid == incoming:
+            continue
+        for lv in person.leave:
+            if lv.overlaps(start_at, end_at):
+                out.append(
+                    LeaveNote(pid, person.name, lv.start_at, lv.end_at, lv.whole_days, lv.note)
+                )
+    out.sort(key=lambda x: (x.start_at, x.person))
+    return tuple(out)
+
+
+def _overrides(
+    org: Org, team_id: str, start_at: datetime, end_at: datetime
+) -> tuple[OverrideNote, ...]:
+    team = org.teams[team_id]
+    out = []
+    for o in org.overrides:
+        if o.team != team_id or not (o.start_at < end_at and start_at < o.end_at):
+            continue
+        rotation = team.rotation(o.rotation)
+        person = org.people.get(o.person)
+        out.append(
+            OverrideNote(
+                o.rotation,
+                rotation.name if rotation else o.rotation,
+                o.person,
+                person.name if person else o.person,
+                o.start_at,
+                o.end_at,
+                o.note,
+            )
+        )
+    out.sort(key=lambda x: (x.start_at, x.rotation))
+    return tuple(out)
+
+
+# --- the public functions ----------------------------------------------------------
+
+
+def compute_handoffs(
+    org: Org, schedule: Schedule, start_at: datetime, end_at: datetime
+) -> list[Handoff]:
+    """Every handoff of every rotation with ``start_at <= at < end_at``, by time,
+    team, rotation. ``schedule`` should start a shift or more before ``start_at``
+    (to know who hands over) and reach past ``end_at`` (to know the next handoff)."""
+    out = []
+    index = OnCallIndex(schedule)
+    for rotation in org.rotations():
+        for h in _rotation_handoffs(org, schedule, rotation.key, index):
+            if start_at <= h.at < end_at:
+                out.append(h)
+    out.sort(key=lambda h: (h.at, h.team, h.rotation))
+    return out
+
+
+def compute_handoff(org: Org, schedule: Schedule, key: str, at: datetime) -> Handoff | None:
+    """The first handoff of rotation ``key`` ("team/rotation") at or after ``at``,
+    or None when the schedule holds none."""
+    for h in _rotation_handoffs(org, schedule, key):
+        if h.at >= at:
+            return h
+    return None
+
+
+# --- rendering ----------------------------------------------------------------------
+
+_MD_ESCAPE = re.compile(r"[\\`*_\[\]#|~]")
+
+
+def md_inline(value: object) -> str:
+    """Text that stays text in Markdown and HTML: one line, ``& < >`` as character
+    references and Markdown punctuation backslash-escaped."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_ESCAPE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def _url_ok(url: str) -> bool:
+    return url.startswith(("https://", "http://")) and not any(c in url for c in " <>\"'()")
+
+
+def _when(at: datetime, tz: Any) -> str:
+    local = at.astimezone(tz)
+    return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
+
+
+def _party_time(p: Party) -> str:
+    return f"{p.local_at:%a %d %b %H:%M} {p.local_at.tzname()} ({p.timezone})"
+
+
+def _leave_span(lv: LeaveNote, tz: Any) -> str:
+    if lv.whole_days is not None:
+        a, b = lv.whole_days
+        return f"{a:%a %d %b}" if a == b else f"{a:%a %d %b} to {b:%a %d %b}"
+    return f"{_when(lv.start_at, tz)} to {_when(lv.end_at, tz)}"
+
+
+def _holiday_label(hol: HolidayNote) -> str:
+    if hol.kind == "company":
+        return "company holiday"
+    return f"{hol.name} (public holiday, {hol.region})" if hol.region else hol.name
+
+
+def _title(h: Handoff) -> str:
+    team_tz = _tz(h.team_timezone)
+    return f"{h.team_name} {h.rotation_name}: handoff {_when(h.at, team_tz)}"
+
+
+def handoff_markdown(h: Handoff, link_prefix: str = "../../../", level: int = 2) -> str:
+    """The note as Markdown: a heading at ``level`` and its sections one level down.
+
+    ``link_prefix`` leads from the page holding the note to the docs root (the
+    default suits ``handoffs/<team>/<YYYY-MM>/index.md``). Every value from the
+    inputs is escaped, so nothing in a note can become markup or a link.
+    """
+    team_tz = _tz(h.team_timezone)
+    sub = "#" * (level + 1)
+    out = [f"{'#' * level} {md_inline(_title(h))}", ""]
+    who_out = (
+        f"**{md_inline(h.outgoing.name)}** — {md_inline(_party_time(h.outgoing))}"
+        if h.outgoing
+        else "nobody (the rotation starts here)"
+    )
+    out += [
+        f"- Outgoing: {who_out}",
+        f"- Incoming: **{md_inline(h.incoming.name)}** — {md_inline(_party_time(h.incoming))}",
+    ]
+    if h.next_at is not None and h.next_person is not None:
+        out.append(
+            f"- Next handoff: {md_inline(_when(h.next_at, team_tz))} to "
+            f"**{md_inline(h.next_person.name)}**"
+        )
+    out += ["", f"{sub} Incidents during the outgoing shift", ""]
+    if not h.incidents:
+        out.append("None.")
+    for inc in h.incidents:
+        sev = inc.severity + (f" ({inc.severity_name})" if inc.severity_name else "")
+        line = (
+            f"- **{md_inline(inc.id)}** {md_inline(sev)}: {md_inline(inc.title)} — "
+            f"{md_inline(_when(inc.started_at, team_tz))}, {human_duration(inc.length)}"
+        )
+        if inc.responders:
+            line += f"; responders: {md_inline(', '.join(inc.responders))}"
+        if inc.postmortem and _url_ok(inc.postmortem):
+            line += f"; [postmortem](<{inc.postmortem}>)"
+        elif inc.postmortem:
+            line += f"; postmortem: {md_inline(inc.postmortem)}"
+        out.append(line)
+    out += ["", f"{sub} Notes from the outgoing shift", ""]
+    if not h.notes:
+        out.append("No notes were written for this handoff.")
+    for n in h.notes:
+        out += [f"> **{md_inline(n.author_name)}** ({n.on:%d %b}): {md_inline(n.notes)}", ""]
+    if h.notes:
+        out.pop()
+    out += ["", f"{sub} The coming shift", ""]
+    coming = []
+    for hol in h.holidays:
+        coming.append(f"- {hol.on:%a %d %b}: {md_inline(_holiday_label(hol))}")
+    for lv in h.leave:
+        note = f" ({md_inline(lv.note)})" if lv.note else ""
+        coming.append(
+            f"- {md_inline(lv.name)} on leave {md_inline(_leave_span(lv, team_tz))}{note}"
+        )
+    for o in h.overrides:
+        note = f": {md_inline(o.note)}" if o.note else ""
+        coming.append(
+            f"- Override on {md_inline(o.rotation_name)}: {md_inline(o.name)} "
+            f"{md_inline(_when(o.start_at, team_tz))} to {md_inline(_when(o.end_at, team_tz))}"
+            f"{note}"
+        )
+    out += coming or ["No holidays, leave or overrides."]
+    out += ["", f"{sub} Checklist", ""]
+    out += [f"- [ ] {md_inline(item)}" for item in h.checklist] or ["No checklist."]
+    out += ["", f"{sub} Escalation", ""]
+    if h.escalation_lines:
+        out += [f"{n}. {md_inline(line)}" for n, line in enumerate(h.escalation_lines, 1)]
+        if h.escalation_repeat:
+            repeat = h.escalation_repeat
+            out += [
+                "",
+                f"If nobody acknowledges, the whole chain repeats {repeat} more "
+                + ("time." if repeat == 1 else "times."),
+            ]
+    else:
+        out.append("This team has no escalation chain.")
+    out += ["", f"{sub} Runbooks", ""]
+    out += [f"- [{md_inline(rb.title)}]({link_prefix}{rb.path})" for rb in h.runbooks] or [
+        "No runbooks yet."
+    ]
+    return "\n".join(out) + "\n"
+
+
+def handoff_text(h: Handoff) -> str:
+    """The note as plain text (for an iCal DESCRIPTION): no markup, one item a line."""
+    team_tz = _tz(h.team_timezone)
+    lines = [_title(h)]
+    if h.outgoing:
+        lines.append(f"Outgoing: {h.outgoing.name}, {_party_time(h.outgoing)}")
+    lines.append(f"Incoming: {h.incoming.name}, {_party_time(h.incoming)}")
+    if h.next_at is not None and h.next_person is not None:
+        lines.append(f"Next handoff: {_when(h.next_at, team_tz)} to {h.next_person.name}")
+    if h.incidents:
+        lines += ["", "Incidents during the outgoing shift:"]
+        for inc in h.incidents:
+            pm = f", postmortem {inc.postmortem}" if inc.postmortem else ""
+            lines.append(
+                f"- {inc.id} {inc.severity}: {inc.title} ({_when(inc.started_at, team_tz)}, "
+                f"{human_duration(inc.length)}{pm})"
+            )
+    if h.notes:
+        lines += ["", "Notes:"]
+        lines += [f"- {n.author_name}: {' '.join(n.notes.split())}" for n in h.notes]
+    coming = [f"- {hol.on:%a %d %b}: {_holiday_label(hol)}" for hol in h.holidays]
+    coming += [
+        f"- {lv.name} on leave {_leave_span(lv, team_tz)}" + (f" ({lv.note})" if lv.note else "")
+        for lv in h.leave
+    ]
+    coming += [
+        f"- Override on {o.rotation_name}: {o.name} {_when(o.start_at, team_tz)} to "
+        f"{_when(o.end_at, team_tz)}"
+        for o in h.overrides
+    ]
+    if coming:
+        lines += ["", "The coming shift:", *coming]
+    if h.checklist:
+        lines += ["", "Checklist:", *(f"- {c}" for c in h.checklist)]
+    if h.escalation_lines:
+        lines += ["", "Escalation:", *(f"{n}. {x}" for n, x in enumerate(h.escalation_lines, 1))]
+    if h.runbooks:
+        base = (h.site_url.rstrip("/") + "/") if h.site_url else ""
+        lines += ["", "Runbooks:", *(f"- {rb.title}: {base}{rb.url}" for rb in h.runbooks)]
+    return "\n".join(lines) + "\n"
+
+
+def handoff_json(h: Handoff) -> dict[str, Any]:
+    """The note as a JSON-ready document (instants ISO 8601 with offsets)."""
+
+    def party(p: Party | None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        return {
+            "person": p.person,
+            "name": p.name,
+            "timezone": p.timezone,
+            "local": iso(p.local_at),
+        }
+
+    return {
+        "team": h.team,
+        "rotation": h.rotation,
+        "at": iso(h.at),
+        "outgoing": party(h.outgoing),
+        "incoming": party(h.incoming),
+        "outgoing_shift": (
+            {"start": iso(h.outgoing_start_at), "end": iso(h.outgoing_end_at)}
+            if h.outgoing_start_at and h.outgoing_end_at
+            else None
+        ),
+        "incoming_shift": {"start": iso(h.at), "end": iso(h.incoming_end_at)},
+        "incidents": [
+            {
+                "id": i.id,
+                "title": i.title,
+                "severity": i.severity,
+                "started": iso(i.started_at),
+                "resolved": iso(i.resolved_at),
+                "minutes": int(i.length.total_seconds() // 60),
+                "postmortem": i.postmortem,
+            }
+            for i in h.incidents
+        ],
+        "notes": [
+            {"author": n.author, "name": n.author_name, "date": n.on.isoformat(), "notes": n.notes}
+            for n in h.notes
+        ],
+        "holidays": [
+            {"date": x.on.isoformat(), "name": x.name, "kind": x.kind, "region": x.region}
+            for x in h.holidays
+        ],
+        "leave": [
+            {"person": x.person, "start": iso(x.start_at), "end": iso(x.end_at), "note": x.note}
+            for x in h.leave
+        ],
+        "overrides": [
+            {
+                "rotation": x.rotation,
+                "person": x.person,
+                "start": iso(x.start_at),
+                "end": iso(x.end_at),
+                "note": x.note,
+            }
+            for x in h.overrides
+        ],
+        "next": (
+            {"at": iso(h.next_at), "person": h.next_person.person}
+            if h.next_at is not None and h.next_person is not None
+            else None
+        ),
+        "checklist": list(h.checklist),
+        "escalation": {
+            "repeat": h.escalation_repeat,
+            "levels": chain_json(h.escalation),
+        },
+        "runbooks": [{"title": rb.title, "path": rb.url} for rb in h.runbooks],
+    }
