@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -50,7 +49,8 @@ def peak_of(cmd: list[str]) -> tuple[float, int]:
         f"p = subprocess.run({cmd!r}, capture_output=True, text=True);"
         "e = time.perf_counter() - t;"
         "sys.stderr.write(p.stderr[-3000:]) if p.returncode else None;"
-        "print(json.dumps([p.returncode, e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+        "print(json.dumps([p.returncode, e, r]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     rc, elapsed, maxrss = json.loads(out.stdout)
@@ -103,8 +103,7 @@ def measure(root: Path) -> dict[str, float]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     t_build, peak = peak_of(
-        [str(BIN / "rota"), "--root", str(root), "build", "--now", NOW, "--out",
-         str(root / "site")]
+        [str(BIN / "rota"), "--root", str(root), "build", "--now", NOW, "--out", str(root / "site")]
     )
     who_times = []
     for _ in range(5):
@@ -125,6 +124,12 @@ def measure(root: Path) -> dict[str, float]:
         "rota_build_peak_mib": peak / (1024 * 1024),
         "rota_who_s": statistics.median(who_times),
     }
+
+
+def fmt(value: object) -> str:
+    if value is None:
+        return ""
+    return f"{value:10.2f}" if isinstance(value, float) else f"{value:10}"
 
 
 def main() -> None:
@@ -171,7 +176,6 @@ def main() -> None:
     for key in keys:
         base = results["base"].get(key)
         dbl = results.get("double", {}).get(key)
-        fmt = (lambda v: "" if v is None else f"{v:10.2f}" if isinstance(v, float) else f"{v:10}")
         print(f"{key:28} {fmt(base):>10} {fmt(dbl):>10}  {targets.get(key, '')}")
 
 

@@ -67,6 +67,14 @@ def _now_option(f: F) -> F:
 
 
 def _load(ctx: Context, now_text: str | None, strict: bool = False) -> tuple[Any, datetime]:
+    org, now, _ = _load_all(ctx, now_text, strict)
+    return org, now
+
+
+def _load_all(
+    ctx: Context, now_text: str | None, strict: bool = False
+) -> tuple[Any, datetime, Any]:
+    """Load the organisation once; --now is read in its settings.timezone."""
     from generator.pipeline import load_org
 
     provisional = parse_instant(now_text or "now", "UTC", None)
@@ -77,7 +85,7 @@ def _load(ctx: Context, now_text: str | None, strict: bool = False) -> tuple[Any
     now = parse_instant(now_text or "now", loaded.org.settings.timezone, None)
     for w in loaded.warnings:
         click.echo(str(w), err=True)
-    return loaded.org, now
+    return loaded.org, now, loaded
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -146,37 +154,18 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
 @click.pass_obj
 def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
     """Validate, schedule and build the site with feeds, replacing the output atomically."""
-    from generator.pipeline import build as run_build
+    from generator.pipeline import build_loaded
 
-    now = _resolve_now(ctx, now_text)
+    _, now, loaded = _load_all(ctx, now_text)
     target = out if out is not None else ctx.root / "site"
     try:
-        loaded, schedule = run_build(ctx.root, target, now)
+        schedule = build_loaded(loaded, ctx.root, target, now)
     except InvalidInput as exc:
         _fail(exc.diagnostics)
     except BuildFailed as exc:
         click.echo(f"rota: build failed: {exc}; {target} was left as it was", err=True)
         sys.exit(1)
-    for w in loaded.warnings:
-        click.echo(str(w), err=True)
     click.echo(f"built {target} ({len(schedule.shifts)} shifts) for {now.isoformat()}")
-
-
-def _resolve_now(ctx: Context, now_text: str | None) -> datetime:
-    """--now read in settings.timezone when it is local (needs a light read of settings)."""
-    if now_text is None or now_text == "now":
-        return parse_instant("now", "UTC", None)
-    tz_name = _settings_zone(ctx.root)
-    return parse_instant(now_text, tz_name, None)
-
-
-def _settings_zone(root: Path) -> str:
-    from generator.pipeline import load_org
-
-    try:
-        return load_org(root, datetime.now(UTC)).org.settings.timezone
-    except InvalidInput:
-        return "UTC"
 
 
 @cli.command()
@@ -202,6 +191,13 @@ def who(
     schedule = compute_schedule(org, at, at + timedelta(seconds=1))
     doc = who_document(org, schedule, at, team)
     if fmt == "json":
+        from generator.reports.escalation import chain_json, resolve_chain
+
+        doc["escalation"] = {
+            t: chain_json(resolve_chain(org, schedule, t, at))
+            for t in sorted(org.teams)
+            if team is None or t == team
+        }
         click.echo(json.dumps(doc, indent=2))
     else:
         click.echo(who_table(org, doc))
@@ -286,23 +282,376 @@ def schedule(
 @cli.command()
 @click.option("--person", default=None, help="Only this person's feed.")
 @click.option("--team", default=None, help="Only this team's feed.")
+@click.option(
+    "--url",
+    "show_url",
+    is_flag=True,
+    help="Print the feed's subscription address instead of the feed (with feeds.secret, "
+    "the address to hand to that person only).",
+)
 @_now_option
 @click.pass_obj
-def ical(ctx: Context, person: str | None, team: str | None, now_text: str | None) -> None:
+def ical(
+    ctx: Context, person: str | None, team: str | None, show_url: bool, now_text: str | None
+) -> None:
     """Print a person's or a team's iCal feed to standard output."""
-    from generator.pipeline import horizon_schedule
-    from generator.render.ical import person_feed, team_feed
+    from generator.feedstate import read_state
+    from generator.pipeline import feed_key_from_env, horizon_schedule
+    from generator.render.ical import (
+        feed_filename,
+        feed_url,
+        person_feed,
+        team_feed,
+        webcal_url,
+        with_feed_key,
+    )
 
     if (person is None) == (team is None):
         raise click.UsageError("give exactly one of --person ID or --team ID")
     org, now = _load(ctx, now_text)
     _check_team(org, team)
     _check_person(org, person)
+    try:
+        org = with_feed_key(org, feed_key_from_env())
+        state = read_state(ctx.root)
+    except InvalidInput as exc:
+        _fail(exc.diagnostics)
+    kind, ident = ("person", person) if person else ("team", team or "")
+    if show_url:
+        url = feed_url(org, kind, ident)
+        if url is None:
+            click.echo(
+                "rota: neither site.url nor feeds.base_url is set, so the feed has no "
+                "address yet; this is its path under the published site:",
+                err=True,
+            )
+            click.echo("ical/" + feed_filename(org, kind, ident))
+        else:
+            click.echo(url)
+            click.echo(f"(calendar apps: {webcal_url(url)})", err=True)
+        return
     sched = horizon_schedule(org, now)
     data = (
-        person_feed(org, sched, person, now) if person else team_feed(org, sched, team or "", now)
+        person_feed(org, sched, ident, now, state)
+        if person
+        else team_feed(org, sched, ident, now, state)
     )
     sys.stdout.buffer.write(data)
+
+
+@cli.command()
+@click.option("--person", default=None, help="Only this person.")
+@click.option(
+    "--from",
+    "from_text",
+    metavar="T",
+    default=None,
+    help="Window start (default: the first of the month settings.history ago).",
+)
+@click.option(
+    "--to",
+    "to_text",
+    metavar="T",
+    default=None,
+    help="Window end (default: the end of the month settings.horizon ahead).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@_now_option
+@click.pass_obj
+def pay(
+    ctx: Context,
+    person: str | None,
+    from_text: str | None,
+    to_text: str | None,
+    fmt: str,
+    now_text: str | None,
+) -> None:
+    """On-call pay per person and calendar month: standby, call-outs, cap."""
+    from dataclasses import replace
+
+    from generator.render.data import pay_csv, pay_document, pay_table
+    from generator.reports.pay import compute_pay, pay_window
+    from generator.schedule.resolve import compute_schedule
+
+    org, now = _load(ctx, now_text)
+    _check_person(org, person)
+    default_start, default_end = pay_window(org, now)
+    start = parse_instant(from_text, org.settings.timezone, now) if from_text else default_start
+    end = parse_instant(to_text, org.settings.timezone, now) if to_text else default_end
+    if end <= start:
+        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    report = compute_pay(org, compute_schedule(org, start, end), start, end)
+    if person is not None:
+        report = replace(report, people=tuple(p for p in report.people if p.person == person))
+    if fmt == "json":
+        click.echo(json.dumps(pay_document(report), indent=2))
+    elif fmt == "csv":
+        sys.stdout.buffer.write(pay_csv(report).encode())
+    else:
+        click.echo(pay_table(report))
+
+
+@cli.command()
+@click.option("--team", required=True, help="The team.")
+@click.option("--rotation", default=None, help="Only this rotation (default: each of the team's).")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="T",
+    default=None,
+    help="Show the first handoff at or after T (default: now).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@_now_option
+@click.pass_obj
+def handoff(
+    ctx: Context,
+    team: str,
+    rotation: str | None,
+    at_text: str | None,
+    fmt: str,
+    now_text: str | None,
+) -> None:
+    """The handoff note: who hands over to whom, incidents, notes, the coming shift."""
+    from generator.errors import did_you_mean
+    from generator.reports.handoff import compute_handoff, handoff_json, handoff_markdown
+    from generator.schedule.resolve import compute_schedule
+
+    org, now = _load(ctx, now_text)
+    _check_team(org, team)
+    rotation_ids = [r.id for r in org.teams[team].rotations]
+    if rotation is not None and rotation not in rotation_ids:
+        raise click.BadParameter(
+            f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, rotation_ids)}",
+            param_hint="--rotation",
+        )
+    at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
+    sched = compute_schedule(org, at - org.settings.history, at + org.settings.horizon)
+    found = []
+    for rid in [rotation] if rotation else rotation_ids:
+        h = compute_handoff(org, sched, f"{team}/{rid}", at)
+        if h is None:
+            click.echo(f"no handoff of {team}/{rid} within the horizon after {at_text}", err=True)
+        else:
+            found.append(h)
+    if fmt == "json":
+        click.echo(json.dumps({"handoffs": [handoff_json(h) for h in found]}, indent=2))
+    else:
+        click.echo("\n".join(handoff_markdown(h, level=1) for h in found), nl=False)
+
+
+@cli.command()
+@click.option("--team", default=None, help="Only this team.")
+@click.option(
+    "--from",
+    "from_text",
+    metavar="T",
+    default=None,
+    help="Window start (default: now - settings.history).",
+)
+@click.option(
+    "--to",
+    "to_text",
+    metavar="T",
+    default=None,
+    help="Window end (default: now + settings.horizon).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@_now_option
+@click.pass_obj
+def fairness(
+    ctx: Context,
+    team: str | None,
+    from_text: str | None,
+    to_text: str | None,
+    fmt: str,
+    now_text: str | None,
+) -> None:
+    """Load per member against their fair target, per rotation (hours inside the window)."""
+    from dataclasses import replace
+
+    from generator.reports.fairness import compute_fairness, fairness_csv, fairness_table
+    from generator.schedule.resolve import compute_schedule
+
+    org, now = _load(ctx, now_text)
+    _check_team(org, team)
+    start = (
+        parse_instant(from_text, org.settings.timezone, now)
+        if from_text
+        else now - org.settings.history
+    )
+    end = (
+        parse_instant(to_text, org.settings.timezone, now)
+        if to_text
+        else now + org.settings.horizon
+    )
+    if end <= start:
+        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    report = compute_fairness(org, compute_schedule(org, start, end), start, end)
+    if team is not None:
+        report = replace(report, rotations=tuple(r for r in report.rotations if r.team == team))
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2))
+    elif fmt == "csv":
+        sys.stdout.buffer.write(fairness_csv(report).encode())
+    else:
+        click.echo(fairness_table(report, {p.id: p.name for p in org.people.values()}))
+
+
+@cli.command()
+@click.option("--team", required=True, help="The team.")
+@click.option("--rotation", "rotation_id", required=True, help="The rotation of that team.")
+@click.option(
+    "--at", "at_text", metavar="T", default=None, help="An instant in the shift (default: now)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@_now_option
+@click.pass_obj
+def cover(
+    ctx: Context,
+    team: str,
+    rotation_id: str,
+    at_text: str | None,
+    fmt: str,
+    now_text: str | None,
+) -> None:
+    """Who could take the shift at T, ranked by fairness impact."""
+    from generator.errors import did_you_mean
+    from generator.schedule.cover import cover_candidates
+    from generator.schedule.resolve import compute_schedule
+    from generator.timeutil import iso
+
+    org, now = _load(ctx, now_text)
+    _check_team(org, team)
+    rotation = org.teams[team].rotation(rotation_id)
+    if rotation is None:
+        known = [r.id for r in org.teams[team].rotations]
+        raise click.BadParameter(
+            f"no rotation '{rotation_id}' in team '{team}'{did_you_mean(rotation_id, known)}",
+            param_hint="--rotation",
+        )
+    at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
+    sched = compute_schedule(
+        org, min(at, now) - org.settings.history, max(at, now) + org.settings.horizon
+    )
+    slot = next(
+        (s for s in sched.slots.get(rotation.key, ()) if any(a <= at < b for a, b in s.windows)),
+        None,
+    )
+    if slot is None:
+        click.echo(f"nobody is on call for {rotation.key} at {iso(at)} (outside coverage)")
+        sys.exit(1)
+    holders = sorted(
+        {
+            s.person
+            for s in sched.shifts
+            if s.team == team and s.rotation == rotation.id and s.slot_start_at == slot.start_at
+        }
+    )
+    candidates = cover_candidates(
+        org, sched, rotation.key, slot.start_at, slot.end_at, exclude=set(holders)
+    )
+    if fmt == "json":
+        doc = {
+            "team": team,
+            "rotation": rotation.id,
+            "start": iso(slot.start_at),
+            "end": iso(slot.end_at),
+            "on_call": holders,
+            "candidates": [
+                {
+                    "person": c.person,
+                    "deviation_before": c.load_before,
+                    "deviation_after": c.load_after,
+                }
+                for c in candidates
+            ],
+        }
+        click.echo(json.dumps(doc, indent=2))
+        return
+    from generator.render.text import table
+
+    tz = org.teams[team].tz
+    click.echo(
+        f"{rotation.key} from {slot.start_at.astimezone(tz):%a %Y-%m-%d %H:%M} to "
+        f"{slot.end_at.astimezone(tz):%a %Y-%m-%d %H:%M %Z}, "
+        f"on call: {', '.join(holders) or 'nobody'}"
+    )
+    if not candidates:
+        click.echo("nobody else is free (leave, another rotation, or min_rest)")
+        return
+    rows = [
+        [n, org.people[c.person].name, c.person, f"{c.load_before:+.2f}", f"{c.load_after:+.2f}"]
+        for n, c in enumerate(candidates, 1)
+    ]
+    click.echo("\n" + table(["RANK", "NAME", "PERSON", "DEVIATION NOW", "IF THEY COVER"], rows))
+
+
+@cli.command()
+@click.option(
+    "--until",
+    "until_text",
+    metavar="T",
+    default=None,
+    help="Lock shifts starting before T (default: now + settings.freeze).",
+)
+@_now_option
+@click.pass_obj
+def plan(ctx: Context, until_text: str | None, now_text: str | None) -> None:
+    """Extend rotations/assignments.lock.yaml: lock shifts up to --until, keep the rest
+    as the tentative plan. Locked shifts never move; re-running changes nothing."""
+    from generator.lockfile import LOCK_PATH, plan_lock, render_lock, write_lock
+    from generator.schedule.resolve import compute_schedule
+    from generator.timeutil import iso
+
+    org, now = _load(ctx, now_text)
+    until = (
+        parse_instant(until_text, org.settings.timezone, now)
+        if until_text
+        else now + org.settings.freeze
+    )
+    if until < now:
+        raise click.BadParameter("--until must not be in the past", param_hint="--until")
+    plan_end = max(until, now + org.settings.horizon)
+    sched = compute_schedule(org, now - org.settings.history, plan_end)
+    until_at, locked, tentative, unassigned = plan_lock(
+        org.lock, sched.slots, sched.picks, now - org.settings.history, until, plan_end
+    )
+    if unassigned:
+        for slot in unassigned:
+            click.echo(
+                f"rota: error: nobody can take {slot.team}/{slot.rotation} from "
+                f"{iso(slot.start_at)} to {iso(slot.end_at)}: add an override, then plan again",
+                err=True,
+            )
+        click.echo(f"rota: nothing written; {len(unassigned)} shift(s) cannot be locked", err=True)
+        sys.exit(1)
+    write_lock(ctx.root, render_lock(until_at, locked, tentative))
+    added = len(locked) - len(org.lock.shifts)
+    click.echo(
+        f"wrote {LOCK_PATH}: {len(locked)} locked shift(s) ({added} new), "
+        f"{len(tentative)} tentative, locked until {iso(min(until_at.values(), default=until))}"
+    )
 
 
 @cli.command()
@@ -320,6 +669,27 @@ def init(directory: Path) -> None:
 
 
 @cli.command()
+@click.option(
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where the preview listens.",
+)
+@_now_option
+@click.pass_obj
+def serve(ctx: Context, dev_addr: str, now_text: str | None) -> None:
+    """Preview the site, rebuilding and reloading when rotations/, runbooks/ or templates change.
+
+    Without --now each rebuild reads the clock, so "now" stays current while you edit.
+    """
+    from generator.publish.site import serve_site
+
+    _, now = _load(ctx, now_text)
+    serve_site(ctx.root.resolve(), now if now_text else None, dev_addr)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the files under rotations/ (for editor completion)."""
     from generator.spec import json_schema
@@ -328,11 +698,22 @@ def schema() -> None:
 
 
 def main() -> None:
+    import os
+
     try:
         cli.main(standalone_mode=True)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, never dump a traceback on users
+        if os.environ.get("ROTA_DEBUG"):
+            raise
+        click.echo(
+            f"rota: internal error: {type(exc).__name__}: {exc} "
+            "(run again with ROTA_DEBUG=1 for details, and please report it)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

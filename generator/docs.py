@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -82,11 +83,20 @@ def cli_reference() -> str:
         for name in sorted(cli.list_commands(ctx)):
             command = cli.get_command(ctx, name)
             assert command is not None
-            with click.Context(command, info_name=f"rota {name}", parent=None,
-                               terminal_width=100, max_content_width=100) as sub:
+            with click.Context(
+                command,
+                info_name=f"rota {name}",
+                parent=None,
+                terminal_width=100,
+                max_content_width=100,
+            ) as sub:
                 text = command.get_help(sub).rstrip()
             out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")
     return "\n".join(out)
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
 
 
 def render_readme(text: str) -> str:
@@ -95,7 +105,8 @@ def render_readme(text: str) -> str:
         pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
         if not pattern.search(text):
             raise ValueError(f"README has no {start} … {end} markers")
-        text = pattern.sub(lambda _m, k=key, s=start, e=end: f"{s}\n{parts[k]}{e}", text)
+        # a function, so backslashes in the help texts are not read as group references
+        text = pattern.sub(_constant(f"{start}\n{parts[key]}{end}"), text)
     return text
 
 

@@ -29,6 +29,8 @@ from typing import Any
 from generator.errors import Diagnostics, Source, did_you_mean
 from generator.load.yamlload import LDict, LList
 from generator.model import Lock, LockedShift, Person, Team
+from generator.schedule.assign import Pick
+from generator.schedule.shifts import Slot
 from generator.timeutil import iso
 
 LOCK_PATH = "rotations/assignments.lock.yaml"
@@ -165,3 +167,50 @@ def write_lock(root: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def plan_lock(
+    lock: Lock,
+    slots: dict[str, tuple[Slot, ...]],
+    picks: dict[str, tuple[Pick, ...]],
+    published_from: datetime,
+    until_at: datetime,
+    plan_end: datetime,
+) -> tuple[dict[str, datetime], list[LockedShift], list[LockedShift], list[Slot]]:
+    """Extend ``lock`` with a schedule's assignments. Pure.
+
+    Every locked shift already in the lock stays exactly as it is. Slots that
+    start before ``until_at`` (and after what the lock already holds, and that
+    end after ``published_from``) are locked whole, so a rotation's ``until``
+    becomes the end of its last locked slot; slots after it, up to ``plan_end``,
+    form the tentative plan. Returns (until by rotation, locked, tentative,
+    slots that would be locked but nobody can take).
+    """
+    until: dict[str, datetime] = {}
+    locked: list[LockedShift] = list(lock.shifts)
+    tentative: list[LockedShift] = []
+    unassigned: list[Slot] = []
+    for key in sorted(slots):
+        team, _, rotation = key.partition("/")
+        held = lock.until_at.get(key)
+        ends = [s.end_at for s in lock.shifts if s.team == team and s.rotation == rotation]
+        last = max([until_at, *([held] if held else []), *ends])
+        for slot, pick in zip(slots[key], picks[key], strict=True):
+            if held is not None and slot.start_at < held:
+                continue  # already published (or before the first plan)
+            if slot.start_at < until_at:
+                if slot.end_at <= published_from:
+                    continue  # history before the first plan: never published
+                if pick.person is None:
+                    unassigned.append(slot)
+                    continue
+                locked.append(LockedShift(team, rotation, slot.start_at, slot.end_at, pick.person))
+                last = max(last, slot.end_at)
+            elif slot.start_at < plan_end and pick.person is not None:
+                tentative.append(
+                    LockedShift(team, rotation, slot.start_at, slot.end_at, pick.person)
+                )
+        until[key] = last
+    # a tentative slot the extended until now covers cannot exist: slots are contiguous
+    tentative = [s for s in tentative if s.start_at >= until[f"{s.team}/{s.rotation}"]]
+    return until, locked, tentative, unassigned

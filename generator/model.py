@@ -38,6 +38,8 @@ class Settings:
     publish_pay: bool = True
     site_url: str | None = None
     source: Source = NOWHERE
+    # the secret feed key from ROTA_FEED_SECRET, attached by the pipeline (never from YAML)
+    feed_key: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:

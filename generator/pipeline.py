@@ -6,11 +6,13 @@ before anything is written, and the output folder is replaced in one step.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.errors import Diagnostic, Diagnostics, InvalidInput
+from generator.errors import BuildFailed, Diagnostic, Diagnostics, InvalidInput
+from generator.feedstate import FeedState
 from generator.load.tree import load_tree
 from generator.model import Org
 from generator.schedule.resolve import Schedule, compute_schedule
@@ -42,15 +44,62 @@ def horizon_schedule(org: Org, now: datetime) -> Schedule:
 
 def build(root: Path, out: Path, now: datetime) -> tuple[Loaded, Schedule]:
     """Build the site with feeds into ``out``, atomically."""
+    loaded = load_org(root, now)
+    return loaded, build_loaded(loaded, root, out, now)
+
+
+def build_loaded(loaded: Loaded, root: Path, out: Path, now: datetime) -> Schedule:
+    """The stages after loading: schedule → render → publish."""
+    from generator.feedstate import STATE_PATH, write_state
     from generator.publish.site import publish_site
+
+    rendered = render_all(loaded, now)
+    # the feed memory first: if publishing then fails, the next build re-publishes the
+    # same SEQUENCE numbers, still above what clients last saw
+    try:
+        write_state(root, rendered.feed_state)
+    except OSError as exc:
+        raise BuildFailed(f"cannot write {STATE_PATH}: {exc.strerror or exc}") from None
+    publish_site(root, rendered.files, out, now, loaded.org.settings.site_url)
+    return rendered.schedule
+
+
+def site_files(loaded: Loaded, now: datetime) -> tuple[Schedule, dict[str, str | bytes]]:
+    """Schedule and render every file of the site (pages, assets, feeds, data).
+
+    The one code path of ``rota build``, ``rota serve`` and the MkDocs plugin.
+    """
+    rendered = render_all(loaded, now)
+    return rendered.schedule, rendered.files
+
+
+@dataclass(frozen=True)
+class Rendered:
+    schedule: Schedule
+    files: dict[str, str | bytes]
+    feed_state: FeedState  # what the feeds published, for rotations/feeds.state.json
+
+
+def feed_key_from_env() -> str | None:
+    """The secret feed key (``feeds.secret``), from the environment only, never from git."""
+    from generator.render.ical import SECRET_ENV
+
+    return os.environ.get(SECRET_ENV) or None
+
+
+def render_all(loaded: Loaded, now: datetime) -> Rendered:
+    """``site_files`` plus the feed memory: feeds are revised against the committed
+    rotations/feeds.state.json so SEQUENCE rises only for changed events."""
+    from generator.feedstate import read_state
+    from generator.render.ical import render_feeds, with_feed_key
     from generator.render.site import render_site
 
-    loaded = load_org(root, now)
-    org = loaded.org
+    org = with_feed_key(loaded.org, feed_key_from_env())
     schedule = horizon_schedule(org, now)
     infeasible = [p for p in schedule.problems if p.severity == "error"]
     if infeasible:
         raise InvalidInput(infeasible)
     files = render_site(org, schedule, now)
-    publish_site(root, files, out)
-    return loaded, schedule
+    feeds = render_feeds(org, schedule, now, read_state(Path(org.root)))
+    files.update(feeds.files)
+    return Rendered(schedule, files, feeds.state)

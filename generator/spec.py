@@ -469,15 +469,19 @@ class MapOf(Spec):
             diags.error(src, f"expected a mapping, found {_type_name(value)}")
             return INVALID
         out: dict[str, Any] = {}
+        ok = True
         for k, v in value.items():
             k_src = value.key_at(k) if isinstance(value, LDict) else src
             v_src = value.value_at(k) if isinstance(value, LDict) else src
             if self.key.convert(k, k_src, diags) is INVALID:
+                ok = False
                 continue
             converted = self.value.convert(v, v_src, diags)
-            if converted is not INVALID:
+            if converted is INVALID:
+                ok = False
+            else:
                 out[k] = converted
-        return out
+        return out if ok else INVALID
 
     def schema(self) -> dict[str, Any]:
         return {

@@ -43,7 +43,7 @@ from generator.model import (
     Team,
 )
 from generator.spec import INVALID, Rec
-from generator.timeutil import localize, zone
+from generator.timeutil import format_duration, localize, zone
 
 DAY_INDEX = {d: i for i, d in enumerate(spec.DAYS)}
 HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -76,15 +76,14 @@ def _collect(tree: RawTree, diags: Diagnostics) -> tuple[dict[str, list[Rec]], d
         for key, value in doc.items():
             if key in spec.SINGLE_KEYS:
                 if key in singles:
-                    first = singles[key].source
+                    first = getattr(singles[key], "source", doc.key_at(key))
                     diags.error(
                         doc.key_at(key),
                         f"'{key}' appears more than once (first in {first.path}:{first.line})",
                     )
                     continue
                 rec = spec.SINGLE_KEYS[key].convert(value, doc.value_at(key), diags)
-                if rec is not INVALID:
-                    singles[key] = rec
+                singles[key] = rec  # INVALID stays, so later checks know it was given
             elif key in spec.LIST_KEYS:
                 if value is None:
                     continue
@@ -169,6 +168,7 @@ def build_people(
     policies: set[str] | None,
     default_policy: str | None,
     diags: Diagnostics,
+    pay_broken: bool = False,
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for rec in _unique(recs, "person", diags):
@@ -192,7 +192,9 @@ def build_people(
             if b.start_at < a.end_at:
                 diags.warning(b.source, f"leave overlaps earlier leave at line {a.source.line}")
         policy = rec["pay_policy"]
-        if policy is not None:
+        if policy is not None and pay_broken:
+            policy = None
+        elif policy is not None:
             if policies is None:
                 diags.error(rec.at("pay_policy"), "pay_policy is set but there is no 'pay' section")
                 policy = None
@@ -310,21 +312,22 @@ def check_escalation(teams: dict[str, Team], people: dict[str, Person], diags: D
                 diags.error(
                     level.source,
                     "escalation delays must strictly increase: "
-                    "'after' here is not later than the level before",
+                    f"'after: {format_duration(level.after)}' is not later than the level "
+                    f"before ({format_duration(previous.after)}); use more than "
+                    f"{format_duration(previous.after)}",
                 )
             previous = level
             for target in level.notify:
                 kind, sep, ident = target.partition(":")
                 if not sep:
                     rotation_ids = [r.id for r in team.rotations]
-                    _ref(
-                        target,
-                        rotation_ids,
-                        f"rotation in team '{team.id}'",
-                        level.source,
-                        diags,
-                        " (write person:ID or team:ID for others)",
-                    )
+                    if target not in rotation_ids:
+                        diags.error(
+                            level.source,
+                            f"no rotation '{target}' in team '{team.id}'"
+                            + did_you_mean(target, rotation_ids)
+                            + "; a target is a rotation of the team, person:ID or team:ID",
+                        )
                 elif kind == "person":
                     _ref(ident, people, "person", level.source, diags)
                 elif kind == "team":
@@ -429,6 +432,8 @@ def build_runbooks(
     out = []
     seen_slugs: dict[str, str] = {}
     for raw in tree.runbooks:
+        if raw.meta is None and raw.parse_failed:
+            continue
         if raw.meta is None:
             if raw.kind == "yaml":
                 diags.error(Source(raw.path), "YAML runbook is empty")
@@ -528,13 +533,19 @@ def stale_runbooks(org: Org, today: date, diags: Diagnostics) -> None:
 
 def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
     """The typed organisation, or None when there are errors (all in ``diags``)."""
-    lists, singles = _collect(tree, diags)
+    lists, given = _collect(tree, diags)
+    singles = {k: v for k, v in given.items() if v is not INVALID}
     settings = build_settings(singles.get("settings"))
     _check_settings(settings, singles.get("settings"), diags)
     pay = build_pay(singles.get("pay"), diags)
     policies = set(pay.policies) if pay else None
     people = build_people(
-        lists["people"], settings, policies, pay.default_policy if pay else None, diags
+        lists["people"],
+        settings,
+        policies,
+        pay.default_policy if pay else None,
+        diags,
+        pay_broken="pay" in given and pay is None,  # reported already: don't cascade
     )
     if pay and pay.default_policy is None:
         for rec in lists["people"]:

@@ -86,10 +86,11 @@ class _Loader(
 
 
 if yaml.__with_libyaml__:  # libyaml scans and composes ~10x faster; same nodes and marks
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _CLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
+    class _CLoader(CParser, yaml.constructor.SafeConstructor, _Resolver):
         def __init__(self, stream: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
             _Resolver.__init__(self)
 

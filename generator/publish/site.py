@@ -1,17 +1,19 @@
 """Write the rendered files, run MkDocs on them, and swap the result into place.
 
 Everything happens in a temporary folder beside the output; the output folder
-is only touched by the final swap, so a failure at any stage leaves it as it was.
+is only touched by the final swap (``publish.atomic``), so a failure at any
+stage leaves it as it was. MkDocs runs with the ``rota`` plugin, handed the
+files already rendered: the same plugin ``mkdocs build`` and ``rota serve`` use.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +31,9 @@ def templates_folder() -> Path:
     return Path(str(files("generator.site_templates")))
 
 
-def mkdocs_config(
-    root: Path, docs_dir: Path, site_dir: Path, overrides_dir: Path
-) -> dict[str, Any]:
-    """The organisation's mkdocs.yml (or the packaged default), pointed at the build folders."""
+def mkdocs_config(root: Path, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+    """The organisation's mkdocs.yml (or the packaged default), pointed at the build folders,
+    with the ``rota`` plugin (it adds the pages, assets and overrides)."""
     path = root / "mkdocs.yml"
     source = path if path.is_file() else templates_folder() / "mkdocs.default.yml"
     try:
@@ -41,28 +42,23 @@ def mkdocs_config(
         raise BuildFailed(f"cannot read {source.name}: {exc}") from None
     if not isinstance(config, dict):
         raise BuildFailed(f"{source.name} is not a mapping")
-    config.pop("plugins", None) if _only_rota_plugin(config) else None
     theme = config.get("theme") or {}
     if isinstance(theme, str):
         theme = {"name": theme}
     theme.setdefault("name", "material")
-    theme["custom_dir"] = str(overrides_dir)
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = str((root / str(theme["custom_dir"])).resolve())
     config["theme"] = theme
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
     config.setdefault("site_name", "On call")
     config["strict"] = True
-    return config
-
-
-def _only_rota_plugin(config: dict[str, Any]) -> bool:
-    """`plugins: [rota]` is for plain `mkdocs build`; rota build renders itself."""
     plugins = config.get("plugins")
-    if isinstance(plugins, list):
-        config["plugins"] = [
-            p for p in plugins if p != "rota" and not (isinstance(p, dict) and "rota" in p)
-        ]
-    return False
+    plugins = list(plugins) if isinstance(plugins, list) else ["search"]
+    rota = {"root": str(root.resolve())}
+    plugins = [p for p in plugins if p != "rota" and not (isinstance(p, dict) and "rota" in p)]
+    config["plugins"] = [*plugins, {"rota": rota}]
+    return config
 
 
 class _Collector(logging.Handler):
@@ -74,7 +70,18 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(config: dict[str, Any], work: Path) -> None:
+def run_mkdocs(
+    config: dict[str, Any],
+    work: Path,
+    files: Mapping[str, str | bytes] | None = None,
+    now: datetime | None = None,
+    site_url: str | None = None,
+) -> None:
+    """Build with MkDocs' Python API; any warning fails the build (strict).
+
+    ``files`` are handed to the ``rota`` plugin; ``now`` fixes the dates MkDocs
+    writes (sitemap, gzip header) through SOURCE_DATE_EPOCH, so builds repeat.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -84,13 +91,22 @@ def run_mkdocs(config: dict[str, Any], work: Path) -> None:
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
     old_level, old_propagate = logger.level, logger.propagate
+    old_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     logger.addHandler(collector)
     logger.setLevel(logging.WARNING)
     logger.propagate = False
+    if now is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(now.timestamp()))
     try:
-        cfg = load_config(config_file=io.StringIO(config_path.read_text()), strict=True)
-        cfg.config_file_path = str(config_path)
+        cfg = load_config(config_file=str(config_path), strict=True)
+        if files is not None:
+            plugin = cfg.plugins.get("rota")
+            if plugin is None or not hasattr(plugin, "use_files"):
+                raise BuildFailed("the rota MkDocs plugin is not installed")
+            plugin.use_files(files, site_url)
         build(cfg)
+    except BuildFailed:
+        raise
     except (MkDocsException, SystemExit) as exc:
         detail = "; ".join(collector.messages) or str(exc)
         raise BuildFailed(f"MkDocs: {detail}") from None
@@ -100,6 +116,10 @@ def run_mkdocs(config: dict[str, Any], work: Path) -> None:
         logger.removeHandler(collector)
         logger.setLevel(old_level)
         logger.propagate = old_propagate
+        if old_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old_epoch
     if collector.messages:
         raise BuildFailed("MkDocs: " + "; ".join(collector.messages))
 
@@ -116,22 +136,56 @@ def write_files(base: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
-def publish_site(root: Path, files: Mapping[str, str | bytes], out: Path) -> None:
-    """Build the MkDocs site from ``files`` (paths under docs/) and swap it into ``out``."""
+def publish_site(
+    root: Path,
+    files: Mapping[str, str | bytes],
+    out: Path,
+    now: datetime | None = None,
+    site_url: str | None = None,
+) -> None:
+    """Build the MkDocs site from ``files`` (paths under docs/) and swap it into ``out``.
+
+    Everything is built in a temporary folder beside ``out``; ``out`` is touched
+    only by the final swap, so a failure at any stage leaves it as it was.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
-        docs, site, overrides = work / "docs", work / "site", work / "overrides"
-        write_files(docs, files)
-        shutil.copytree(templates_folder() / "overrides", overrides)
-        org_overrides = root / "site_templates" / "overrides"
-        if org_overrides.is_dir():
-            shutil.copytree(org_overrides, overrides, dirs_exist_ok=True)
-        run_mkdocs(mkdocs_config(root, docs, site, overrides), work)
+        docs, site = work / "docs", work / "site"
+        docs.mkdir()
+        run_mkdocs(mkdocs_config(root, docs, site), work, files, now, site_url)
         os.chmod(site, 0o755)
         replace_folder(site, out)
     except OSError as exc:
         raise BuildFailed(f"cannot write the site: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def serve_site(root: Path, now: datetime | None, dev_addr: str) -> None:
+    """Preview with MkDocs' own server, rebuilding (through the ``rota`` plugin, which
+    renders the organisation again) when rotations/, runbooks/ or templates change."""
+    from mkdocs.commands.serve import serve
+
+    work = Path(tempfile.mkdtemp(prefix="rota-serve-"))
+    try:
+        docs = work / "docs"
+        docs.mkdir()
+        config = mkdocs_config(root, docs, work / "site")
+        config["strict"] = False
+        for plugin in config["plugins"]:
+            if isinstance(plugin, dict) and "rota" in plugin and now is not None:
+                plugin["rota"]["now"] = now.isoformat()
+        config_path = work / "mkdocs.yml"
+        config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
+        watch = [root / "rotations", root / "runbooks", root / "site_templates"]
+        watch.append(templates_folder())
+        serve(
+            config_file=str(config_path),
+            livereload=True,
+            watch=[str(p) for p in watch if p.is_dir()],
+            dev_addr=dev_addr,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,106 +1,433 @@
 """iCal feeds (RFC 5545) built with the ``icalendar`` library. Pure.
 
-UIDs derive from the slot (team, rotation, nominal start, and the person in a
-personal feed), never from random numbers, so an unchanged shift keeps its
-UID across rebuilds.
+One feed per person (their shifts in every team) and one per team (every
+rotation), covering the horizon schedule: ``history`` back to ``horizon`` ahead.
+
+Identity. An event is one covered interval with one person on call (a
+``Shift``). Its UID is a hash of the organisation, team, rotation and the
+slot's nominal start, plus the interval's own start when that differs from the
+slot's. That start is a coverage-window start (from the rotation's settings) or
+an override boundary (from the override), never something assignment chooses,
+so a slot whose person changes keeps its UID. In a personal feed the person is
+hashed in as well, so a client that shows a team feed and a personal feed side
+by side keeps the two copies apart.
+
+Revisions. SEQUENCE and LAST-MODIFIED come from ``feedstate``: they rise when
+an event's person or times differ from what the last build published, and
+stay put otherwise. Every text value from the inputs passes through
+``icalendar``, which escapes commas, semicolons, backslashes and newlines and
+folds long lines.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from datetime import datetime, timedelta
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event, Timezone, vText
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
 
+from generator.errors import Diagnostic, InvalidInput
+from generator.feedstate import FeedState, Revision, next_state, revise
 from generator.model import Org
+from generator.reports.handoff import Handoff
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import zone
 
 PRODID = "-//Rota//On-call feeds//EN"
+REFRESH = timedelta(hours=1)  # REFRESH-INTERVAL and X-PUBLISHED-TTL: a hint clients may honour
+SECRET_ENV = "ROTA_FEED_SECRET"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def feed_filename(org: Org, kind: str, ident: str) -> str:
+# --- addresses -------------------------------------------------------------------------
+
+
+def feed_token(secret_key: str, kind: str, ident: str) -> str:
+    """The unguessable part of a secret feed's name: HMAC-SHA256 of ``kind:ident``."""
+    mac = hmac.new(secret_key.encode(), f"{kind}:{ident}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def feed_filename(org: Org, kind: str, ident: str, secret_key: str | None = None) -> str:
+    """``<person>.ics`` or ``team-<team>.ics``; with ``feeds.secret``, ``-<token>`` before
+    ``.ics``. The key defaults to the one the pipeline attached (``with_feed_key``)."""
     base = ident if kind == "person" else f"team-{ident}"
-    return f"{base}.ics"
+    if not org.settings.feed_secret:
+        return f"{base}.ics"
+    key = secret_key if secret_key is not None else org.settings.feed_key
+    if not key:
+        raise ValueError(f"feeds.secret is on but no {SECRET_ENV} key was given")
+    return f"{base}-{feed_token(key, kind, ident)}.ics"
 
 
-def _uid(shift: Shift, person: str | None) -> str:
-    key = "/".join(
-        [shift.team, shift.rotation, shift.slot_start_at.isoformat(), shift.start_at.isoformat()]
+def _base(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def feed_url(org: Org, kind: str, ident: str, secret_key: str | None = None) -> str | None:
+    """The feed's subscription address: under ``feeds.base_url`` when set, else under
+    ``site.url``'s ``ical/`` folder; None when neither is known."""
+    name = feed_filename(org, kind, ident, secret_key)
+    if org.settings.feed_base_url:
+        return _base(org.settings.feed_base_url) + name
+    if org.settings.site_url:
+        return _base(org.settings.site_url) + "ical/" + name
+    return None
+
+
+def webcal_url(url: str) -> str:
+    """The ``webcal://`` form of an http(s) address (opens the calendar app)."""
+    return re.sub(r"^https?://", "webcal://", url)
+
+
+def team_page_url(org: Org, team_id: str) -> str | None:
+    """The team page's absolute address; None without ``site.url`` (an iCal URL must be
+    absolute, and ``feeds.base_url`` is a feed host, not the site)."""
+    if not org.settings.site_url:
+        return None
+    return _base(org.settings.site_url) + f"teams/{team_id}/"
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """What a page offers for one feed."""
+
+    download: str  # path under the site root: ical/<name>
+    https: str | None
+    webcal: str | None
+
+
+def feed_links(org: Org, kind: str, ident: str) -> FeedLinks | None:
+    """Links for a page, or None when the page must not show them: with
+    ``feeds.secret`` a personal feed's address is handed to its owner only
+    (``rota ical --person ID --url``)."""
+    if kind == "person" and org.settings.feed_secret:
+        return None
+    url = feed_url(org, kind, ident)
+    return FeedLinks(
+        "ical/" + feed_filename(org, kind, ident), url, webcal_url(url) if url else None
     )
-    if person:
-        key += f"/{person}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def with_feed_key(org: Org, secret_key: str | None) -> Org:
+    """The organisation carrying the feed key; with ``feeds.secret`` and no key this
+    fails with an error at the settings (the build then exits 1)."""
+    if not org.settings.feed_secret:
+        return org
+    if not secret_key:
+        raise InvalidInput(
+            [
+                Diagnostic(
+                    org.settings.source,
+                    "error",
+                    f"feeds.secret is true but the environment variable {SECRET_ENV} is "
+                    "not set: set it to a long random string kept out of git (the same "
+                    "one on every build, or every feed address changes), or set "
+                    "feeds.secret: false",
+                )
+            ]
+        )
+    return replace(org, settings=replace(org.settings, feed_key=secret_key))
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Text from the inputs as iCal TEXT: line ends unified, control characters dropped
+    (icalendar then escapes ``, ; \\`` and newlines)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def event_uid(org: Org, shift: Shift, person: str | None = None) -> str:
+    """Stable for the same slot and interval start, whoever is on call (see module doc)."""
+    parts = [org.settings.organisation, shift.team, shift.rotation, _utc(shift.slot_start_at)]
+    if shift.start_at != shift.slot_start_at:
+        parts.append(_utc(shift.start_at))
+    if person is not None:
+        parts.append(person)
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     return f"{digest}@rota"
 
 
-def _calendar(org: Org, name: str, tz_name: str) -> Calendar:
+def fingerprint(shift: Shift) -> str:
+    """What a revision is about: the person and the instants."""
+    text = "\x1f".join([shift.person, _utc(shift.start_at), _utc(shift.end_at)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _hours(length: timedelta) -> str:
+    """Real elapsed time (a week over the fall-back night is 169 hours)."""
+    hours = length.total_seconds() / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _when(at: datetime, tz_name: str) -> str:
+    return at.astimezone(zone(tz_name)).strftime("%a %d %b %Y %H:%M")
+
+
+@dataclass
+class _Context:
+    org: Org
+    schedule: Schedule
+    now: datetime
+    state: FeedState
+    revisions: dict[str, Revision] = field(default_factory=dict)
+    chains: dict[tuple[str, datetime], list[str]] = field(default_factory=dict)
+    handoffs: dict[tuple[str, str], list[Handoff]] | None = None
+    descriptions: dict[Shift, str] = field(default_factory=dict)  # shared by both feeds
+
+    def revision(self, uid: str, shift: Shift) -> Revision:
+        rev = self.revisions.get(uid)
+        if rev is None:
+            rev = revise(self.state.events.get(uid), fingerprint(shift), shift.end_at, self.now)
+            self.revisions[uid] = rev
+        return rev
+
+    def handoff(self, shift: Shift) -> Handoff | None:
+        """The handoff that started the stint this shift belongs to (its note covers it)."""
+        from generator.reports.handoff import compute_handoffs
+
+        if self.handoffs is None:
+            self.handoffs = {}
+            found = compute_handoffs(
+                self.org, self.schedule, self.schedule.start_at, self.schedule.end_at
+            )
+            for h in found:
+                self.handoffs.setdefault((h.team, h.rotation), []).append(h)
+        candidates = self.handoffs.get((shift.team, shift.rotation), [])
+        i = bisect.bisect_right(candidates, shift.start_at, key=lambda h: h.at)
+        if i == 0 or candidates[i - 1].incoming.person != shift.person:
+            return None
+        return candidates[i - 1]
+
+    def chain(self, team_id: str, at: datetime) -> list[str]:
+        from generator.reports.escalation import chain_lines, resolve_chain
+
+        at = max(at, self.schedule.start_at)
+        key = (team_id, at)
+        if key not in self.chains:
+            self.chains[key] = chain_lines(resolve_chain(self.org, self.schedule, team_id, at))
+        return self.chains[key]
+
+
+def _handoff_notes(org: Org, shift: Shift) -> list[str]:
+    """Notes the outgoing engineer wrote for the handoff that starts this slot."""
+    team = org.teams[shift.team]
+    on = shift.slot_start_at.astimezone(team.tz).date()
+    out = []
+    for note in org.handoffs:
+        if note.team == shift.team and note.rotation == shift.rotation and note.on == on:
+            author = org.people[note.author].name if note.author in org.people else note.author
+            out += ["", f"Handoff note from {author} ({note.on.isoformat()}):", note.notes]
+    return out
+
+
+def _description(ctx: _Context, shift: Shift) -> str:
+    text = ctx.descriptions.get(shift)
+    if text is None:
+        text = ctx.descriptions[shift] = _describe(ctx, shift)
+    return text
+
+
+def _describe(ctx: _Context, shift: Shift) -> str:
+    org = ctx.org
+    team = org.teams[shift.team]
+    rotation = team.rotation(shift.rotation)
+    person = org.people[shift.person]
+    rotation_name = rotation.name if rotation else shift.rotation
+    lines = [f"{person.name} is on call for {team.name} {rotation_name}."]
+    length = _hours(shift.end_at.astimezone(UTC) - shift.start_at.astimezone(UTC))
+    lines.append(
+        f"{_when(shift.start_at, team.timezone)} to {_when(shift.end_at, team.timezone)}"
+        f" {team.timezone} ({length})"
+    )
+    if person.timezone != team.timezone:
+        lines.append(
+            f"{_when(shift.start_at, person.timezone)} to "
+            f"{_when(shift.end_at, person.timezone)} {person.timezone}"
+        )
+    if shift.source == "override":
+        lines.append("Override" + (f": {shift.note}" if shift.note else "."))
+    page = team_page_url(org, team.id)
+    if page:
+        lines.append(f"Team page: {page}")
+    handoff = ctx.handoff(shift)
+    if handoff is not None:
+        from generator.reports.handoff import handoff_text
+
+        lines += ["", handoff_text(handoff).rstrip("\n")]
+    else:  # the first stint in the window: nobody handed over to it here
+        lines += _handoff_notes(org, shift)
+        chain = ctx.chain(shift.team, shift.start_at)
+        if chain:
+            lines += ["", "Escalation:", *[f"- {line}" for line in chain]]
+    return _clean("\n".join(lines))
+
+
+def _summary(org: Org, shift: Shift, personal: bool) -> str:
+    team = org.teams[shift.team]
+    rotation = team.rotation(shift.rotation)
+    rotation_name = rotation.name if rotation else shift.rotation
+    if personal:
+        return _clean(f"On call: {team.name} {rotation_name}")
+    return _clean(f"{org.people[shift.person].name}: {team.name} {rotation_name}")
+
+
+def _event(ctx: _Context, shift: Shift, personal: bool) -> Event:
+    org = ctx.org
+    team = org.teams[shift.team]
+    uid = event_uid(org, shift, shift.person if personal else None)
+    rev = ctx.revision(uid, shift)
+    summary = _summary(org, shift, personal)
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", ctx.now.astimezone(UTC).replace(microsecond=0))
+    ev.add("sequence", rev.sequence)
+    ev.add("last-modified", rev.modified_at.astimezone(UTC))
+    ev.add("summary", summary)
+    ev.add("dtstart", shift.start_at.astimezone(team.tz))
+    ev.add("dtend", shift.end_at.astimezone(team.tz))
+    ev.add("transp", "TRANSPARENT")
+    ev.add("status", "CONFIRMED")
+    ev.add("description", vText(_description(ctx, shift)))
+    page = team_page_url(org, team.id)
+    if page:
+        ev.add("url", page)
+    reminder = org.settings.feed_reminder
+    if personal and reminder:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", -reminder)
+        ev.add_component(alarm)
+    return ev
+
+
+def _timezones(zones: set[str], shifts: list[Shift], now: datetime) -> list[Timezone]:
+    """A VTIMEZONE for every zone used, with the transitions of the years the feed spans
+    (a zone's rules for all of 1970–2037 would be most of the file)."""
+    years = [s.start_at.year for s in shifts] + [s.end_at.year for s in shifts] or [now.year]
+    first, last = date(min(years) - 1, 1, 1), date(max(years) + 1, 12, 31)
+    return [
+        _one_onset_each(Timezone.from_tzid(z, first_date=first, last_date=last))
+        for z in sorted(zones)
+        if z not in ("UTC", "Etc/UTC")
+    ]
+
+
+def _one_onset_each(tz: Timezone) -> Timezone:
+    """The zone with one STANDARD or DAYLIGHT block per transition instead of a list
+    of RDATEs: ical.js (Thunderbird's parser) reads only the first value of each RDATE
+    property, and would put every later summer on winter time."""
+    out = Timezone()
+    for name, value in tz.property_items(recursive=False):
+        if name not in ("BEGIN", "END"):
+            out.add(name, value)
+    blocks = []
+    for sub in tz.subcomponents:
+        onsets = [sub.decoded("dtstart")]
+        rdates = sub.get("rdate")
+        for group in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
+            onsets += [d.dt for d in group.dts]
+        for onset in onsets:
+            block = type(sub)()
+            block.add("dtstart", onset)
+            for prop in ("tzname", "tzoffsetfrom", "tzoffsetto"):
+                if prop in sub:
+                    block.add(prop, sub.decoded(prop))
+            blocks.append((onset, block))
+    for _, block in sorted(blocks, key=lambda b: b[0]):
+        out.add_component(block)
+    return out
+
+
+def _calendar(org: Org, name: str, tz_name: str, url: str | None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("name", _clean(name))
+    cal.add("x-wr-calname", _clean(name))
+    cal.add("x-wr-caldesc", _clean(f"On-call shifts published by {org.settings.organisation}"))
     cal.add("x-wr-timezone", tz_name)
-    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "PT1H")
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    if url:
+        cal.add("source", url, parameters={"VALUE": "URI"})
     return cal
 
 
-def _event(org: Org, shift: Shift, now: datetime, personal: bool) -> Event:
-    team = org.teams[shift.team]
-    rotation = team.rotation(shift.rotation)
-    person = org.people[shift.person]
-    tz = team.tz
-    ev = Event()
-    ev.add("uid", _uid(shift, shift.person if personal else None))
-    ev.add("dtstamp", now.astimezone(zone("UTC")))
-    rotation_name = rotation.name if rotation else shift.rotation
-    summary = (
-        f"On call: {team.name} {rotation_name}"
-        if personal
-        else f"{person.name}: {team.name} {rotation_name}"
-    )
-    ev.add("summary", summary)
-    ev.add("dtstart", shift.start_at.astimezone(tz))
-    ev.add("dtend", shift.end_at.astimezone(tz))
-    ev.add("transp", "TRANSPARENT")
-    ev.add("description", vText(f"{person.name} is on call for {team.name} {rotation_name}."))
-    if org.settings.feed_reminder:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", -org.settings.feed_reminder)
-        ev.add_component(alarm)
-    return ev
-
-
 def _feed(
-    org: Org, shifts: list[Shift], name: str, tz_name: str, now: datetime, personal: bool
+    ctx: _Context, shifts: list[Shift], name: str, tz_name: str, url: str | None, personal: bool
 ) -> bytes:
-    cal = _calendar(org, name, tz_name)
-    zones = sorted({org.teams[s.team].timezone for s in shifts} | {tz_name})
-    for shift in shifts:
-        cal.add_component(_event(org, shift, now, personal))
-    for z in zones:
-        cal.add_component(Timezone.from_tzid(z))
-    cal.subcomponents.sort(
-        key=lambda c: (
-            c.name != "VTIMEZONE",
-            str(c.get("tzid", "")),
-            str(c.get("dtstart").dt if c.get("dtstart") else ""),
-        )
+    cal = _calendar(ctx.org, name, tz_name, url)
+    zones = {ctx.org.teams[s.team].timezone for s in shifts} | {tz_name}
+    for tz in _timezones(zones, shifts, ctx.now):
+        cal.add_component(tz)
+    events = sorted(
+        (_event(ctx, s, personal) for s in shifts),
+        key=lambda e: (e.decoded("dtstart").astimezone(UTC), str(e["uid"])),
     )
+    for ev in events:
+        cal.add_component(ev)
     return bytes(cal.to_ical())
 
 
-def person_feed(org: Org, schedule: Schedule, person_id: str, now: datetime) -> bytes:
+def _person_feed(ctx: _Context, person_id: str) -> bytes:
+    org = ctx.org
     person = org.people[person_id]
-    shifts = [s for s in schedule.shifts if s.person == person_id]
-    return _feed(org, shifts, f"On call: {person.name}", person.timezone, now, True)
+    shifts = [s for s in ctx.schedule.shifts if s.person == person_id]
+    url = feed_url(org, "person", person_id) if not org.settings.feed_secret else None
+    name = f"On call: {person.name} ({org.settings.organisation})"
+    return _feed(ctx, shifts, name, person.timezone, url, True)
 
 
-def team_feed(org: Org, schedule: Schedule, team_id: str, now: datetime) -> bytes:
+def _team_feed(ctx: _Context, team_id: str) -> bytes:
+    org = ctx.org
     team = org.teams[team_id]
-    shifts = [s for s in schedule.shifts if s.team == team_id]
-    return _feed(org, shifts, f"On call: {team.name}", team.timezone, now, False)
+    shifts = [s for s in ctx.schedule.shifts if s.team == team_id]
+    url = feed_url(org, "team", team_id) if not org.settings.feed_secret else None
+    name = f"On call: {team.name} ({org.settings.organisation})"
+    return _feed(ctx, shifts, name, team.timezone, url, False)
+
+
+def person_feed(
+    org: Org, schedule: Schedule, person_id: str, now: datetime, state: FeedState | None = None
+) -> bytes:
+    """A person's feed: their shifts in every team, with revisions against ``state``."""
+    return _person_feed(_Context(org, schedule, now, state or FeedState()), person_id)
+
+
+def team_feed(
+    org: Org, schedule: Schedule, team_id: str, now: datetime, state: FeedState | None = None
+) -> bytes:
+    """A team's feed: every rotation's shifts, named by person."""
+    return _team_feed(_Context(org, schedule, now, state or FeedState()), team_id)
+
+
+@dataclass(frozen=True)
+class FeedBuild:
+    files: Mapping[str, bytes]  # path under the site root (ical/<name>) → feed
+    state: FeedState  # what to remember for the next build
+
+
+def render_feeds(org: Org, schedule: Schedule, now: datetime, state: FeedState) -> FeedBuild:
+    """Every feed of the site and the feed memory after publishing them."""
+    ctx = _Context(org, schedule, now, state)
+    files: dict[str, bytes] = {}
+    for team_id in sorted(org.teams):
+        files[f"ical/{feed_filename(org, 'team', team_id)}"] = _team_feed(ctx, team_id)
+    for person_id in sorted(org.people):
+        files[f"ical/{feed_filename(org, 'person', person_id)}"] = _person_feed(ctx, person_id)
+    return FeedBuild(files, next_state(state, ctx.revisions, now, org.settings.history))

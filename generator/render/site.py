@@ -4,26 +4,38 @@ Pages are Jinja2 templates from ``site_templates/`` (the organisation's own
 folder first, then the packaged one) rendering Markdown with HTML blocks.
 Every value from the inputs passes through the ``md`` filter (HTML-escaped,
 Markdown punctuation turned into character references) or Jinja's autoescape,
-so no name, note or title can become markup, a link or a script.
+so no name, note or title can become markup, a link or a script. Runbook and
+handoff bodies are Markdown on purpose; MkDocs renders them and the ``rota``
+plugin sanitises the resulting HTML (see ``generator.mkdocs_plugin``).
 """
 
 from __future__ import annotations
 
+import calendar
 import json
+import posixpath
 import re
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from generator.model import Org, Runbook
+from generator.model import Org, Person, Rotation, Runbook, Team
 from generator.schedule.resolve import Schedule, Shift
-from generator.timeutil import human_duration, iso
+from generator.timeutil import format_duration, human_duration, iso, localize
 
-MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"'=:]")
+MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"'=:@$^%]")
+SAFE_SCHEMES = ("http", "https", "mailto")
+ASSETS = ("assets/rota.css", "assets/rota.js")
+SCHEDULE_DAYS = 28  # the team page's schedule table reaches this far ahead
+CALENDAR_MONTHS = 2  # month views on a team page: this month and the next
 
 
 def md_text(value: object) -> Markup:
@@ -31,6 +43,27 @@ def md_text(value: object) -> Markup:
     text = "" if value is None else str(value)
     text = text.replace("\r", " ").replace("\n", " ")
     return Markup(MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text))
+
+
+def safe_url(value: object) -> str | None:
+    """An absolute http(s) or mailto address from the inputs, or None (then shown as text)."""
+    text = "" if value is None else str(value).strip()
+    if not text or any(c in text for c in "\r\n\t \"'<>`\\"):
+        return None
+    try:
+        scheme = urlsplit(text).scheme.lower()
+    except ValueError:
+        return None
+    return text if scheme in SAFE_SCHEMES else None
+
+
+def page_base(path: str) -> str:
+    """Relative path from the page built from ``path`` (with directory URLs) to the site root."""
+    parent = posixpath.dirname(path)
+    stem = posixpath.splitext(posixpath.basename(path))[0]
+    url_dir = parent if stem in ("index", "README") else posixpath.join(parent, stem)
+    depth = len([p for p in url_dir.split("/") if p])
+    return "../" * depth
 
 
 def template_env(root: Path | None) -> jinja2.Environment:
@@ -49,17 +82,71 @@ def template_env(root: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_text
+    env.filters["safe_url"] = safe_url
     env.filters["duration"] = human_duration
+    env.filters["short_duration"] = format_duration
     env.filters["iso"] = iso
     env.filters["local"] = lambda at, tz: at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+    env.filters["localshort"] = lambda at, tz: at.astimezone(tz).strftime("%a %d %b %H:%M")
     env.filters["localtime"] = lambda at, tz: at.astimezone(tz).strftime("%H:%M")
     env.filters["tzabbr"] = lambda at, tz: at.astimezone(tz).strftime("%Z")
+    env.filters["money"] = lambda amount: f"{Decimal(amount):,.2f}"
+    env.filters["hours"] = lambda h: f"{float(h):,.1f}"
+    env.filters["fence"] = code_fence
+    env.filters["anchor"] = anchor
+    env.filters["commonmark_lists"] = commonmark_lists
     return env
+
+
+def code_fence(text: str) -> str:
+    """A backtick fence longer than any run of backticks inside ``text``."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def anchor(text: str) -> str:
+    """An HTML id for a heading made from free text (tags, services)."""
+    return "k-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x")
+
+
+LIST_ITEM = re.compile(r"( *)(\d{1,9}[.)]|[-*+])( +)(?=\S)")
+
+
+def commonmark_lists(markdown: str) -> str:
+    """Re-indent list item content written CommonMark style (aligned with the text after
+    the marker, e.g. three spaces after ``1.``) to the four spaces Python-Markdown needs,
+    so code blocks and paragraphs stay inside their list item. Fenced code is untouched
+    except for its indentation."""
+    out: list[str] = []
+    stack: list[tuple[int, int]] = []  # (content column in the source, in the output)
+    fence: str | None = None
+    for line in markdown.splitlines():
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if not stripped:
+            out.append(line)
+            continue
+        if fence is None:
+            while stack and indent < stack[-1][0]:
+                stack.pop()
+        src, dst = stack[-1] if stack else (0, 0)
+        new_indent = dst + max(0, indent - src)
+        if fence is None:
+            item = LIST_ITEM.match(line)
+            if stripped.startswith(("```", "~~~")):
+                fence = stripped[:3]
+            elif item:
+                width = len(item.group(2)) + len(item.group(3))
+                stack.append((indent + width, new_indent + max(4, width)))
+        elif stripped.startswith(fence):
+            fence = None
+        out.append(" " * new_indent + stripped)
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
 
 
 def alert_slug(alert: str) -> str:
     """The stable address segment of an alert: its name in lower case."""
-    return re.sub(r"[^a-z0-9._-]+", "-", alert.lower()).strip("-") or "alert"
+    return re.sub(r"[^a-z0-9._-]+", "-", alert.lower()).strip("-.") or "alert"
 
 
 def runbook_index(org: Org) -> dict[str, dict[str, list[Runbook]]]:
@@ -80,7 +167,10 @@ def runbook_index(org: Org) -> dict[str, dict[str, list[Runbook]]]:
             idx["alert"][alert].append(rb)
         for tag in rb.tags:
             idx["tag"][tag].append(rb)
-    return idx
+    return {
+        kind: dict(sorted(groups.items(), key=lambda kv: kv[0].lower()))
+        for kind, groups in idx.items()
+    }
 
 
 def feed_name(org: Org, kind: str, ident: str) -> str:
@@ -89,69 +179,272 @@ def feed_name(org: Org, kind: str, ident: str) -> str:
     return feed_filename(org, kind, ident)
 
 
+@dataclass(frozen=True)
+class FeedLinks:
+    """How to subscribe to one feed: a download path and, with a public base, two addresses."""
+
+    file: str  # file name under ical/
+    https: str | None
+    webcal: str | None
+
+
+def feed_links(org: Org, kind: str, ident: str) -> FeedLinks:
+    """The feed's file name, and its https:// and webcal:// addresses when the feeds'
+    public address is known (``feeds.base_url``, else ``site.url``)."""
+    from generator.render.ical import feed_url
+
+    filename = feed_name(org, kind, ident)
+    https = feed_url(org, kind, ident)
+    if https is None or safe_url(https) is None or "://" not in https:
+        return FeedLinks(filename, None, None)
+    return FeedLinks(filename, https, "webcal://" + https.split("://", 1)[1])
+
+
+@dataclass(frozen=True)
+class NowRow:
+    """One rotation at the build's instant: who is on call and who comes next."""
+
+    team: Team
+    rotation: Rotation
+    current: tuple[Shift, ...]
+    next: Shift | None
+
+    @property
+    def key(self) -> str:
+        """What the live script compares to decide whether the build-time answer still holds."""
+        holders = " ".join(s.person for s in self.current)
+        end = str(int(self.current[0].end_at.timestamp())) if self.current else ""
+        nxt = f"{self.next.person}@{int(self.next.start_at.timestamp())}" if self.next else ""
+        return f"{holders}|{end}|{nxt}"
+
+
+def now_rows(
+    org: Org, by_rotation: dict[tuple[str, str], list[Shift]], now: datetime, team: Team
+) -> list[NowRow]:
+    rows = []
+    for rotation in team.rotations:
+        mine = by_rotation.get((team.id, rotation.id), [])
+        current = tuple(s for s in mine if s.start_at <= now < s.end_at)
+        holders = {s.person for s in current}
+        after = [s for s in mine if s.start_at > now and s.person not in holders]
+        nxt = min(after, key=lambda s: s.start_at) if after else None
+        rows.append(NowRow(team, rotation, current, nxt))
+    return rows
+
+
+@dataclass(frozen=True)
+class Day:
+    on: date
+    in_month: bool
+    is_today: bool
+    entries: tuple[tuple[str, tuple[str, ...]], ...]  # (rotation name, person ids in order)
+
+
+def month_calendar(
+    team: Team, shifts: Iterable[Shift], year: int, month: int, today: date
+) -> list[list[Day]]:
+    """Weeks (Monday first) of a month in the team's zone, each day listing who is on call."""
+    tz = team.tz
+    by_rotation: dict[str, list[Shift]] = defaultdict(list)
+    for s in shifts:
+        by_rotation[s.rotation].append(s)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        days = []
+        for on in week:
+            start = localize(datetime.combine(on, time()), tz)
+            end = localize(datetime.combine(on + timedelta(days=1), time()), tz)
+            entries = []
+            for rotation in team.rotations:
+                people: list[str] = []
+                for s in by_rotation.get(rotation.id, []):
+                    if s.start_at < end and start < s.end_at and s.person not in people:
+                        people.append(s.person)
+                if people:
+                    entries.append((rotation.name, tuple(people)))
+            days.append(Day(on, on.month == month, on == today, tuple(entries)))
+        weeks.append(days)
+    return weeks
+
+
+def months_from(on: date, count: int) -> list[tuple[int, int]]:
+    out = []
+    year, month = on.year, on.month
+    for _ in range(count):
+        out.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def hours_summary(
+    org: Org, person: Person, shifts: Iterable[Shift], start_at: datetime, end_at: datetime
+) -> dict[str, float]:
+    """On-call hours inside [start_at, end_at) by class in the person's zone; hours on
+    several rotations at once count once."""
+    intervals = sorted(
+        (max(s.start_at, start_at), min(s.end_at, end_at))
+        for s in shifts
+        if s.start_at < end_at and start_at < s.end_at
+    )
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in intervals:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    classer = org.classer(person)
+    total = {"business": 0.0, "night": 0.0, "weekend": 0.0, "holiday": 0.0}
+    for a, b in merged:
+        for cls, hours in classer.hours_by_class(a, b).items():
+            total[cls] += hours
+    return total
+
+
+def bar_chart(rows: list[tuple[str, float, float | None]], unit: str, title: str) -> Markup:
+    """A horizontal bar chart as inline SVG: one bar per row, a tick for the target."""
+    if not rows:
+        return Markup("")
+    label_w, bar_w, row_h, pad = 120, 190, 22, 4
+    top = max([v for _, v, _ in rows] + [t or 0.0 for _, _, t in rows] + [1e-9])
+    height = row_h * len(rows) + 24
+    width = label_w + bar_w + 60
+    esc = jinja2.filters.escape
+    parts = [
+        f'<svg class="rota-chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
+    ]
+    for i, (label, value, target) in enumerate(rows):
+        y = i * row_h + pad
+        w = bar_w * value / top
+        value_x = label_w + max(w, bar_w * (target or 0.0) / top) + 5
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" '
+            f'class="rota-chart-label">{esc(label)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{row_h - 2 * pad}" '
+            f'class="rota-chart-bar"/>'
+            f'<text x="{value_x:.1f}" y="{y + 13}" class="rota-chart-value">'
+            f"{value:.0f}</text>"
+        )
+        if target is not None:
+            x = label_w + bar_w * target / top
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 2}" y2="{y + row_h - 2 * pad + 2}" '
+                f'class="rota-chart-target"/>'
+            )
+    legend_y = row_h * len(rows) + 18
+    parts.append(
+        f'<text x="{label_w}" y="{legend_y}" class="rota-chart-legend">{esc(unit)}'
+        + (" · black line: target" if any(t is not None for _, _, t in rows) else "")
+        + "</text></svg>"
+    )
+    return Markup("".join(parts))
+
+
 def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | bytes]:
-    from generator.render.ical import person_feed, team_feed
+    """Every page, asset and data file of the site, by path under docs/ (the feeds under
+    ical/ come from ``render.ical.render_feeds``; pages only link to them)."""
+    from generator.reports.escalation import resolve_chain
+    from generator.reports.pay import compute_pay
 
     env = template_env(Path(org.root))
     files: dict[str, str | bytes] = {}
-    ctx_base: dict[str, Any] = {"org": org, "now": now, "settings": org.settings}
-    upcoming = [s for s in schedule.shifts if s.end_at > now]
+    ctx_base: dict[str, Any] = {
+        "org": org,
+        "now": now,
+        "settings": org.settings,
+        "alert_slug": alert_slug,
+        "pay_published": org.settings.publish_pay,
+    }
+    idx = runbook_index(org)
 
     def page(path: str, template: str, **ctx: Any) -> None:
-        files[path] = env.get_template(template).render(**ctx_base, **ctx)
+        files[path] = env.get_template(template).render(**ctx_base, base=page_base(path), **ctx)
 
-    now_shifts = schedule.at(now)
-    by_team: dict[str, list[Shift]] = defaultdict(list)
-    for s in upcoming:
-        by_team[s.team].append(s)
-    page("index.md", "index.md.j2", now_shifts=now_shifts, upcoming=upcoming)
-    page("teams/index.md", "teams.md.j2")
-    idx = runbook_index(org)
+    by_rotation: dict[tuple[str, str], list[Shift]] = defaultdict(list)
+    by_person: dict[str, list[Shift]] = defaultdict(list)
+    for s in schedule.shifts:
+        by_rotation[(s.team, s.rotation)].append(s)
+        by_person[s.person].append(s)
+    rows_by_team = {t.id: now_rows(org, by_rotation, now, t) for t in org.teams.values()}
+    handoff_months = handoff_pages(org, schedule, now, env, page)
+    next_handoffs = sorted(
+        (r for rows in rows_by_team.values() for r in rows if r.next is not None),
+        key=lambda r: (r.next.start_at if r.next else now, r.team.id, r.rotation.id),
+    )
+    page(
+        "index.md",
+        "index.md.j2",
+        rows=[r for rows in rows_by_team.values() for r in rows],
+        next_handoffs=next_handoffs[:12],
+    )
+    page("teams/index.md", "teams.md.j2", rows_by_team=rows_by_team)
+    shifts_by_team: dict[str, list[Shift]] = defaultdict(list)
+    for s in schedule.shifts:
+        shifts_by_team[s.team].append(s)
     for team in org.teams.values():
+        today = now.astimezone(team.tz).date()
+        team_shifts = shifts_by_team[team.id]
         page(
             f"teams/{team.id}/index.md",
             "team.md.j2",
             team=team,
-            now_shifts=[s for s in now_shifts if s.team == team.id],
-            shifts=by_team[team.id][:200],
+            rows=rows_by_team[team.id],
+            chain=resolve_chain(org, schedule, team.id, now),
+            shifts=[
+                s
+                for s in team_shifts
+                if s.end_at > now and s.start_at < now + timedelta(days=SCHEDULE_DAYS)
+            ],
+            schedule_days=SCHEDULE_DAYS,
+            calendars=[
+                (date(y, m, 1), month_calendar(team, team_shifts, y, m, today))
+                for y, m in months_from(today, CALENDAR_MONTHS)
+            ],
             runbooks=idx["team"].get(team.id, []),
-            feed=feed_name(org, "team", team.id),
+            handoff_months=handoff_months.get(team.id, []),
+            feed=feed_links(org, "team", team.id),
         )
-        files[f"ical/{feed_name(org, 'team', team.id)}"] = team_feed(org, schedule, team.id, now)
-    page("people/index.md", "people.md.j2")
+    member_teams: dict[str, list[Team]] = {p: [] for p in org.people}
+    for t in org.teams.values():
+        for pid in dict.fromkeys(m.person for r in t.rotations for m in r.members):
+            member_teams[pid].append(t)
+    page(
+        "people/index.md",
+        "people.md.j2",
+        member_teams=member_teams,
+    )
+    pay = compute_pay(org, schedule, schedule.start_at, schedule.end_at)
+    pay_by_person = {p.person: p for p in pay.people}
     for person in org.people.values():
-        mine = [s for s in upcoming if s.person == person.id]
+        mine = by_person.get(person.id, [])
         page(
             f"people/{person.id}/index.md",
             "person.md.j2",
             person=person,
-            shifts=mine[:200],
-            feed=feed_name(org, "person", person.id),
+            teams=member_teams[person.id],
+            current=[s for s in mine if s.start_at <= now < s.end_at],
+            shifts=[s for s in mine if s.start_at > now][:50],
+            past_hours=hours_summary(org, person, mine, schedule.start_at, now),
+            future_hours=hours_summary(org, person, mine, now, schedule.end_at),
+            pay=pay_by_person.get(person.id),
+            currency=pay.currency,
+            leave=[lv for lv in person.leave if lv.end_at > schedule.start_at],
+            # With feeds.secret a personal address is handed to its owner only.
+            feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )
-        files[f"ical/{feed_name(org, 'person', person.id)}"] = person_feed(
-            org, schedule, person.id, now
-        )
-    page("runbooks/index.md", "runbooks.md.j2", index=idx)
-    for rb in org.runbooks:
-        stale = (
-            rb.last_reviewed is None or now.date() - rb.last_reviewed > org.settings.runbook_review
-        )
-        page(
-            f"runbooks/{rb.slug}.md",
-            "runbook.md.j2",
-            rb=rb,
-            stale=stale,
-            team=org.teams[rb.team],
-            alert_slug=alert_slug,
-        )
-    for alert, books in idx["alert"].items():
-        page(
-            f"runbooks/alerts/{alert_slug(alert)}/index.md",
-            "alert.md.j2",
-            alert=alert,
-            runbooks=books,
-        )
-    page("severities/index.md", "severities.md.j2")
+    render_runbooks(org, now, idx, page)
+    page("fairness/index.md", "fairness.md.j2", **fairness_context(org, schedule, now))
+    if org.settings.publish_pay:
+        page("pay/index.md", "pay.md.j2", report=pay)
+    page(
+        "severities/index.md",
+        "severities.md.j2",
+        chains=[(t, resolve_chain(org, schedule, t.id, now)) for t in org.teams.values()],
+    )
+    for asset in ASSETS:
+        assert env.loader is not None
+        files[asset] = env.loader.get_source(env, asset)[0]
     files["data/schedule.json"] = (
         json.dumps(
             {
@@ -160,8 +453,134 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
                 "shifts": [s.as_json() for s in schedule.shifts],
             },
             indent=1,
-            sort_keys=False,
         )
         + "\n"
     )
+    files["data/directory.json"] = json.dumps(directory(org), indent=1, sort_keys=True) + "\n"
     return files
+
+
+def directory(org: Org) -> dict[str, Any]:
+    """Names for the live "now" script: it shows names, the schedule holds ids."""
+    return {
+        "people": {p.id: p.name for p in org.people.values()},
+        "teams": {
+            t.id: {
+                "name": t.name,
+                "timezone": t.timezone,
+                "rotations": {r.id: r.name for r in t.rotations},
+            }
+            for t in org.teams.values()
+        },
+    }
+
+
+def render_runbooks(org: Org, now: datetime, idx: dict[str, dict[str, list[Runbook]]], page: Any):
+    today = now.astimezone(org.settings.tz).date()
+    page("runbooks/index.md", "runbooks.md.j2", index=idx)
+    page("runbooks/by-service/index.md", "runbooks-by.md.j2", kind="service", groups=idx["service"])
+    page(
+        "runbooks/by-severity/index.md",
+        "runbooks-by.md.j2",
+        kind="severity",
+        groups=dict(
+            sorted(
+                idx["severity"].items(),
+                key=lambda kv: ([s.id for s in org.severities] + [kv[0]]).index(kv[0]),
+            )
+        ),
+    )
+    page("runbooks/tags/index.md", "runbooks-by.md.j2", kind="tag", groups=idx["tag"])
+    page("runbooks/alerts/index.md", "alerts.md.j2", groups=idx["alert"])
+    for rb in org.runbooks:
+        stale = rb.last_reviewed is None or today - rb.last_reviewed > org.settings.runbook_review
+        page(
+            f"runbooks/{rb.slug}.md",
+            "runbook.md.j2",
+            rb=rb,
+            stale=stale,
+            team=org.teams[rb.team],
+            dashboards=[(name, safe_url(url)) for name, url in rb.dashboards],
+            known_alerts=idx["alert"],
+        )
+    for alert, books in idx["alert"].items():
+        page(
+            f"runbooks/alerts/{alert_slug(alert)}/index.md",
+            "alert.md.j2",
+            alert=alert,
+            runbooks=books,
+        )
+
+
+def handoff_pages(
+    org: Org, schedule: Schedule, now: datetime, env: jinja2.Environment, page: Any
+) -> dict[str, list[str]]:
+    """One page per team and month (``handoffs/<team>/<YYYY-MM>/``); returns months by team."""
+    from generator.reports.handoff import compute_handoffs, handoff_markdown
+
+    handoffs = compute_handoffs(org, schedule, schedule.start_at, schedule.end_at)
+    grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for h in handoffs:
+        team = org.teams[h.team]
+        month = h.at.astimezone(team.tz).strftime("%Y-%m")
+        grouped[h.team][month].append(h)
+    months_by_team: dict[str, list[str]] = {}
+    for team in org.teams.values():
+        months = sorted(grouped.get(team.id, {}))
+        months_by_team[team.id] = months
+        for i, month in enumerate(months):
+            items = grouped[team.id][month]
+            page(
+                f"handoffs/{team.id}/{month}/index.md",
+                "handoffs-month.md.j2",
+                team=team,
+                month=month,
+                sections=[
+                    (h, handoff_markdown(h, "../../../", 2))
+                    for h in sorted(items, key=lambda h: (h.at, h.rotation))
+                ],
+                previous=months[i - 1] if i > 0 else None,
+                next_month=months[i + 1] if i + 1 < len(months) else None,
+            )
+    page("handoffs/index.md", "handoffs.md.j2", months_by_team=months_by_team)
+    return months_by_team
+
+
+def fairness_context(org: Org, schedule: Schedule, now: datetime) -> dict[str, Any]:
+    from generator.reports.fairness import compute_fairness
+
+    report = compute_fairness(org, schedule, schedule.start_at, schedule.end_at)
+    sections = []
+    for rot in report.rotations:
+        team = org.teams[rot.team]
+        rotation = team.rotation(rot.rotation)
+        name = {m.person: org.people[m.person].name for m in rot.members}
+        label = f"{team.name} {rotation.name if rotation else rot.rotation}"
+        load_chart = bar_chart(
+            [(name[m.person], float(m.load), float(m.target)) for m in rot.members],
+            "load (weighted hours)",
+            f"Load against target per member, {label}",
+        )
+        weekend_chart = bar_chart(
+            [
+                (name[m.person], float(m.weekend_hours), float(m.weekend_target_hours))
+                for m in rot.members
+            ],
+            "weekend hours",
+            f"Weekend hours against fair share per member, {label}",
+        )
+        holiday_chart = bar_chart(
+            [
+                (name[m.person], float(m.holiday_hours), float(m.holiday_target_hours))
+                for m in rot.members
+            ],
+            "holiday hours",
+            f"Holiday hours against fair share per member, {label}",
+        )
+        sections.append((team, rotation, rot, load_chart, weekend_chart, holiday_chart))
+    return {
+        "report": report,
+        "sections": sections,
+        "start_at": schedule.start_at,
+        "end_at": schedule.end_at,
+    }

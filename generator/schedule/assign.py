@@ -1,25 +1,82 @@
-"""Who takes each slot: round-robin and fair assignment. Pure and deterministic.
+"""Who takes each slot: fair assignment and round-robin. Pure and deterministic.
 
-Fair assignment is a greedy pass in time order over every rotation of the
-teams that share people: each slot goes to the eligible member furthest behind
-their running fluid target (see ``docs`` in the README), ties broken by a
-stable hash of (rotation, slot, person), never by set or dict order.
+All rotations are planned together in one pass in time order, so a person
+shared by several rotations or teams is never given two overlapping shifts.
+
+``fair`` (the default) is a greedy pass followed by a local search:
+
+1. **Greedy.** Each slot goes to the eligible member whose objective grows
+   least (for equal loads: the member furthest behind their running fluid
+   target), then to whoever was on call least recently (that keeps a
+   recognisable order), then by a stable hash of (rotation, slot, person).
+   With a previous plan (the lock file's tentative part) the previous assignee
+   keeps the slot wherever the hard constraints still allow; a replacement is
+   preferred who does not lose their own next planned shift to ``min_rest``
+   (so one change does not cascade).
+2. **Local search.** Time is cut into fixed 13-week blocks (anchored on a fixed
+   Monday, so a slot's assignee never depends on the window asked for). At the
+   end of each block, moves (one slot to another member) and swaps (two slots
+   between two members) over the block's unlocked slots lower
+   ``Σ dev² + ¼ Σ weekend_dev² + Σ holiday_dev² + stickiness`` where ``dev``
+   is a member's (load - target) in shift-equivalents since the rotation's
+   first handoff, ``weekend_dev`` and ``holiday_dev`` the same for weekend and
+   holiday time in days (so Christmas does not fall to the same person every
+   year), and stickiness a cost (``STICKY``) for each slot moved away from the
+   previous plan: a slot leaves its previous assignee only for a larger gain.
+   Each step tries the two members furthest above target (and above on
+   weekends/holidays) against the two furthest below; it stops when nothing
+   improves or everyone is within ``GOOD_ENOUGH`` of target.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
-membership dates, ``min_rest`` between two shifts of one person in a rotation,
-and one person on one rotation of a team at a time.
+membership dates, and nobody on two rotations at once. ``min_rest`` between
+two shifts of one person in a rotation is hard unless no member satisfies it
+(then the slot goes to the best rested member rather than to nobody). A slot
+nobody can take gets ``Pick(None, ...)``, is reported as infeasible and counts
+in nobody's target.
+
+Cost: the greedy is O(S·M·log n) for S slots and M members per slot (loads
+come from per-zone prefix sums in ``loads.py``; overlap and rest checks are
+binary searches in per-person sorted lists); the local search is bounded by
+4·M + B/2 + 8 steps per block and rotation (B slots in the block), each step
+comparing groups of interchangeable slots rather than every pair.
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from generator.model import Member, Org, Person, Rotation
+from generator.schedule.loads import LoadModel
 from generator.schedule.shifts import Slot
+
+__all__ = ["BLOCK", "LoadModel", "Pick", "active_members", "assign", "on_leave", "stable_hash"]
+
+# Local-search blocks: 13 weeks from a fixed Monday.
+BLOCK_ANCHOR = datetime(2001, 1, 1, tzinfo=UTC).timestamp()
+BLOCK = timedelta(weeks=13)
+_BLOCK_S = BLOCK.total_seconds()
+WEEKEND_WEIGHT = 0.25  # weight of the weekend balance (in days) in the objective
+HOLIDAY_WEIGHT = 1.0  # weight of the holiday balance (in days)
+STICKY = 0.6  # cost of moving a slot away from its previous assignee, in dev² units
+CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
+BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
+MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much
+GOOD_ENOUGH = 0.4  # the local search stops once everyone is this close to target (SE)
+
+
+def block_of(at: datetime | float) -> int:
+    ts = at if isinstance(at, float) else at.timestamp()
+    return int((ts - BLOCK_ANCHOR) // _BLOCK_S)
+
+
+def block_end(at: datetime) -> datetime:
+    """The end of the local-search block holding ``at``: planning always runs to it."""
+    return datetime.fromtimestamp(BLOCK_ANCHOR + (block_of(at) + 1) * _BLOCK_S, UTC)
 
 
 @dataclass(frozen=True)
@@ -31,39 +88,6 @@ class Pick:
 def stable_hash(*parts: object) -> int:
     text = "\x1f".join(str(p) for p in parts)
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-
-
-class LoadModel:
-    """Weighted load of covered time for a person, cached by zone and region."""
-
-    def __init__(self, org: Org):
-        self.org = org
-        self.weights = org.settings.load_weights
-        self._cache: dict[tuple[str, str | None, datetime, datetime], dict[str, float]] = {}
-
-    def hours(
-        self, person: Person, windows: Iterable[tuple[datetime, datetime]]
-    ) -> dict[str, float]:
-        total = {"weekday": 0.0, "night": 0.0, "weekend": 0.0, "holiday": 0.0}
-        for a, b in windows:
-            key = (person.timezone, person.holidays, a, b)
-            got = self._cache.get(key)
-            if got is None:
-                raw = self.org.classer(person).hours_by_class(a, b)
-                got = {
-                    "weekday": raw["business"],
-                    "night": raw["night"],
-                    "weekend": raw["weekend"],
-                    "holiday": raw["holiday"],
-                }
-                self._cache[key] = got
-            for cls, h in got.items():
-                total[cls] += h
-        return total
-
-    def load(self, person: Person, windows: Iterable[tuple[datetime, datetime]]) -> float:
-        hours = self.hours(person, windows)
-        return sum(self.weights[c] * h for c, h in hours.items())
 
 
 def active_members(rotation: Rotation, slot: Slot, org: Org) -> list[Member]:
@@ -85,140 +109,810 @@ def on_leave(person: Person, slot: Slot) -> bool:
     return any(person.on_leave(a, b) for a, b in slot.windows)
 
 
-@dataclass
-class _State:
-    load: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    target: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    special: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # weekend+holiday
-    special_target: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    last_end: dict[str, datetime] = field(default_factory=dict)
-    rr_next: int = 0
+def _overlaps_leave(
+    leave: tuple[list[float], list[float]], windows: list[tuple[float, float]]
+) -> bool:
+    """Whether any leave (starts, running maximum of ends) meets any window."""
+    starts, ends = leave
+    for x, y in windows:
+        i = bisect_left(starts, y)  # the leaves that start before the window ends
+        if i and ends[i - 1] > x:  # ... and the latest of them ends after it starts
+            return True
+    return False
+
+
+_UNKNOWN = object()  # feasibility not looked at yet
+
+
+class _Slot:
+    """A slot prepared for planning: times as POSIX seconds, loads per member."""
+
+    __slots__ = (
+        "available",
+        "block",
+        "end",
+        "holiday",
+        "index",
+        "key",
+        "load",
+        "locked",
+        "members",
+        "owner",
+        "prev",
+        "rounded",
+        "start",
+        "weekend",
+        "windows",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        index: int,
+        slot: Slot,
+        members: dict[str, float],
+        start: float | None = None,
+    ):
+        self.key = key
+        self.index = index
+        self.start = slot.start_at.timestamp() if start is None else start
+        self.end = slot.end_at.timestamp()
+        if len(slot.windows) == 1 and slot.windows[0] == (slot.start_at, slot.end_at):
+            self.windows = [(self.start, self.end)]  # no coverage: the whole slot
+        else:
+            self.windows = [(a.timestamp(), b.timestamp()) for a, b in slot.windows]
+        self.block = int((self.start - BLOCK_ANCHOR) // _BLOCK_S)  # block_of(start)
+        self.members = members  # active person -> share (read only, may be shared)
+        self.available: list[str] = []  # active and not on leave, member order
+        self.load: dict[str, float] = {}  # person -> weighted load of the slot
+        self.weekend: dict[str, float] = {}  # weekend days in it (hours / 24)
+        self.holiday: dict[str, float] = {}  # holiday days in it
+        self.rounded: dict[str, tuple[float, float, float]] = {}  # the three, rounded (lazy)
+        self.locked: str | None = None
+        self.prev: str | None = None
+        self.owner: str | None = None
+
+
+class _Rotation:
+    def __init__(self, rotation: Rotation):
+        self.rotation = rotation
+        self.key = rotation.key
+        self.min_rest = rotation.min_rest.total_seconds() if rotation.min_rest else 0.0
+        self.slots: list[_Slot] = []
+        self.load: dict[str, float] = defaultdict(float)
+        self.target: dict[str, float] = defaultdict(float)
+        self.wload: dict[str, float] = defaultdict(float)  # weekend days
+        self.wtarget: dict[str, float] = defaultdict(float)
+        self.hload: dict[str, float] = defaultdict(float)  # holiday days
+        self.htarget: dict[str, float] = defaultdict(float)
+        self.unit_sum = 0.0  # running sum of mean slot loads: the shift-equivalent
+        self.unit_n = 0
+        self.mine: dict[str, list[int]] = defaultdict(list)  # person -> own slot positions
+        self.planned: dict[str, list[int]] = defaultdict(list)  # person -> previous-plan slots
+        self.last_end: dict[str, float] = {}
+        self.rr_next = 0
+        self.owed: list[str] = []  # round-robin members skipped, in the order skipped
+        self.slots_members: set[str] = set()  # members active for the current slot
+
+    @property
+    def unit(self) -> float:
+        return (self.unit_sum / self.unit_n) if self.unit_n and self.unit_sum > 0 else 1.0
+
+
+class _Busy:
+    """Every person's covered windows across all rotations, sorted, for overlap checks."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+
+    def add(self, person: str, slot: _Slot) -> None:
+        for a, b in slot.windows:
+            insort(self.items[person], (a, b, id(slot)))
+
+    def remove(self, person: str, slot: _Slot) -> None:
+        items = self.items[person]
+        for a, b in slot.windows:
+            i = bisect_left(items, (a, b, id(slot)))
+            if i < len(items) and items[i] == (a, b, id(slot)):
+                del items[i]
+
+    def clashes(self, person: str, slot: _Slot, ignore: _Slot | None = None) -> bool:
+        items = self.items.get(person)
+        if not items:
+            return False
+        skip = (id(slot), id(ignore) if ignore is not None else -1)
+        for a, b in slot.windows:
+            # windows of one person never overlap each other, so only those that
+            # start before b matter, and of those only the last few can reach a
+            i = bisect_left(items, (b,))
+            j = i - 1
+            while j >= 0:
+                _, y, owner = items[j]
+                if y <= a:
+                    break
+                if owner not in skip:
+                    return True
+                j -= 1
+        return False
 
 
 def assign(
     org: Org,
     slots: dict[str, list[Slot]],
     locked: dict[str, dict[datetime, str]],
+    previous: dict[str, dict[datetime, str]] | None = None,
 ) -> dict[str, list[Pick]]:
-    """A pick for every slot of every rotation in ``slots`` (keyed ``team/rotation``)."""
-    loads = LoadModel(org)
-    rotations = {key: org.rotation(key) for key in slots}
-    states = {key: _State() for key in slots}
-    picks: dict[str, list[Pick]] = {key: [] for key in slots}
-    # busy[team] = list of (start, end, person) already given, for the one-rotation rule
-    busy: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    order = sorted(
-        ((s.start_at, key, i) for key, ss in slots.items() for i, s in enumerate(ss)),
-        key=lambda t: (t[0], t[1]),
-    )
-    for _, key, i in order:
-        rotation = rotations[key]
-        assert rotation is not None
-        slot = slots[key][i]
-        state = states[key]
-        members = active_members(rotation, slot, org)
-        available = [
-            m
-            for m in members
-            if m.person in org.people and not on_leave(org.people[m.person], slot)
-        ]
-        # fluid target: the slot's mean load shared among the available members
-        if available:
-            per_member = {
-                m.person: loads.hours(org.people[m.person], slot.windows) for m in available
-            }
-            weights = org.settings.load_weights
-            mean_load = sum(
-                sum(weights[c] * h for c, h in hrs.items()) for hrs in per_member.values()
-            ) / len(available)
-            mean_special = sum(
-                hrs["weekend"] + hrs["holiday"] * 2 for hrs in per_member.values()
-            ) / len(available)
-            total_share = sum(m.share for m in available)
-            equal = rotation.fairness == "equal"
-            pool = members if equal else available
-            pool_share = sum(m.share for m in pool)
-            for m in pool:
-                part = m.share / (pool_share if equal else total_share)
-                state.target[m.person] += mean_load * part
-                state.special_target[m.person] += mean_special * part
-        locked_person = locked.get(key, {}).get(slot.start_at)
-        if locked_person is not None:
-            chosen: str | None = locked_person
-            source = "lock"
-        else:
-            team_busy = busy[rotation.team]
-            eligible = []
-            for m in available:
-                last = state.last_end.get(m.person)
-                if (
-                    rotation.min_rest
-                    and last is not None
-                    and slot.start_at - last < rotation.min_rest
-                ):
-                    continue
-                if any(
-                    p == m.person and a < slot.end_at and slot.start_at < b
-                    for a, b, p in team_busy[-64:]
-                ):
-                    continue
-                eligible.append(m)
-            if not eligible:
-                # min_rest is soft when nothing else is feasible; leave and the
-                # one-rotation rule are not
-                eligible = [
-                    m
-                    for m in available
-                    if not any(
-                        p == m.person and a < slot.end_at and slot.start_at < b
-                        for a, b, p in team_busy[-64:]
-                    )
-                ]
-            if not eligible:
-                chosen, source = None, rotation.assignment
-            elif rotation.assignment == "round-robin":
-                chosen = _round_robin(rotation, state, {m.person for m in eligible})
-                source = "round-robin"
+    """A pick for every slot of every rotation in ``slots`` (keyed ``team/rotation``).
+
+    ``locked`` fixes slots (by start) to a person; ``previous`` is the last plan,
+    followed where it is still good enough.
+    """
+    return _Planner(org, slots, locked, previous or {}).run()
+
+
+class _Planner:
+    def __init__(
+        self,
+        org: Org,
+        slots: dict[str, list[Slot]],
+        locked: dict[str, dict[datetime, str]],
+        previous: dict[str, dict[datetime, str]],
+    ):
+        self.org = org
+        self.loads = LoadModel(org)
+        self.busy = _Busy()
+        self.rotations: dict[str, _Rotation] = {}
+        self.weights = self.loads.weight_vector
+        self.leave: dict[str, list[tuple[float, float]]] = {
+            pid: sorted((lv.start_at.timestamp(), lv.end_at.timestamp()) for lv in p.leave)
+            for pid, p in org.people.items()
+        }
+        # per person: leave starts, and the latest end among leaves up to each one,
+        # so "any leave overlapping [x, y)" is one binary search
+        self._leave_index: dict[str, tuple[list[float], list[float]]] = {}
+        for pid, spans in self.leave.items():
+            if spans:
+                ends: list[float] = []
+                for _, b in spans:
+                    ends.append(max(ends[-1], b) if ends else b)
+                self._leave_index[pid] = ([a for a, _ in spans], ends)
+        w0, w1, w2, w3 = self.weights
+        weighed: dict[object, dict[int, tuple[float, float, float, tuple[float, float, float]]]] = {}
+        for key, rotation_slots in slots.items():
+            rotation = org.rotation(key)
+            assert rotation is not None
+            r = _Rotation(rotation)
+            self.rotations[key] = r
+            fixed = locked.get(key, {})
+            before = previous.get(key, {})
+            tz = org.teams[rotation.team].tz
+            # members who exist, with their calendar (one per zone and region)
+            roster = []
+            for m in rotation.members:
+                person = org.people.get(m.person)
+                if person is not None:
+                    cal = self.loads.calendar(person)
+                    roster.append((m, m.person, id(cal), cal, self._leave_index.get(m.person)))
+            dated = any(m.from_on is not None or m.until_on is not None for m, *_ in roster)
+            everyone = {pid: m.share for m, pid, *_ in roster}  # shared while nobody is dated
+            last_end_at: datetime | None = None
+            last_end = 0.0
+            for i, slot in enumerate(rotation_slots):
+                # a slot usually starts where the last one ended: one timestamp fewer
+                s = _Slot(
+                    key, i, slot, everyone, last_end if slot.start_at is last_end_at else None
+                )
+                last_end_at, last_end = slot.end_at, s.end
+                if dated:
+                    first_day = slot.start_at.astimezone(tz).date()
+                    last_day = (slot.end_at - timedelta(microseconds=1)).astimezone(tz).date()
+                    active = [
+                        entry
+                        for entry in roster
+                        if not (
+                            (entry[0].from_on is not None and first_day < entry[0].from_on)
+                            or (entry[0].until_on is not None and last_day > entry[0].until_on)
+                        )
+                    ]
+                    s.members = {pid: m.share for m, pid, *_ in active}
+                else:
+                    active = roster
+                windows = s.windows
+                single = len(windows) == 1
+                # many teams hand over at the same instants: the load of a window
+                # in one zone and region is computed once for the whole organisation
+                wkey = windows[0] if single else tuple(windows)
+                by_cal = weighed.get(wkey)
+                if by_cal is None:
+                    by_cal = weighed[wkey] = {}
+                load, weekend, holiday = s.load, s.weekend, s.holiday
+                rounded = s.rounded
+                available = s.available
+                x0, y0 = windows[0]
+                for _, pid, cal_id, cal, leave in active:
+                    got = by_cal.get(cal_id)
+                    if got is None:
+                        if single:
+                            h0, h1, h2, h3 = cal.hours(x0, y0)
+                        else:
+                            h0 = h1 = h2 = h3 = 0.0
+                            for a, b in windows:
+                                p0, p1, p2, p3 = cal.hours(a, b)
+                                h0 += p0
+                                h1 += p1
+                                h2 += p2
+                                h3 += p3
+                        lw = h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3
+                        # the three, and the three rounded (the local search groups by them)
+                        got = (
+                            lw,
+                            h2 / 24,
+                            h3 / 24,
+                            (round(lw, 6), round(h2 / 24, 6), round(h3 / 24, 6)),
+                        )
+                        by_cal[cal_id] = got
+                    load[pid], weekend[pid], holiday[pid], rounded[pid] = got
+                    if leave is None:
+                        available.append(pid)
+                    elif single:
+                        # any leave meeting [x0, y0): of those starting before y0,
+                        # the latest end is after x0
+                        k = bisect_left(leave[0], y0)
+                        if not (k and leave[1][k - 1] > x0):
+                            available.append(pid)
+                    elif not _overlaps_leave(leave, windows):
+                        available.append(pid)
+                if fixed:
+                    s.locked = fixed.get(slot.start_at)
+                if before:
+                    s.prev = before.get(slot.start_at)
+                if s.prev is not None:
+                    r.planned[s.prev].append(i)
+                if s.locked is not None and s.locked in org.people and s.locked not in s.load:
+                    self._weigh(s, org.people[s.locked], {})
+                r.slots.append(s)
+        # locked slots are known up front: nothing may clash with them
+        for r in self.rotations.values():
+            for pos, s in enumerate(r.slots):
+                if s.locked is not None:
+                    self.busy.add(s.locked, s)
+                    insort(r.mine[s.locked], pos)
+
+    def _weigh(
+        self,
+        s: _Slot,
+        person: Person,
+        by_zone: dict[tuple[str, str | None], tuple[float, float, float]],
+    ) -> None:
+        """The slot's load, weekend and holiday days for ``person``, once per zone."""
+        zone_key = (person.timezone, person.holidays)
+        got = by_zone.get(zone_key)
+        if got is None:
+            cal = self.loads.calendar(person)
+            if len(s.windows) == 1:
+                h = cal.hours(*s.windows[0])
             else:
-                chosen = _fair(rotation, slot, state, eligible, loads, org)
-                source = "fair"
-        picks[key].append(Pick(chosen, source))
-        if chosen is not None and chosen in org.people:
-            person = org.people[chosen]
-            hrs = loads.hours(person, slot.windows)
-            state.load[chosen] += sum(org.settings.load_weights[c] * h for c, h in hrs.items())
-            state.special[chosen] += hrs["weekend"] + hrs["holiday"] * 2
-            state.last_end[chosen] = slot.end_at
-            busy[rotation.team].append((slot.start_at, slot.end_at, chosen))
-    return picks
+                total = [0.0, 0.0, 0.0, 0.0]
+                for a, b in s.windows:
+                    part = cal.hours(a, b)
+                    for k in range(4):
+                        total[k] += part[k]
+                h = (total[0], total[1], total[2], total[3])
+            w = self.weights
+            got = (h[0] * w[0] + h[1] * w[1] + h[2] * w[2] + h[3] * w[3], h[2] / 24, h[3] / 24)
+            by_zone[zone_key] = got
+        pid = person.id
+        s.load[pid], s.weekend[pid], s.holiday[pid] = got
 
+    def run(self) -> dict[str, list[Pick]]:
+        order = sorted(
+            (s.start, key, pos)
+            for key, r in self.rotations.items()
+            for pos, s in enumerate(r.slots)
+        )
+        current_block: int | None = None
+        pending: dict[str, list[int]] = defaultdict(list)
+        for _, key, pos in order:
+            block = self.rotations[key].slots[pos].block
+            if current_block is not None and block != current_block:
+                self._improve(pending)
+                pending = defaultdict(list)
+            current_block = block
+            self._greedy(self.rotations[key], pos)
+            pending[key].append(pos)
+        self._improve(pending)
+        out: dict[str, list[Pick]] = {}
+        for key, r in self.rotations.items():
+            mode = r.rotation.assignment
+            out[key] = [Pick(s.owner, "lock" if s.locked is not None else mode) for s in r.slots]
+        return out
 
-def _round_robin(rotation: Rotation, state: _State, eligible: set[str]) -> str | None:
-    ids = [m.person for m in rotation.members]
-    n = len(ids)
-    for step in range(n):
-        candidate = ids[(state.rr_next + step) % n]
-        if candidate in eligible:
-            state.rr_next = (state.rr_next + step + 1) % n
-            return candidate
-    return None
+    # -- greedy -----------------------------------------------------------------
 
+    def _rested(self, r: _Rotation, person: str, pos: int, ignore: int | None = None) -> bool:
+        if not r.min_rest:
+            return True
+        s = r.slots[pos]
+        mine = r.mine.get(person, [])
+        i = bisect_left(mine, pos)
+        for j in (i - 1, i, i + 1):
+            if 0 <= j < len(mine) and mine[j] != pos and mine[j] != ignore:
+                o = r.slots[mine[j]]
+                if o.end <= s.start and s.start - o.end < r.min_rest:
+                    return False
+                if o.start >= s.end and o.start - s.end < r.min_rest:
+                    return False
+                if o.start < s.end and s.start < o.end:
+                    return False
+        return True
 
-def _fair(
-    rotation: Rotation,
-    slot: Slot,
-    state: _State,
-    eligible: list[Member],
-    loads: LoadModel,
-    org: Org,
-) -> str:
-    def score(m: Member) -> tuple[float, float, int]:
-        deficit = (state.target[m.person] - state.load[m.person]) / m.share
-        special = (state.special_target[m.person] - state.special[m.person]) / m.share
+    def _back_to_back(self, r: _Rotation, person: str, pos: int, ignore: int | None) -> int:
+        mine = r.mine.get(person, [])
+        i = bisect_left(mine, pos)
+        s = r.slots[pos]
+        n = 0
+        for j in (i - 1, i):
+            if 0 <= j < len(mine) and mine[j] not in (pos, ignore):
+                o = r.slots[mine[j]]
+                if o.end == s.start or o.start == s.end:
+                    n += 1
+        return n
+
+    def _greedy(self, r: _Rotation, pos: int) -> None:
+        s = r.slots[pos]
+        members, load, weekend, holiday = s.members, s.load, s.weekend, s.holiday
+        pool_ids = list(members) if r.rotation.fairness == "equal" else s.available
+        if members:
+            r.unit_sum += sum(map(load.__getitem__, members)) / len(members)
+            r.unit_n += 1
+        total_share = sum(map(members.__getitem__, pool_ids))
+        if total_share > 0:
+            target, wtarget, htarget = r.target, r.wtarget, r.htarget
+            for p in pool_ids:
+                part = members[p] / total_share
+                target[p] += load[p] * part
+                wtarget[p] += weekend[p] * part
+                htarget[p] += holiday[p] * part
+        if s.locked is not None:
+            self._give(r, pos, s.locked, new=False)
+            return
+        mode = r.rotation.assignment
+        chosen: str | None
+        if mode == "fair":
+            chosen = self._fair(r, pos)
+        else:
+            free = [p for p in s.available if not self.busy.clashes(p, s)]
+            eligible = [p for p in free if self._rested(r, p, pos)] or free
+            if mode == "round-robin":
+                r.slots_members = set(members)
+                chosen = self._round_robin(r, set(eligible)) if eligible else None
+            elif eligible:
+                order = list(members)
+                chosen = min(
+                    eligible,
+                    key=lambda p: (r.last_end.get(p, float("-inf")), order.index(p)),
+                )
+            else:
+                chosen = None
+        if chosen is None:
+            # nobody can carry it (reported as infeasible): nobody's target grows
+            if total_share > 0:
+                for p in pool_ids:
+                    part = members[p] / total_share
+                    r.target[p] -= load[p] * part
+                    r.wtarget[p] -= weekend[p] * part
+                    r.htarget[p] -= holiday[p] * part
+            return
+        self._give(r, pos, chosen)
+
+    def _give(self, r: _Rotation, pos: int, person: str, new: bool = True) -> None:
+        s = r.slots[pos]
+        s.owner = person
+        r.load[person] += s.load.get(person, 0.0)
+        r.wload[person] += s.weekend.get(person, 0.0)
+        r.hload[person] += s.holiday.get(person, 0.0)
+        r.last_end[person] = max(r.last_end.get(person, s.end), s.end)
+        if new:
+            self.busy.add(person, s)
+            insort(r.mine[person], pos)
+
+    def _round_robin(self, r: _Rotation, eligible: set[str]) -> str | None:
+        """Member order; a member skipped (leave, busy) takes the next shift they can."""
+        for owed in r.owed:
+            if owed in eligible:
+                r.owed.remove(owed)
+                return owed
+        ids = [m.person for m in r.rotation.members]
+        n = len(ids)
+        for step in range(n):
+            candidate = ids[(r.rr_next + step) % n]
+            if candidate in eligible:
+                r.rr_next = (r.rr_next + step + 1) % n
+                return candidate
+            if candidate in r.slots_members and candidate not in r.owed:
+                r.owed.append(candidate)
+        return None
+
+    def _growth(self, r: _Rotation, s: _Slot, p: str, pos: int) -> float:
+        cost = self._cost(r, r.unit, p, s.load[p], s.weekend[p], s.holiday[p])
+        if r.last_end.get(p) == s.start:
+            cost += BACK_TO_BACK  # they would go straight on from their last shift
+        if s.prev is not None and s.prev != p:
+            cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
+        return cost
+
+    def _breaks_plan(self, r: _Rotation, p: str, pos: int) -> int:
+        """1 if giving slot ``pos`` to p would keep p from their next slot in the
+        previous plan (min_rest): a change that would cascade."""
+        planned = r.planned.get(p)
+        if not planned or not r.min_rest:
+            return 0
+        i = bisect_left(planned, pos + 1)
+        if i < len(planned):
+            nxt = r.slots[planned[i]]
+            s = r.slots[pos]
+            if nxt.start - s.end < r.min_rest:
+                return 1
+        return 0
+
+    def _fair(self, r: _Rotation, pos: int) -> str | None:
+        """The eligible member whose objective grows least (see the module notes).
+
+        Eligible: available, not busy elsewhere, and rested (``min_rest``) unless
+        no free member is rested. Members are ranked by score first and checked
+        for eligibility in that order, so the busy and rest checks (binary
+        searches) run for the few at the top rather than for every member.
+        """
+        s = r.slots[pos]
+        available = s.available
+        if not available:
+            return None
+        clashes = self.busy.clashes
+        rested = self._rested
+        prev = s.prev
+        if prev is not None and prev in available and not clashes(prev, s):
+            # the previous plan stands wherever it still may; the local search
+            # moves a slot away from it only for a gain above STICKY
+            if rested(r, prev, pos) or not any(
+                p != prev and not clashes(p, s) and rested(r, p, pos) for p in available
+            ):
+                return prev
+        unit = r.unit
+        load, target, wload, wtarget = r.load, r.target, r.wload, r.wtarget
+        hload, htarget, last_end = r.hload, r.htarget, r.last_end
+        sload, sweekend, sholiday = s.load, s.weekend, s.holiday
+        start = s.start
+        scored = []
+        for p in available:
+            # the growth of p's part of the objective (``_cost``) if p takes the slot
+            dev = (load[p] - target[p]) / unit
+            wdev = wload[p] - wtarget[p]
+            hdev = hload[p] - htarget[p]
+            nd = dev + sload[p] / unit
+            nw = wdev + sweekend[p]
+            nh = hdev + sholiday[p]
+            cost = (
+                nd * nd
+                - dev * dev
+                + WEEKEND_WEIGHT * (nw * nw - wdev * wdev)
+                + HOLIDAY_WEIGHT * (nh * nh - hdev * hdev)
+            )
+            last = last_end.get(p)
+            if last == start:
+                cost += BACK_TO_BACK  # they would go straight on from their last shift
+            if prev is not None and prev != p:
+                cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
+            scored.append((round(cost, 6), float("-inf") if last is None else last, p))
+        top = min(scored)
+        group = [
+            p
+            for sc, last, p in scored
+            if sc == top[0] and last == top[1] and not clashes(p, s) and rested(r, p, pos)
+        ]
+        if group:
+            # the common case: someone with the best score can take it
+            if len(group) == 1:
+                return group[0]
+            return min(group, key=lambda p: stable_hash(r.key, s.start, p))
+        scored.sort()
+        for rest_needed in (True, False):
+            i, n = 0, len(scored)
+            while i < n:
+                # one group of equal scores at a time, best first
+                j = i + 1
+                while j < n and scored[j][:2] == scored[i][:2]:
+                    j += 1
+                if rest_needed:
+                    group = [
+                        p
+                        for _, _, p in scored[i:j]
+                        if not clashes(p, s) and rested(r, p, pos)
+                    ]
+                else:
+                    group = [p for _, _, p in scored[i:j] if not clashes(p, s)]
+                if group:
+                    if len(group) == 1:
+                        return group[0]
+                    return min(group, key=lambda p: stable_hash(r.key, s.start, p))
+                i = j
+        return None
+
+    # -- local search -------------------------------------------------------------
+
+    def _improve(self, pending: dict[str, list[int]]) -> None:
+        for key in sorted(pending):
+            r = self.rotations[key]
+            if r.rotation.assignment != "fair":
+                continue
+            positions = [p for p in pending[key] if r.slots[p].locked is None]
+            if positions:
+                self._search(r, positions)
+
+    @staticmethod
+    def _cost(
+        r: _Rotation, unit: float, p: str, dload: float, dweekend: float, dholiday: float
+    ) -> float:
+        """Change of p's part of the objective when p's load, weekend days and
+        holiday days change by the given amounts."""
+        dev = (r.load[p] - r.target[p]) / unit
+        wdev = r.wload[p] - r.wtarget[p]
+        hdev = r.hload[p] - r.htarget[p]
+        nd = dev + dload / unit
+        nw = wdev + dweekend
+        nh = hdev + dholiday
         return (
-            round(deficit, 6),
-            round(special, 6),
-            stable_hash(rotation.key, slot.index, m.person),
+            nd * nd
+            - dev * dev
+            + WEEKEND_WEIGHT * (nw * nw - wdev * wdev)
+            + HOLIDAY_WEIGHT * (nh * nh - hdev * hdev)
         )
 
-    return max(eligible, key=score).person
+    @staticmethod
+    def _stick(s: _Slot, person: str) -> float:
+        return STICKY if s.prev is not None and s.prev != person else 0.0
+
+    def _can_take(self, r: _Rotation, person: str, pos: int, ignore: int | None) -> bool:
+        s = r.slots[pos]
+        if person not in s.available:
+            return False
+        other = r.slots[ignore] if ignore is not None else None
+        if self.busy.clashes(person, s, ignore=other):
+            return False
+        return self._rested(r, person, pos, ignore)
+
+    @staticmethod
+    def _rounded(s: _Slot, person: str) -> tuple[float, float, float]:
+        got = s.rounded.get(person)
+        if got is None:
+            got = s.rounded[person] = (
+                round(s.load[person], 6),
+                round(s.weekend[person], 6),
+                round(s.holiday[person], 6),
+            )
+        return got
+
+    def _buckets(
+        self, r: _Rotation, mine: list[int], owner: str, other: str
+    ) -> dict[tuple[float, ...], list[int]]:
+        """The owner's slots grouped by what moving them to ``other`` would change:
+        slots in one group are interchangeable for the objective."""
+        out: dict[tuple[float, ...], list[int]] = {}
+        slots = r.slots
+        rounded = self._rounded
+        for pos in mine:
+            s = slots[pos]
+            if other not in s.load:
+                continue
+            got = s.rounded
+            mine_r = got.get(owner) or rounded(s, owner)
+            theirs = got.get(other) or rounded(s, other)
+            prev = s.prev
+            stick = (STICKY if prev is not None and prev != other else 0.0) - (
+                STICKY if prev is not None and prev != owner else 0.0
+            )
+            key = (*mine_r, *theirs, stick)
+            group = out.get(key)
+            if group is None:
+                out[key] = [pos]
+            else:
+                group.append(pos)
+        return out
+
+    def _search(self, r: _Rotation, positions: list[int]) -> None:
+        members = sorted({p for pos in positions for p in r.slots[pos].members})
+        if len(members) < 2:
+            return
+        unit = r.unit
+        owned: dict[str, list[int]] = defaultdict(list)
+        for pos in positions:
+            owner = r.slots[pos].owner
+            if owner is not None:
+                owned[owner].append(pos)
+        # the slots each member could hand to another, grouped; kept until either moves
+        buckets: dict[tuple[str, str], dict[tuple[float, ...], list[int]]] = {}
+        candidates: dict[tuple[str, str], list[list[Any]]] = {}
+        for _ in range(4 * len(members) + len(positions) // 2 + 8):
+            dev = {p: r.load[p] - r.target[p] for p in members}
+            if (
+                max(abs(d) for d in dev.values()) <= GOOD_ENOUGH * unit
+                and max(abs(r.hload[p] - r.htarget[p]) for p in members) <= 0.5
+                and max(abs(r.wload[p] - r.wtarget[p]) for p in members) <= 1.0
+            ):
+                break  # everyone within GOOD_ENOUGH of target: nothing worth moving
+            sdev = {
+                p: WEEKEND_WEIGHT
+                * (r.wload[p] - r.wtarget[p]) ** 2
+                * (1 if r.wload[p] >= r.wtarget[p] else -1)
+                + HOLIDAY_WEIGHT
+                * (r.hload[p] - r.htarget[p]) ** 2
+                * (1 if r.hload[p] >= r.htarget[p] else -1)
+                for p in members
+            }
+            by_dev = sorted(members, key=lambda p: (dev[p], p))
+            by_sdev = sorted(members, key=lambda p: (sdev[p], p))
+            over = list(dict.fromkeys([by_dev[-1], by_dev[-2], by_sdev[-1], by_sdev[-2]]))
+            under = list(dict.fromkeys([by_dev[0], by_dev[1], by_sdev[0], by_sdev[1]]))
+            best: tuple[float, int, str, int | None, str] | None = None
+            for big in over:
+                for small in under:
+                    if big == small:
+                        continue
+                    found_pair = candidates.get((big, small))
+                    if found_pair is None:
+                        found_pair = candidates[(big, small)] = self._candidates(
+                            r, unit, owned, buckets, big, small
+                        )
+                    for c in found_pair:
+                        gain = c[0]
+                        if best is not None and not gain < best[0] - 1e-12:
+                            continue
+                        if c[3] is _UNKNOWN:
+                            # feasibility depends only on big's and small's shifts,
+                            # so it stays known until either of them moves
+                            if c[2] is None:
+                                c[3] = next(
+                                    (a for a in c[1] if self._can_take(r, small, a, None)), None
+                                )
+                            else:
+                                c[3] = self._feasible_swap(r, c[1], c[2], big, small)
+                        got = c[3]
+                        if got is None:
+                            continue
+                        if c[2] is None:
+                            best = (gain, got, small, None, big)
+                        else:
+                            best = (gain, got[0], small, got[1], big)
+            if best is None:
+                break
+            _, a, small, b, big = best
+            buckets = {k: v for k, v in buckets.items() if big not in k and small not in k}
+            candidates = {
+                k: v for k, v in candidates.items() if big not in k and small not in k
+            }
+            self._take_back(r, a, big)
+            owned[big].remove(a)
+            if b is not None:
+                self._take_back(r, b, small)
+                owned[small].remove(b)
+                self._give(r, b, big)
+                insort(owned[big], b)
+            self._give(r, a, small)
+            insort(owned[small], a)
+        done = max(positions)
+        for p, mine in r.mine.items():
+            i = bisect_left(mine, done + 1) - 1
+            if i >= 0:
+                r.last_end[p] = r.slots[mine[i]].end
+
+    def _candidates(
+        self,
+        r: _Rotation,
+        unit: float,
+        owned: dict[str, list[int]],
+        buckets: dict[tuple[str, str], dict[tuple[float, ...], list[int]]],
+        big: str,
+        small: str,
+    ) -> list[list[Any]]:
+        """The moves (big gives a slot to small) and swaps (one slot each way) that
+        lower the objective by more than MIN_GAIN, in a fixed order, each as
+        [change, big's group, small's group or None, feasibility (found lazily)].
+
+        They depend only on big's and small's loads and shifts, so the search
+        keeps them until either moves."""
+        give = buckets.get((big, small))
+        if give is None:
+            give = buckets[(big, small)] = self._buckets(r, owned[big], big, small)
+        back = buckets.get((small, big))
+        if back is None:
+            back = buckets[(small, big)] = self._buckets(r, owned[small], small, big)
+        # both members' parts of the objective, for the inline ``_cost`` below
+        bd = (r.load[big] - r.target[big]) / unit
+        bw = r.wload[big] - r.wtarget[big]
+        bh = r.hload[big] - r.htarget[big]
+        bbase = bd * bd
+        wbase = bw * bw
+        hbase = bh * bh
+        sd = (r.load[small] - r.target[small]) / unit
+        sw = r.wload[small] - r.wtarget[small]
+        sh = r.hload[small] - r.htarget[small]
+        sbase = sd * sd
+        swbase = sw * sw
+        shbase = sh * sh
+        back_items = list(back.items())
+        out: list[list[Any]] = []
+        for ka, group_a in give.items():
+            a0, a1, a2, a3, a4, a5, a6 = ka
+            # cost(big, -a0, -a1, -a2) + cost(small, a3, a4, a5) + a6
+            nd, nw, nh = bd + -a0 / unit, bw + -a1, bh + -a2
+            move = (
+                nd * nd
+                - bbase
+                + WEEKEND_WEIGHT * (nw * nw - wbase)
+                + HOLIDAY_WEIGHT * (nh * nh - hbase)
+            )
+            nd, nw, nh = sd + a3 / unit, sw + a4, sh + a5
+            move = (
+                move
+                + (
+                    nd * nd
+                    - sbase
+                    + WEEKEND_WEIGHT * (nw * nw - swbase)
+                    + HOLIDAY_WEIGHT * (nh * nh - shbase)
+                )
+                + a6
+            )
+            if move < -MIN_GAIN:
+                out.append([move, group_a, None, _UNKNOWN])
+            for kb, group_b in back_items:
+                b0, b1, b2, b3, b4, b5, b6 = kb
+                if a0 == b3 and a1 == b4 and a2 == b5 and a3 == b0 and a4 == b1 and a5 == b2:
+                    continue  # alike for both: swapping changes nothing
+                nd, nw, nh = bd + (b3 - a0) / unit, bw + (b4 - a1), bh + (b5 - a2)
+                swap = (
+                    nd * nd
+                    - bbase
+                    + WEEKEND_WEIGHT * (nw * nw - wbase)
+                    + HOLIDAY_WEIGHT * (nh * nh - hbase)
+                )
+                nd, nw, nh = sd + (a3 - b0) / unit, sw + (a4 - b1), sh + (a5 - b2)
+                swap = (
+                    swap
+                    + (
+                        nd * nd
+                        - sbase
+                        + WEEKEND_WEIGHT * (nw * nw - swbase)
+                        + HOLIDAY_WEIGHT * (nh * nh - shbase)
+                    )
+                    + a6
+                    + b6
+                )
+                if swap < -MIN_GAIN:
+                    out.append([swap, group_a, group_b, _UNKNOWN])
+        return out
+
+    def _feasible_swap(
+        self, r: _Rotation, group_a: list[int], group_b: list[int], big: str, small: str
+    ) -> tuple[int, int] | None:
+        tries = 0
+        for a in group_a:
+            if small not in r.slots[a].available:
+                continue
+            for b in group_b:
+                tries += 1
+                if tries > 64:
+                    return None
+                if self._can_take(r, small, a, b) and self._can_take(r, big, b, a):
+                    return a, b
+        return None
+
+    def _take_back(self, r: _Rotation, pos: int, person: str) -> None:
+        s = r.slots[pos]
+        s.owner = None
+        r.load[person] -= s.load.get(person, 0.0)
+        r.wload[person] -= s.weekend.get(person, 0.0)
+        r.hload[person] -= s.holiday.get(person, 0.0)
+        self.busy.remove(person, s)
+        mine = r.mine[person]
+        i = bisect_left(mine, pos)
+        if i < len(mine) and mine[i] == pos:
+            del mine[i]

@@ -1,6 +1,7 @@
 """Fixed assignments that meet leave: locked shifts and overrides. Pure.
 
-``validate`` reports each as a warning, with ranked people who could cover.
+``validate`` reports each as a warning, with ranked people who could cover, and
+warns when an override puts someone on call for two rotations at once.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from generator.schedule.resolve import Schedule
 
 
 def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
+    from generator.reports.fairness import FairnessReport, compute_fairness
     from generator.schedule.cover import cover_candidates
 
     out: list[Diagnostic] = []
+    report: FairnessReport | None = None
     fixed = [
         (o.team, o.rotation, o.start_at, o.end_at, o.person, "override", o.source)
         for o in org.overrides
@@ -32,8 +35,10 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
         leave = person.on_leave(start_at, end_at)
         if leave is None:
             continue
+        if report is None:
+            report = compute_fairness(org, schedule, schedule.start_at, schedule.end_at)
         candidates = cover_candidates(
-            org, schedule, f"{team}/{rotation}", start_at, end_at, exclude={person_id}
+            org, schedule, f"{team}/{rotation}", start_at, end_at, {person_id}, report
         )
         names = ", ".join(c.person for c in candidates[:3]) or "nobody is free"
         when = leave.note or "leave"
@@ -46,4 +51,36 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
                 f"{leave.end_at.date()}); could cover: {names}",
             )
         )
+    out.extend(double_bookings(org, schedule, now))
+    return out
+
+
+def double_bookings(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
+    """Overrides that make their person on call for another rotation at the same time
+    (assignment never does that; an override is written by hand and may)."""
+    out: list[Diagnostic] = []
+    by_person: dict[str, list[tuple[datetime, datetime, str]]] = {}
+    for s in schedule.shifts:
+        by_person.setdefault(s.person, []).append((s.start_at, s.end_at, f"{s.team}/{s.rotation}"))
+    for o in org.overrides:
+        if o.end_at <= now:
+            continue
+        key = f"{o.team}/{o.rotation}"
+        clashes = sorted(
+            {
+                other
+                for a, b, other in by_person.get(o.person, [])
+                if other != key and a < o.end_at and o.start_at < b
+            }
+        )
+        if clashes:
+            out.append(
+                Diagnostic(
+                    o.source,
+                    "warning",
+                    f"override on {key} from {o.start_at.isoformat()} puts '{o.person}' on call "
+                    f"for {', '.join(clashes)} at the same time; one pager per person is the "
+                    "rule assignment keeps",
+                )
+            )
     return out

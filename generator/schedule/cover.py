@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from generator.model import Org
-from generator.schedule.assign import LoadModel, stable_hash
+from generator.schedule.assign import stable_hash
+from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule
+from generator.schedule.shifts import coverage_windows
+
+if TYPE_CHECKING:
+    from generator.reports.fairness import FairnessReport
 
 
 @dataclass(frozen=True)
 class Candidate:
     person: str
-    load_before: float  # this rotation, in shift-equivalents, inside the schedule window
-    load_after: float
+    load_before: float  # deviation from target in this rotation, shift-equivalents
+    load_after: float  # the same if they take the shift
     reason: str  # why they rank where they do
 
 
@@ -26,52 +31,71 @@ def cover_candidates(
     start_at: datetime,
     end_at: datetime,
     exclude: set[str] | None = None,
+    report: FairnessReport | None = None,
 ) -> list[Candidate]:
-    """Members of the rotation free for [start_at, end_at): not on leave, not on
-    another rotation of the team then, and rested (min_rest); least loaded first."""
+    """Members of the rotation free for [start_at, end_at), most behind their target first.
+
+    Free means: an active member, not on leave during the covered part, not on
+    call for any rotation then, and rested (the rotation's ``min_rest`` before
+    and after their other shifts of it). The ranking is the member's deviation
+    (load - target, in shift-equivalents, over the schedule's window) after
+    taking the shift: whoever ends closest to their target, or furthest below
+    it, comes first.
+    """
+    from generator.reports.fairness import compute_fairness
+
     rotation = org.rotation(key)
     if rotation is None:
         return []
+    tz_name = org.teams[rotation.team].timezone
+    windows = coverage_windows(rotation.coverage, tz_name, start_at, end_at)
+    if report is None:
+        report = compute_fairness(org, schedule, schedule.start_at, schedule.end_at)
+    row = next(
+        (r for r in report.rotations if r.team == rotation.team and r.rotation == rotation.id),
+        None,
+    )
+    unit = (row.shift_equivalent if row else 0.0) or 1.0
+    standing = {m.person: (m.load, m.target) for m in row.members} if row else {}
     loads = LoadModel(org)
-    per_person: dict[str, float] = defaultdict(float)
-    busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for s in schedule.shifts:
-        if s.team != rotation.team:
-            continue
-        busy[s.person].append((s.start_at, s.end_at))
-        if s.rotation == rotation.id:
-            per_person[s.person] += loads.load(org.people[s.person], [(s.start_at, s.end_at)])
-    slot_loads = [
-        loads.load(org.people[m.person], [(start_at, end_at)])
-        for m in rotation.members
-        if m.person in org.people
-    ]
-    unit = (sum(slot_loads) / len(slot_loads)) if slot_loads else 1.0
-    unit = unit or 1.0
+    first_day = start_at.astimezone(org.teams[rotation.team].tz).date()
     out = []
     for m in rotation.members:
         if exclude and m.person in exclude:
             continue
+        if (m.from_on and first_day < m.from_on) or (m.until_on and first_day > m.until_on):
+            continue
         person = org.people.get(m.person)
-        if person is None or person.on_leave(start_at, end_at):
+        if person is None or any(person.on_leave(a, b) for a, b in windows):
             continue
-        if any(a < end_at and start_at < b for a, b in busy[m.person]):
-            continue
-        if rotation.min_rest and any(
-            (start_at - b) < rotation.min_rest and (a - end_at) < rotation.min_rest
-            for a, b in busy[m.person]
+        if any(
+            s.person == m.person
+            and any(s.start_at < b and a < s.end_at for a, b in windows)
+            and not (s.team == rotation.team and s.rotation == rotation.id)
+            for s in schedule.shifts
         ):
             continue
-        extra = loads.load(person, [(start_at, end_at)])
-        before = per_person[m.person] / unit / m.share
-        after = (per_person[m.person] + extra) / unit / m.share
+        if rotation.min_rest and any(
+            s.person == m.person
+            and s.team == rotation.team
+            and s.rotation == rotation.id
+            and s.slot_start_at != start_at
+            and s.slot_start_at - end_at < rotation.min_rest
+            and start_at - s.slot_end_at < rotation.min_rest
+            for s in schedule.shifts
+        ):
+            continue
+        load, target = standing.get(m.person, (0.0, 0.0))
+        extra = loads.load(person, windows)
+        before = (load - target) / unit
+        after = (load + extra - target) / unit
         out.append(
             Candidate(
                 m.person,
-                round(before, 3),
-                round(after, 3),
-                f"{before:.2f} → {after:.2f} shift-equivalents",
+                round(before, 2),
+                round(after, 2),
+                f"{before:+.2f} → {after:+.2f} shift-equivalents from target",
             )
         )
-    out.sort(key=lambda c: (c.load_after, stable_hash(key, start_at, c.person)))
+    out.sort(key=lambda c: (c.load_after, stable_hash(key, start_at.isoformat(), c.person)))
     return out

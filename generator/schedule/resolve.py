@@ -8,14 +8,20 @@ window too).
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from generator.errors import Diagnostic
-from generator.model import Org, Override
-from generator.schedule.assign import Pick, assign
-from generator.schedule.shifts import Slot, compute_slots
+from generator.model import Org, Override, Rotation
+from generator.schedule.assign import Pick, assign, block_end
+from generator.schedule.shifts import (
+    Slot,
+    compute_slots,
+    coverage_windows,
+    first_index_at_or_before,
+)
 
 
 @dataclass(frozen=True)
@@ -71,63 +77,141 @@ def plan_origin(org: Org, key: str) -> datetime:
     return boundary_at(rotation, org.teams[rotation.team].timezone, 0)
 
 
+def rotation_slots(org: Org, rotation: Rotation, origin: datetime, end_at: datetime) -> list[Slot]:
+    """The slots of a rotation from ``origin`` to ``end_at`` with the lock file applied.
+
+    Before the first locked shift: computed slots (cut where the lock begins).
+    Locked shifts: exactly as the lock file lists them, so no later edit of the
+    rotation (shift length, start, members) moves them. After ``until``: computed
+    slots again, the first one cut to begin at ``until`` if a boundary moved.
+    """
+    tz_name = org.teams[rotation.team].timezone
+    locked = sorted(
+        (s for s in org.lock.shifts if s.team == rotation.team and s.rotation == rotation.id),
+        key=lambda s: s.start_at,
+    )
+    until = org.lock.until_at.get(rotation.key)
+    if not locked or until is None:
+        return compute_slots(rotation, tz_name, origin, end_at)
+    out: list[Slot] = []
+    first = locked[0].start_at
+    if origin < first:
+        for slot in compute_slots(rotation, tz_name, origin, first):
+            cut = _clip(rotation, tz_name, slot, slot.start_at, min(slot.end_at, first))
+            if cut is not None:
+                out.append(cut)
+    for ls in locked:
+        if ls.end_at <= origin or ls.start_at >= end_at:
+            continue
+        windows = coverage_windows(rotation.coverage, tz_name, ls.start_at, ls.end_at)
+        if windows:
+            k = first_index_at_or_before(rotation, tz_name, ls.start_at)
+            out.append(Slot(rotation.team, rotation.id, k, ls.start_at, ls.end_at, windows))
+    begin = max(until, locked[-1].end_at, origin)
+    if begin < end_at:
+        for slot in compute_slots(rotation, tz_name, begin, end_at):
+            cut = _clip(rotation, tz_name, slot, max(slot.start_at, begin), slot.end_at)
+            if cut is not None:
+                out.append(cut)
+    return out
+
+
+def _clip(
+    rotation: Rotation, tz_name: str, slot: Slot, start_at: datetime, end_at: datetime
+) -> Slot | None:
+    if start_at == slot.start_at and end_at == slot.end_at:
+        return slot
+    if end_at <= start_at:
+        return None
+    windows = coverage_windows(rotation.coverage, tz_name, start_at, end_at)
+    if not windows:
+        return None
+    return Slot(slot.team, slot.rotation, slot.index, start_at, end_at, windows)
+
+
 def compute_schedule(org: Org, start_at: datetime, end_at: datetime) -> Schedule:
-    """Shifts overlapping [start_at, end_at), listed whole; assignment runs from
-    each rotation's first handoff so a slot's assignee does not depend on the
-    window asked for."""
+    """Shifts overlapping [start_at, end_at), listed whole.
+
+    Assignment runs from each rotation's first handoff to the end of the
+    planning block holding ``end_at`` (see ``assign.block_end``), so a slot's
+    assignee never depends on the window asked for.
+    """
+    # Planning allocates a few million small objects and frees none of them
+    # until it ends; the cycle collector would scan them over and over (about
+    # a sixth of the time on a large organisation) and find nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute_schedule(org, start_at, end_at)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compute_schedule(org: Org, start_at: datetime, end_at: datetime) -> Schedule:
+    plan_end = block_end(end_at)
     slots: dict[str, list[Slot]] = {}
     for team in org.teams.values():
         for rotation in team.rotations:
-            origin = min(plan_origin(org, rotation.key), start_at)
-            slots[rotation.key] = compute_slots(rotation, team.timezone, origin, end_at)
+            # nobody is on call before a rotation's first handoff
+            origin = plan_origin(org, rotation.key)
+            slots[rotation.key] = rotation_slots(org, rotation, origin, plan_end)
     locked: dict[str, dict[datetime, str]] = defaultdict(dict)
     for ls in org.lock.shifts:
         locked[f"{ls.team}/{ls.rotation}"][ls.start_at] = ls.person
-    picks = assign(org, slots, locked)
+    previous: dict[str, dict[datetime, str]] = defaultdict(dict)
+    for ts in org.lock.tentative:
+        previous[f"{ts.team}/{ts.rotation}"][ts.start_at] = ts.person
+    picks = assign(org, slots, locked, previous)
     problems: list[Diagnostic] = []
     overrides: dict[str, list[Override]] = defaultdict(list)
-    for o in org.overrides:
+    for o in sorted(org.overrides, key=lambda o: (o.start_at, o.end_at, o.person)):
         overrides[f"{o.team}/{o.rotation}"].append(o)
     shifts: list[Shift] = []
-    for key, rotation_slots in slots.items():
+    for key, planned in slots.items():
         found = org.rotation(key)
         assert found is not None
         rotation = found
         team = org.teams[rotation.team]
-        for slot, pick in zip(rotation_slots, picks[key], strict=True):
-            if slot.end_at <= start_at:
+        for slot, pick in zip(planned, picks[key], strict=True):
+            if slot.end_at <= start_at or slot.start_at >= end_at:
                 continue
-            if pick.person is None:
+            pieces = [
+                piece
+                for a, b in slot.windows
+                for piece in _apply_overrides(a, b, pick, overrides.get(key, []))
+            ]
+            if any(person is None for _, _, person, _, _ in pieces):
+                local = slot.start_at.astimezone(team.tz)
                 problems.append(
                     Diagnostic(
                         rotation.source,
                         "error",
                         f"nobody can take {key} from {slot.start_at.isoformat()} to "
-                        f"{slot.end_at.isoformat()} ({team.timezone}): every member is on "
-                        "leave or unavailable; add an override",
+                        f"{slot.end_at.isoformat()} ({local:%a %Y-%m-%d %H:%M} "
+                        f"{team.timezone}): every member is on leave or unavailable; "
+                        "add an override",
                     )
                 )
-            for a, b in slot.windows:
-                for piece_a, piece_b, person, source, note in _apply_overrides(
-                    a, b, pick, overrides.get(key, [])
-                ):
-                    if person is None:
-                        continue
-                    shifts.append(
-                        Shift(
-                            rotation.team,
-                            rotation.id,
-                            person,
-                            piece_a,
-                            piece_b,
-                            source,
-                            slot.index,
-                            slot.start_at,
-                            slot.end_at,
-                            note,
-                        )
+            for piece_a, piece_b, person, source, note in pieces:
+                if person is None:
+                    continue
+                shifts.append(
+                    Shift(
+                        rotation.team,
+                        rotation.id,
+                        person,
+                        piece_a,
+                        piece_b,
+                        source,
+                        slot.index,
+                        slot.start_at,
+                        slot.end_at,
+                        note,
                     )
-    shifts.sort(key=lambda s: (s.start_at, s.team, s.rotation, s.end_at))
+                )
+    # instants as POSIX seconds: comparing aware datetimes in different zones is slow
+    shifts.sort(key=lambda s: (s.start_at.timestamp(), s.team, s.rotation, s.end_at.timestamp()))
     visible = tuple(s for s in shifts if s.start_at < end_at and start_at < s.end_at)
     return Schedule(
         start_at,

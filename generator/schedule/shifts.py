@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 from generator.model import Coverage, Rotation
 from generator.timeutil import localize, zone
@@ -32,8 +33,14 @@ class Slot:
 
 
 def boundary_at(rotation: Rotation, tz_name: str, k: int) -> datetime:
-    """The instant of handoff k (k may be negative)."""
-    return localize(rotation.start_local + k * rotation.shift, zone(tz_name))
+    """The instant of handoff k (k may be negative), with a fixed UTC offset.
+
+    A fixed offset, not the zone: Python never finds a zone-aware time inside a
+    repeated hour equal to the same instant in another zone (PEP 495), and slot
+    starts are matched against the lock file's instants.
+    """
+    at = localize(rotation.start_local + k * rotation.shift, zone(tz_name))
+    return at.astimezone(timezone(at.utcoffset() or timedelta(0)))
 
 
 def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> int:
@@ -47,6 +54,20 @@ def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> 
     while boundary_at(rotation, tz_name, k + 1) <= at:
         k += 1
     return k
+
+
+@lru_cache(maxsize=1 << 16)
+def _window_on(
+    tz_name: str, day: date, from_minute: int, to_minute: int
+) -> tuple[datetime, datetime]:
+    """A coverage window opening on local ``day`` (consecutive slots share days)."""
+    tz = zone(tz_name)
+    a_local = datetime.combine(day, time()) + timedelta(minutes=from_minute)
+    if to_minute > from_minute:
+        b_local = datetime.combine(day, time()) + timedelta(minutes=to_minute)
+    else:  # crosses midnight, or a whole day when equal
+        b_local = datetime.combine(day + timedelta(days=1), time()) + timedelta(minutes=to_minute)
+    return localize(a_local, tz), localize(b_local, tz)
 
 
 def coverage_windows(
@@ -64,14 +85,7 @@ def coverage_windows(
         for c in coverage:
             if day.weekday() not in c.days:
                 continue
-            a_local = datetime.combine(day, time()) + timedelta(minutes=c.from_minute)
-            if c.to_minute > c.from_minute:
-                b_local = datetime.combine(day, time()) + timedelta(minutes=c.to_minute)
-            else:  # crosses midnight, or a whole day when equal
-                b_local = datetime.combine(day + timedelta(days=1), time()) + timedelta(
-                    minutes=c.to_minute
-                )
-            a, b = localize(a_local, tz), localize(b_local, tz)
+            a, b = _window_on(tz_name, day, c.from_minute, c.to_minute)
             lo, hi = max(a, start_at), min(b, end_at)
             if lo < hi:
                 pieces.append((lo, hi))

@@ -123,8 +123,9 @@ def test_sample_organisation_builds_reproducibly(sample_org: Path, tmp_path: Pat
 
 def test_concurrent_builds_leave_one_whole_site(built: Path) -> None:
     cmd = [sys.executable, "-m", "generator.cli", "--root", str(built), "build", "--now", NOW]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(3)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+    ]
     codes = [p.wait(timeout=300) for p in procs]
     for p in procs:
         assert p.stdout is not None and p.stderr is not None

@@ -20,43 +20,114 @@ LINE = re.compile(r"^\S+:\d+:\d+: (error|warning): \S.*$")
 SUMMARY = re.compile(r"^rota: \d+ error\(s\), \d+ warning\(s\)$")
 
 BASE: dict[str, Any] = {
-    "settings": {"organisation": "Fuzz", "timezone": "Europe/London", "horizon": "8w",
-                 "history": "2w"},
+    "settings": {
+        "organisation": "Fuzz",
+        "timezone": "Europe/London",
+        "horizon": "8w",
+        "history": "2w",
+    },
     "people": [
-        {"id": "ann", "name": "Ann", "timezone": "Europe/London", "holidays": "GB-ENG",
-         "leave": [{"from": "2026-12-21", "to": "2027-01-01", "note": "Winter"}]},
+        {
+            "id": "ann",
+            "name": "Ann",
+            "timezone": "Europe/London",
+            "holidays": "GB-ENG",
+            "leave": [{"from": "2026-12-21", "to": "2027-01-01", "note": "Winter"}],
+        },
         {"id": "bob", "name": "Bob", "timezone": "America/New_York", "holidays": "US-NY"},
         {"id": "cy", "name": "Cy", "timezone": "Asia/Kolkata", "holidays": "IN"},
     ],
-    "teams": [{
-        "id": "web", "name": "Web", "timezone": "Europe/London", "services": ["api"],
-        "rotations": [
-            {"id": "primary", "members": ["ann", "bob", {"person": "cy", "share": 0.5}],
-             "start": "2026-01-05 09:00", "shift": "1w", "min_rest": "1w"},
-            {"id": "day", "members": ["ann", "cy"], "start": "2026-01-05 09:00",
-             "shift": "1d", "assignment": "round-robin",
-             "coverage": [{"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00",
-                           "to": "17:00"}]},
-        ],
-        "escalation": {"repeat": 1, "levels": [{"after": "0m", "notify": ["primary"]},
-                                                {"after": "15m", "notify": ["person:bob"]}]},
-    }],
-    "overrides": [{"team": "web", "rotation": "primary", "from": "2026-12-07 09:00",
-                   "to": "2026-12-08 09:00", "person": "cy", "note": "swap"}],
+    "teams": [
+        {
+            "id": "web",
+            "name": "Web",
+            "timezone": "Europe/London",
+            "services": ["api"],
+            "rotations": [
+                {
+                    "id": "primary",
+                    "members": ["ann", "bob", {"person": "cy", "share": 0.5}],
+                    "start": "2026-01-05 09:00",
+                    "shift": "1w",
+                    "min_rest": "1w",
+                },
+                {
+                    "id": "day",
+                    "members": ["ann", "cy"],
+                    "start": "2026-01-05 09:00",
+                    "shift": "1d",
+                    "assignment": "round-robin",
+                    "coverage": [
+                        {
+                            "days": ["mon", "tue", "wed", "thu", "fri"],
+                            "from": "09:00",
+                            "to": "17:00",
+                        }
+                    ],
+                },
+            ],
+            "escalation": {
+                "repeat": 1,
+                "levels": [
+                    {"after": "0m", "notify": ["primary"]},
+                    {"after": "15m", "notify": ["person:bob"]},
+                ],
+            },
+        }
+    ],
+    "overrides": [
+        {
+            "team": "web",
+            "rotation": "primary",
+            "from": "2026-12-07 09:00",
+            "to": "2026-12-08 09:00",
+            "person": "cy",
+            "note": "swap",
+        }
+    ],
     "severities": [{"id": "SEV-1", "name": "Critical", "description": "Down"}],
-    "incidents": [{"id": "INC-1", "title": "Down", "severity": "SEV-1", "team": "web",
-                   "started": "2026-11-10T10:00:00Z", "resolved": "2026-11-10T11:00:00Z",
-                   "responders": ["ann"]}],
-    "pay": {"currency": "GBP", "default_policy": "std",
-            "policies": {"std": {"standby": {"weekday": 1.5, "weekend": 3, "holiday": 4.5}}}},
+    "incidents": [
+        {
+            "id": "INC-1",
+            "title": "Down",
+            "severity": "SEV-1",
+            "team": "web",
+            "started": "2026-11-10T10:00:00Z",
+            "resolved": "2026-11-10T11:00:00Z",
+            "responders": ["ann"],
+        }
+    ],
+    "pay": {
+        "currency": "GBP",
+        "default_policy": "std",
+        "policies": {"std": {"standby": {"weekday": 1.5, "weekend": 3, "holiday": 4.5}}},
+    },
 }
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False),
-    st.text(max_size=12), st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-    st.sampled_from(["1w", "09:00", "2026-12-24", "2026-12-24 09:00", "ann", "web",
-                     "primary", "Mars/Base", "XX-YY", "-1h", "0m", "24:00"]),
+    st.sampled_from(
+        [
+            "1w",
+            "09:00",
+            "2026-12-24",
+            "2026-12-24 09:00",
+            "ann",
+            "web",
+            "primary",
+            "Mars/Base",
+            "XX-YY",
+            "-1h",
+            "0m",
+            "24:00",
+        ]
+    ),
 )
 
 
@@ -89,8 +160,11 @@ def mutate(doc: Any, path: tuple[Any, ...], op: str, value: Any, name: str) -> A
     return doc
 
 
-@settings(max_examples=int(os.environ.get("ROTA_FUZZ_EXAMPLES", "60")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("ROTA_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_mutated_inputs_never_crash(tmp_path_factory: Any, data: st.DataObject) -> None:
     doc = yaml.safe_load(yaml.safe_dump(BASE))

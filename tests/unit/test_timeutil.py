@@ -17,7 +17,10 @@ def test_spring_forward_day_has_23_hours() -> None:
     start = localize(datetime(2026, 3, 29), LONDON)
     end = localize(datetime(2026, 3, 30), LONDON)
     assert classer.hours_by_class(start, end) == {
-        "holiday": 0.0, "weekend": 23.0, "business": 0.0, "night": 0.0
+        "holiday": 0.0,
+        "weekend": 23.0,
+        "business": 0.0,
+        "night": 0.0,
     }
 
 
@@ -37,7 +40,10 @@ def test_weekday_splits_into_night_and_business_hours() -> None:
     start = datetime(2026, 12, 1, tzinfo=UTC)
     end = datetime(2026, 12, 2, tzinfo=UTC)
     assert classer.hours_by_class(start, end) == {
-        "holiday": 0.0, "weekend": 0.0, "business": 9.0, "night": 15.0
+        "holiday": 0.0,
+        "weekend": 0.0,
+        "business": 9.0,
+        "night": 15.0,
     }
 
 

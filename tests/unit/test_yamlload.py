@@ -12,11 +12,10 @@ def parse(text: str) -> tuple[object, Diagnostics]:
 
 
 def test_norway_and_times_stay_text() -> None:
-    doc, diags = parse('a: NO\nb: 09:00\nc: 18:00\nd: 2026-12-24\ne: yes\nf: on\n')
+    doc, diags = parse("a: NO\nb: 09:00\nc: 18:00\nd: 2026-12-24\ne: yes\nf: on\n")
     assert not diags
     # YAML 1.1 would give False, 540, 1080, a date, True and True
-    assert doc == {"a": "NO", "b": "09:00", "c": "18:00", "d": "2026-12-24", "e": "yes",
-                   "f": "on"}
+    assert doc == {"a": "NO", "b": "09:00", "c": "18:00", "d": "2026-12-24", "e": "yes", "f": "on"}
 
 
 def test_numbers_booleans_and_null_are_typed() -> None:

@@ -1,0 +1,208 @@
+"""The ``rota`` MkDocs plugin: on-call pages inside any MkDocs site.
+
+``plugins: [rota]`` in an mkdocs.yml renders the organisation (``rotations/``
+and ``runbooks/`` beside the mkdocs.yml, or ``root:``) into generated pages, so
+``mkdocs build``, ``mkdocs serve`` and an existing MkDocs or Backstage TechDocs
+site carry the on-call pages. ``rota build`` and ``rota serve`` run MkDocs with
+this same plugin: ``rota build`` hands it the files it has already rendered
+(``use_files``), the others let it render them itself through the same
+``pipeline.site_files``.
+
+Besides adding the files, the plugin adds the site's stylesheet and script,
+Rota's theme overrides, drops navigation entries for pages this organisation
+does not have (the pay page when ``publish_pay`` is off), and sanitises the
+HTML of runbook and handoff pages with nh3: their Markdown may use Markdown,
+but not raw ``<script>``, ``<style>``, ``<iframe>``, event-handler attributes or
+``javascript:`` links.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nh3
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from generator.errors import InvalidInput
+
+EXTRA_CSS = "assets/rota.css"
+EXTRA_JS = "assets/rota.js"
+SANITISED = ("runbooks/", "handoffs/")
+# Material's instant navigation only follows links listed in sitemap.xml, which MkDocs
+# writes only with a site_url. Without settings.site_url (or site_url in mkdocs.yml) the
+# site uses this reserved, never-resolving address; pages still link relatively.
+PLACEHOLDER_SITE_URL = "https://oncall.invalid/"
+
+# What runbook and handoff HTML may contain after MkDocs renders the Markdown.
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "span", "div", "time", "kbd"}
+GENERIC_ATTRIBUTES = {"class", "id", "title", "lang", "dir"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "style", "scope"},
+    "ol": {"start", "type", "reversed"},
+    "input": {"type", "checked", "disabled"},
+    "time": {"datetime"},
+    "code": {"data-lang"},
+    "details": {"open"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitise_html(html: str) -> str:
+    """Runbook and handoff HTML with scripts, event handlers and unsafe URLs removed.
+
+    Markdown's own output (headings, lists, tables, code, admonitions, links to
+    http(s), mailto and pages of the site, images) passes unchanged.
+    """
+    attributes = {tag: set(attrs) | GENERIC_ATTRIBUTES for tag, attrs in ALLOWED_ATTRIBUTES.items()}
+    attributes["*"] = set(GENERIC_ATTRIBUTES)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=attributes,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        filter_style_properties={"text-align"},
+        strip_comments=True,
+    )
+
+
+def prune_nav(nav: Any, present: set[str]) -> Any:
+    """The nav without entries for pages that do not exist (absent pages break strict builds)."""
+    if isinstance(nav, list):
+        kept = [prune_nav(item, present) for item in nav]
+        return [item for item in kept if item is not None]
+    if isinstance(nav, dict):
+        out = {}
+        for title, value in nav.items():
+            pruned = prune_nav(value, present)
+            if pruned is not None and pruned != []:
+                out[title] = pruned
+        return out or None
+    if isinstance(nav, str):
+        if "://" in nav or not nav.endswith(".md"):
+            return nav
+        return nav if posixpath.normpath(nav) in present else None
+    return nav
+
+
+def check_paths(files: Mapping[str, str | bytes]) -> None:
+    """Every generated path stays inside the docs folder (ids are slugs; this is a backstop)."""
+    for rel in files:
+        norm = posixpath.normpath(rel)
+        if rel.startswith("/") or norm.startswith("..") or norm != rel or "\\" in rel:
+            raise PluginError(f"refusing to generate a file outside the docs folder: {rel!r}")
+
+
+def parse_now(text: str | None) -> datetime:
+    """The plugin's present: ``now:`` or ROTA_NOW (ISO 8601), else the clock."""
+    value = text or os.environ.get("ROTA_NOW") or "now"
+    if value == "now":
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PluginError(f"rota: now '{value}' is not an ISO 8601 instant") from None
+    if at.tzinfo is None:
+        raise PluginError(f"rota: now '{value}' needs an offset or Z")
+    return at
+
+
+class RotaPluginConfig(Config):
+    root = c.Optional(c.Type(str))  # the organisation's folder; default: beside mkdocs.yml
+    now = c.Optional(c.Type(str))  # ISO 8601; default: ROTA_NOW, else the clock
+
+
+class RotaPlugin(BasePlugin[RotaPluginConfig]):
+    """Adds the on-call pages, assets and feeds as generated files."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.preset: dict[str, str | bytes] | None = None
+        self.generated: dict[str, str | bytes] = {}
+        self.site_url: str | None = None
+
+    def use_files(self, files: Mapping[str, str | bytes], site_url: str | None = None) -> None:
+        """Use files rendered already (by ``rota build``) instead of rendering again."""
+        self.preset = dict(files)
+        self.site_url = site_url
+
+    def organisation_root(self, config: MkDocsConfig) -> Path:
+        if self.config.root:
+            base = Path(config.config_file_path or ".").parent
+            return (base / self.config.root).resolve()
+        return Path(config.config_file_path or "mkdocs.yml").resolve().parent
+
+    def render(self, config: MkDocsConfig) -> dict[str, str | bytes]:
+        from generator.pipeline import load_org, site_files
+
+        root = self.organisation_root(config)
+        now = parse_now(self.config.now)
+        try:
+            loaded = load_org(root, now)
+            _, files = site_files(loaded, now)
+            self.site_url = loaded.org.settings.site_url
+        except InvalidInput as exc:
+            lines = "\n".join(str(d) for d in exc.diagnostics)
+            raise PluginError(f"rota: the organisation in {root} is invalid:\n{lines}") from None
+        return files
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        files = self.preset if self.preset is not None else self.render(config)
+        check_paths(files)
+        self.generated = dict(files)
+        if EXTRA_CSS not in [str(x) for x in config.extra_css]:
+            config.extra_css.append(EXTRA_CSS)
+        if EXTRA_JS not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(EXTRA_JS)
+        self._add_overrides(config)
+        if not config.site_url:
+            config.site_url = (self.site_url or PLACEHOLDER_SITE_URL).rstrip("/") + "/"
+        if config.nav is not None:
+            docs = Path(config.docs_dir)
+            present = {p for p in files if p.endswith(".md")}
+            present |= {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
+            config.nav = prune_nav(config.nav, present) or []
+        return config
+
+    def _add_overrides(self, config: MkDocsConfig) -> None:
+        from generator.publish.site import templates_folder
+
+        dirs = config.theme.dirs
+        at = 1 if config.theme.custom_dir else 0
+        org = self.organisation_root(config) / "site_templates" / "overrides"
+        for folder in (templates_folder() / "overrides", org):
+            if folder.is_dir() and str(folder) not in dirs:
+                dirs.insert(at, str(folder))
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for path in sorted(self.generated):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, path, content=self.generated[path]))
+        return files
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        src = page.file.src_uri
+        if src in self.generated and src.startswith(SANITISED):
+            return sanitise_html(html)
+        return html

@@ -1,0 +1,151 @@
+/* Rota: keeps the "on call now" tables live.
+ *
+ * The page carries the build-time answer (it works without JavaScript). This
+ * script reads data/schedule.json and data/directory.json from the site itself
+ * and recomputes who is on call with the reader's clock, every minute and after
+ * every instant navigation (Material's document$). It only ever sets text and
+ * same-site links, never HTML.
+ */
+(function () {
+  "use strict";
+  var here = document.currentScript && document.currentScript.src;
+  var root = new URL("..", here || window.location.href);
+  var data = null;
+
+  function load() {
+    if (!data) {
+      data = Promise.all(
+        ["data/schedule.json", "data/directory.json"].map(function (path) {
+          return fetch(new URL(path, root).href, { cache: "no-cache" }).then(function (r) {
+            if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+            return r.json();
+          });
+        })
+      ).then(function (both) {
+        var shifts = both[0].shifts.map(function (s) {
+          return {
+            team: s.team, rotation: s.rotation, person: s.person,
+            start: Date.parse(s.start), end: Date.parse(s.end)
+          };
+        });
+        return {
+          from: Date.parse(both[0].from), to: Date.parse(both[0].to),
+          shifts: shifts, directory: both[1]
+        };
+      });
+      data.catch(function () { data = null; });
+    }
+    return data;
+  }
+
+  function when(ms, tz) {
+    var d = new Date(ms);
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      weekday: "short", day: "2-digit", month: "short", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23", timeZone: tz
+    }).formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+    var zoneName = "";
+    new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "short" })
+      .formatToParts(d).forEach(function (p) { if (p.type === "timeZoneName") zoneName = p.value; });
+    return parts.weekday + " " + parts.day + " " + parts.month + " " + parts.hour + ":" +
+      parts.minute + " " + zoneName;
+  }
+
+  function timeEl(ms, tz) {
+    var t = document.createElement("time");
+    t.dateTime = new Date(ms).toISOString();
+    t.textContent = when(ms, tz);
+    return t;
+  }
+
+  function personLink(dir, id) {
+    var a = document.createElement("a");
+    a.href = new URL("people/" + encodeURIComponent(id) + "/", root).href;
+    a.textContent = (dir.people && dir.people[id]) || id;
+    return a;
+  }
+
+  function fill(td, nodes) {
+    if (!td) return;
+    var cell = td.querySelector(".rota-cell") || td;
+    while (cell.firstChild) cell.removeChild(cell.firstChild);
+    nodes.forEach(function (n) {
+      cell.appendChild(typeof n === "string" ? document.createTextNode(n) : n);
+    });
+  }
+
+  function updateRow(row, d, now) {
+    var team = row.getAttribute("data-team");
+    var rotation = row.getAttribute("data-rotation");
+    var tz = (d.directory.teams[team] || {}).timezone || "UTC";
+    var mine = d.shifts.filter(function (s) { return s.team === team && s.rotation === rotation; });
+    var current = mine.filter(function (s) { return s.start <= now && now < s.end; });
+    var holders = current.map(function (s) { return s.person; });
+    var next = mine.filter(function (s) {
+      return s.start > now && holders.indexOf(s.person) < 0;
+    }).sort(function (a, b) { return a.start - b.start; })[0];
+    var key = holders.join(" ") + "|" + (current.length ? Math.floor(current[0].end / 1000) : "") +
+      "|" + (next ? next.person + "@" + Math.floor(next.start / 1000) : "");
+    row.setAttribute("data-rota-person-ids", holders.join(" "));
+    if (row.getAttribute("data-rota-key") === key) return;  // the page's answer still holds
+    row.setAttribute("data-rota-key", key);
+    var people = [];
+    current.forEach(function (s, i) {
+      if (i) people.push(", ");
+      people.push(personLink(d.directory, s.person));
+    });
+    if (!current.length) {
+      var none = document.createElement("span");
+      none.className = "rota-nobody";
+      none.textContent = "Nobody (outside coverage)";
+      people.push(none);
+    }
+    fill(row.querySelector("[data-rota-person]"), people);
+    fill(row.querySelector("[data-rota-until]"), current.length ? [timeEl(current[0].end, tz)] : ["–"]);
+    if (next) {
+      var muted = document.createElement("span");
+      muted.className = "rota-muted";
+      muted.appendChild(document.createTextNode("from "));
+      muted.appendChild(timeEl(next.start, tz));
+      fill(row.querySelector("[data-rota-next]"), [personLink(d.directory, next.person), " ", muted]);
+    } else {
+      fill(row.querySelector("[data-rota-next]"), ["–"]);
+    }
+  }
+
+  function update() {
+    var blocks = document.querySelectorAll("[data-rota-live]");
+    if (!blocks.length) return;
+    load().then(function (d) {
+      var now = Date.now();
+      var fresh = now >= d.from && now < d.to;
+      blocks.forEach(function (block) {
+        var status = block.querySelector("[data-rota-status]");
+        if (!fresh) {
+          if (status) status.textContent =
+            "This site's schedule does not reach the present: showing the answer from when it was built.";
+          block.setAttribute("data-rota-state", "stale");
+          return;
+        }
+        block.querySelectorAll("[data-rota-now]").forEach(function (row) { updateRow(row, d, now); });
+        if (status) {
+          status.textContent = "Live: as of " + when(now, Intl.DateTimeFormat().resolvedOptions().timeZone) +
+            " (your clock), from the published schedule.";
+        }
+        block.setAttribute("data-rota-state", "live");
+      });
+    }, function () {
+      blocks.forEach(function (block) { block.setAttribute("data-rota-state", "build"); });
+    });
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(update);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", update);
+  } else {
+    update();
+  }
+  window.setInterval(update, 60 * 1000);
+})();

@@ -1,0 +1,263 @@
+"""The site in a real headless Chromium (Debian's, through Playwright; Playwright never
+downloads a browser): live "now", search, instant navigation, offline, no console
+errors, and an axe-core accessibility check."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.conftest import NOW, REPO
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = {
+    "home": "",
+    "team": "teams/payments/",
+    "person": "people/marcus-reid/",
+    "runbook": "runbooks/payments/db-pool-exhausted/",
+    "fairness": "fairness/",
+}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The sample organisation built with --now NOW, served on 127.0.0.1 by a local
+    http.server thread. settings.site.url names that server: Material's instant
+    navigation follows only links in sitemap.xml, matched with their port."""
+    root = tmp_path_factory.mktemp("browser")
+    for name in ("rotations", "runbooks"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    handler = functools.partial(QuietHandler, directory=str(root / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    settings = root / "rotations" / "settings.yaml"
+    text = settings.read_text()
+    assert "site: {publish_pay: true}" in text
+    settings.write_text(
+        text.replace("site: {publish_pay: true}", f'site: {{publish_pay: true, url: "{base}"}}')
+    )
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "build", "--now", NOW, "--out", str(root / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, base
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def org(served: tuple[Path, str]) -> Path:
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def base_url(served: tuple[Path, str]) -> str:
+    return served[1]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Watch:
+    """What a page did: requests leaving the local server, console errors."""
+
+    def __init__(self, page: Any, base: str):
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", self._request)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", lambda d: (self.errors.append(f"dialog: {d.message}"), d.dismiss()))
+        self.base = base
+        # Anything not for the local server is refused (and recorded above).
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(base) else route.abort()
+            ),
+        )
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(self.base):
+            self.outside.append(request.url)
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[tuple[Any, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    watch = Watch(pg, base_url)
+    try:
+        yield pg, watch
+    finally:
+        context.close()
+
+
+def who(org: Path, at: str) -> dict[str, str]:
+    """``rota who --format json`` as {team/rotation: person name}."""
+    result = CliRunner().invoke(
+        cli, ["--root", str(org), "who", "--now", NOW, "--at", at, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    names = json.loads((org / "site" / "data" / "directory.json").read_text())["people"]
+    return {
+        f"{e['team']}/{e['rotation']}": names[e["person"]]
+        for e in json.loads(result.stdout)["oncall"]
+    }
+
+
+def shown_now(pg: Any) -> dict[str, str]:
+    rows = pg.locator("[data-rota-live] tr[data-rota-now]")
+    out = {}
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        key = f"{row.get_attribute('data-team')}/{row.get_attribute('data-rotation')}"
+        person = row.locator("[data-rota-person]").inner_text().strip()
+        if not person.startswith("Nobody"):
+            out[key] = person
+    return out
+
+
+def wait_live(pg: Any) -> None:
+    pg.wait_for_selector("[data-rota-live][data-rota-state=live]", timeout=15000)
+
+
+def test_home_page_shows_who_rota_who_names(
+    page: tuple[Any, Watch], base_url: str, org: Path
+) -> None:
+    pg, watch = page
+    pg.clock.set_fixed_time(NOW)
+    pg.goto(base_url)
+    wait_live(pg)
+    expected = who(org, NOW)
+    assert expected  # someone is on call in the sample at NOW
+    assert shown_now(pg) == expected
+    assert watch.outside == [] and watch.errors == []
+
+
+def test_live_widget_follows_the_readers_clock(
+    page: tuple[Any, Watch], base_url: str, org: Path
+) -> None:
+    # Four days after the build, Monday's handoffs have happened: the page built at NOW
+    # must show who is on call at the reader's time, not at build time.
+    later = (datetime.fromisoformat(NOW.replace("Z", "+00:00")) + timedelta(days=4)).isoformat()
+    pg, watch = page
+    pg.clock.set_fixed_time(later)
+    pg.goto(base_url)
+    wait_live(pg)
+    expected = who(org, later)
+    assert expected != who(org, NOW)
+    assert shown_now(pg) == expected
+    assert watch.outside == [] and watch.errors == []
+
+
+def test_home_page_without_javascript_shows_the_build_time_answer(
+    browser: Any, base_url: str, org: Path
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(base_url)
+        assert shown_now(pg) == who(org, NOW)
+    finally:
+        context.close()
+
+
+def test_runbook_is_found_through_the_search_box(page: tuple[Any, Watch], base_url: str) -> None:
+    pg, watch = page
+    # The reader's own clock here: Material's search debounces its input with timers
+    # that a frozen clock would stall.
+    pg.goto(base_url)
+    pg.keyboard.press("/")  # Material's shortcut opens the search dialog
+    pg.keyboard.type("connection pool exhausted")
+    result = pg.locator(".md-search-result__link:visible").filter(
+        has_text="Checkout database connection pool exhausted"
+    )
+    result.first.wait_for(timeout=15000)
+    result.first.click()
+    pg.wait_for_url("**/runbooks/payments/db-pool-exhausted/**")
+    from playwright.sync_api import expect
+
+    expect(pg).to_have_title("Checkout database connection pool exhausted - On call")
+    assert watch.outside == [] and watch.errors == []
+
+
+def test_instant_navigation_to_a_team_keeps_the_live_widget_working(
+    page: tuple[Any, Watch], base_url: str, org: Path
+) -> None:
+    pg, watch = page
+    pg.clock.set_fixed_time(NOW)
+    pg.goto(base_url)
+    wait_live(pg)
+    pg.evaluate("window.__sameDocument = true")
+    # Material resolves links to absolute addresses once its instant navigation is on.
+    pg.locator(".md-content a[href$='/teams/payments/']").first.click()
+    pg.wait_for_url("**/teams/payments/")
+    pg.wait_for_selector("h1:text('Payments')")
+    # Still the same document (Material's instant navigation), and the widget updated.
+    assert pg.evaluate("window.__sameDocument === true")
+    wait_live(pg)
+    expected = {k: v for k, v in who(org, NOW).items() if k.startswith("payments/")}
+    assert shown_now(pg) == expected
+    assert watch.outside == [] and watch.errors == []
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_have_no_serious_accessibility_violations(
+    page: tuple[Any, Watch], base_url: str, name: str
+) -> None:
+    pg, watch = page
+    pg.clock.set_fixed_time(NOW)
+    pg.goto(base_url + PAGES[name])
+    pg.wait_for_load_state("networkidle")
+    pg.add_script_tag(path=str(AXE))
+    results = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    assert watch.outside == [] and watch.errors == []

@@ -1,0 +1,422 @@
+"""The built site, end to end: pages, addresses, navigation, safety, determinism,
+the MkDocs plugin and the live-reloading preview."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.conftest import NOW, REPO
+
+
+def copy_org(dest: Path) -> Path:
+    for name in ("rotations", "runbooks"):
+        shutil.copytree(REPO / name, dest / name)
+    shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+def build(root: Path, out: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "build", "--now", NOW, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def text(html: str) -> str:
+    """What a reader sees: tags dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_org(tmp_path_factory.mktemp("org"))
+    build(root, root / "site")
+    return root / "site"
+
+
+def who_now(root: Path) -> list[dict[str, str]]:
+    result = CliRunner().invoke(cli, ["--root", str(root), "who", "--now", NOW, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    return list(doc["oncall"])
+
+
+def test_every_page_kind_is_built(site: Path) -> None:
+    for page in [
+        "index.html",
+        "teams/index.html",
+        "teams/payments/index.html",
+        "people/index.html",
+        "people/marcus-reid/index.html",
+        "runbooks/index.html",
+        "runbooks/by-service/index.html",
+        "runbooks/by-severity/index.html",
+        "runbooks/tags/index.html",
+        "runbooks/alerts/index.html",
+        "runbooks/payments/db-pool-exhausted/index.html",
+        "runbooks/payments/rollback-bad-deploy/index.html",
+        "handoffs/index.html",
+        "handoffs/payments/2026-11/index.html",
+        "fairness/index.html",
+        "pay/index.html",
+        "severities/index.html",
+        "data/schedule.json",
+        "data/directory.json",
+        "assets/rota.js",
+        "assets/rota.css",
+    ]:
+        assert (site / page).is_file(), page
+
+
+def test_home_page_names_who_is_on_call_at_build_time(site: Path) -> None:
+    home = (site / "index.html").read_text()
+    names = json.loads((site / "data/directory.json").read_text())["people"]
+    oncall = who_now(site.parent)
+    assert oncall, "the sample organisation has someone on call at NOW"
+    for entry in oncall:
+        row = re.search(
+            rf'<tr data-rota-now data-team="{entry["team"]}" '
+            rf'data-rotation="{entry["rotation"]}".*?</tr>',
+            home,
+            re.S,
+        )
+        assert row is not None, entry
+        person_cell = re.search(r"data-rota-person>(.*?)</td>", row.group(0), re.S)
+        assert person_cell is not None
+        assert text(person_cell.group(1)) == names[entry["person"]]
+
+
+def test_alert_address_is_stable_and_leads_to_its_runbook(site: Path) -> None:
+    # db-pool-exhausted.md declares alerts: [CheckoutDBPoolExhausted]
+    page = site / "runbooks/alerts/checkoutdbpoolexhausted/index.html"
+    html = page.read_text()
+    assert 'href="../../payments/db-pool-exhausted/"' in html
+    assert "Checkout database connection pool exhausted" in text(html)
+
+
+def test_runbook_page_shows_metadata_panel_and_stale_badge(site: Path) -> None:
+    fresh = text((site / "runbooks/payments/db-pool-exhausted/index.html").read_text())
+    for expected in ["Owner Payments", "Service checkout-api", "Severity SEV-2"]:
+        assert expected in fresh
+    assert "Last reviewed 2026-10-28 Reviewed" in fresh
+    # warehouse-etl-late.md: last_reviewed 2025-11-14, 378 days before NOW > 180d.
+    stale = text((site / "runbooks/data-platform/warehouse-etl-late/index.html").read_text())
+    assert "Last reviewed 2025-11-14 Stale" in stale
+    assert "Stale runbook" in stale
+
+
+def test_runbook_code_blocks_stay_inside_their_numbered_steps(site: Path) -> None:
+    html = (site / "runbooks/payments/db-pool-exhausted/index.html").read_text()
+    diagnosis = html.split('id="diagnosis"', 1)[1].split("<h2", 1)[0]
+    # One ordered list holding every step, each with its code block inside.
+    assert diagnosis.count("<ol>") == 1
+    assert re.search(r"<li>\s*<p>Is it every pod.*?<code>.*?</li>", diagnosis, re.S)
+
+
+def test_team_page_has_now_chain_calendar_runbooks_and_feed(site: Path) -> None:
+    html = (site / "teams/payments/index.html").read_text()
+    seen = text(html)
+    assert 'class="rota-chain"' in html
+    # payments.yaml: 0m primary, 15m secondary, 30m person:rachel-kim + team:platform-sre
+    assert "At once Rotation Primary" in seen
+    assert "After 15m Rotation Secondary" in seen
+    assert "After 30m Person Rachel Kim Team Platform SRE" in seen
+    assert "<caption>November 2026</caption>" in html
+    assert "<caption>December 2026</caption>" in html
+    assert 'class="rota-today"' in html or "rota-today" in html
+    assert 'href="../../runbooks/payments/db-pool-exhausted/"' in html
+    assert 'href="../../ical/team-payments.ics"' in html
+    # No feeds.base_url nor site_url in the sample: a download link, no webcal address.
+    assert "webcal://" not in html
+
+
+def test_handoff_month_page_has_one_section_per_handoff(site: Path) -> None:
+    html = (site / "handoffs/payments/2026-11/index.html").read_text()
+    # Payments hands over primary and secondary every Monday 09:00 New York time;
+    # November 2026 Mondays: 2, 9, 16, 23, 30 -> 5 handoffs a rotation, 10 sections.
+    sections = re.findall(r"<h2 id=[^>]*>Payments (Primary|Secondary): handoff", html)
+    assert len(sections) == 10
+
+
+def test_nav_holds_sections_not_every_person_or_runbook(site: Path) -> None:
+    html = (site / "index.html").read_text()
+    # The primary navigation sidebar, up to the page's content.
+    nav = html.split("md-nav--primary", 1)[1].split('class="md-content"', 1)[0]
+    assert "people/marcus-reid" not in nav
+    assert "runbooks/payments/db-pool-exhausted" not in nav
+    for section in ["Teams", "People", "Runbooks", "Handoffs", "Fairness", "Pay", "Severities"]:
+        assert section in text(nav)
+
+
+def test_site_loads_nothing_from_outside(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", html):
+            if 'rel="canonical"' in tag:
+                continue  # names the page's address, loads nothing
+            for url in re.findall(r'(?:src|href)="([^"]*)"', tag):
+                assert "://" not in url and not url.startswith("//"), (page, tag)
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_fairness_page_draws_charts_inline(site: Path) -> None:
+    html = (site / "fairness/index.html").read_text()
+    # Six rotations in the sample, three charts each (load, weekend, holiday).
+    assert html.count('<svg class="rota-chart"') == 18
+    assert "Load against target per member, Payments Primary" in html
+
+
+def test_two_builds_with_the_same_now_are_identical(
+    site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    again = tmp_path_factory.mktemp("again") / "site"
+    build(site.parent, again)
+    first, second = tree_digest(site), tree_digest(again)
+    assert first.keys() == second.keys()
+    assert {k for k in first if first[k] != second[k]} == set()
+    # The gzip header of the sitemap carries a time: it comes from --now, not the clock.
+    with (again / "sitemap.xml.gz").open("rb") as fh:
+        header = fh.read(8)
+    # MkDocs stamps the day of the build: 2026-11-27T00:00Z = 20784 days x 86400 s after
+    # 1970-01-01 = 1795737600.
+    assert int.from_bytes(header[4:8], "little") == 20784 * 86400 == 1_795_737_600
+    assert gzip.decompress((again / "sitemap.xml.gz").read_bytes()).startswith(b"<?xml")
+    assert "search_index.json" in " ".join(first)
+
+
+HOSTILE_NAME = '<img src=x onerror="alert(1)"> [pwn](javascript:alert(2))'
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with HTML, link tricks and javascript: URLs in free-text fields (names,
+    notes, titles, runbook Markdown), pay unpublished and feeds published to another host.
+    (URL fields holding javascript: are refused by validation before anything renders.)"""
+    root = copy_org(tmp_path_factory.mktemp("hostile"))
+    people = root / "rotations/people.yaml"
+    people.write_text(
+        people.read_text().replace("name: Marcus Reid", f"name: {json.dumps(HOSTILE_NAME)}")
+    )
+    team = root / "rotations/teams/payments.yaml"
+    team.write_text(
+        team.read_text().replace("name: Payments", 'name: "Pay<script>alert(3)</script>"')
+    )
+    settings = root / "rotations/settings.yaml"
+    settings.write_text(
+        settings.read_text()
+        .replace("site: {publish_pay: true}", "site: {publish_pay: false}")
+        .replace("base_url: null", 'base_url: "https://feeds.example.com/oncall"')
+    )
+    incidents = root / "rotations/incidents.yaml"
+    incidents.write_text(
+        incidents.read_text()
+        + '  - {id: INC-999, title: "<script>alert(4)</script>", severity: SEV-2, team: payments,\n'
+        + '     started: "2026-11-25T10:00:00Z", resolved: "2026-11-25T11:00:00Z",\n'
+        + "     responders: [marcus-reid]}\n"
+    )
+    handoffs = root / "rotations/handoffs.yaml"
+    handoffs.write_text(
+        handoffs.read_text()
+        + "  - team: payments\n    rotation: primary\n    date: 2026-11-30\n"
+        + "    author: hannah-cole\n"
+        + '    notes: "<b onmouseover=alert(6)>hover</b> [x](javascript:alert(7))"\n'
+    )
+    runbook = root / "runbooks/payments/db-pool-exhausted.md"
+    runbook.write_text(
+        runbook.read_text()
+        + "\n\n<script>alert(9)</script>\n\n[click me](javascript:alert(10))\n\n"
+        + '<a href="javascript:alert(11)" onclick="alert(12)">x</a>\n'
+        + '<img src="x" onerror="alert(13)">\n\n'
+        + '<p style="color:red" onmouseover="alert(14)">**still Markdown**</p>\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "build", "--now", NOW, "--out", str(root / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+class ActiveContent(HTMLParser):
+    """Collects what a browser would run or follow: event handlers, javascript: URLs,
+    scripts, and the tags of elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.handlers: list[str] = []
+        self.js_urls: list[str] = []
+        self.tags: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._in_script = tag == "script"
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"{tag} {name}={value}")
+            unsafe = ("javascript:", "data:", "vbscript:")
+            if name in ("href", "src", "action") and (value or "").strip().lower().startswith(
+                unsafe
+            ):
+                self.js_urls.append(f"{tag} {name}={value}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def test_text_from_inputs_is_inert_on_every_page(hostile_site: Path) -> None:
+    pages = list(hostile_site.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        found = ActiveContent()
+        found.feed(page.read_text())
+        assert found.handlers == [], page
+        assert found.js_urls == [], page
+        assert not any("alert(" in script for script in found.scripts), page
+        assert "iframe" not in found.tags, page
+    # The hostile texts did reach the pages, as text.
+    assert "alert(6)" in (hostile_site / "handoffs/payments/2026-11/index.html").read_text()
+    assert "alert(4)" in (hostile_site / "handoffs/payments/2026-11/index.html").read_text()
+
+
+def test_hostile_name_is_shown_as_written(hostile_site: Path) -> None:
+    html = (hostile_site / "people/marcus-reid/index.html").read_text()
+    import html as htmllib
+
+    assert HOSTILE_NAME in htmllib.unescape(text(html))
+
+
+def test_runbook_markdown_still_renders_after_sanitising(hostile_site: Path) -> None:
+    html = (hostile_site / "runbooks/payments/db-pool-exhausted/index.html").read_text()
+    assert '<h2 id="mitigation">' in html
+    assert "<strong>still Markdown</strong>" not in html or "onmouseover" not in html
+    assert ">click me<" in html or "click me" in text(html)
+    # Dashboards stay links (validation already refuses non-http(s) addresses there).
+    assert 'href="https://grafana.example.com/d/checkout-db-pool"' in html
+
+
+def test_pay_page_is_absent_when_not_published(hostile_site: Path) -> None:
+    assert not (hostile_site / "pay").exists()
+    home = (hostile_site / "index.html").read_text()
+    assert "pay/" not in re.findall(r'href="([^"]*)"', home)
+    assert not any(h.rstrip("/").endswith("pay") for h in re.findall(r'href="([^"]*)"', home))
+
+
+def test_feed_links_offer_https_and_webcal_when_feeds_are_published_elsewhere(
+    hostile_site: Path,
+) -> None:
+    html = (hostile_site / "people/priya-shah/index.html").read_text()
+    assert 'href="webcal://feeds.example.com/oncall/priya-shah.ics"' in html
+    assert "https://feeds.example.com/oncall/priya-shah.ics" in html
+    assert 'href="../../ical/priya-shah.ics"' in html
+
+
+def test_mkdocs_plugin_builds_the_on_call_pages_beside_your_own(site: Path, tmp_path: Path) -> None:
+    root = copy_org(tmp_path / "org")
+    (root / "site_templates" / "docs").mkdir(parents=True)
+    (root / "site_templates" / "docs" / "about.md").write_text("# About our on-call\n")
+    out = tmp_path / "plain"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin", "ROTA_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    # The organisation's own page sits beside Rota's pages.
+    assert (out / "about/index.html").is_file()
+    # The same set of pages as `rota build`, and the same people on call on the home page.
+    built = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    plain = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert plain - built == {"about/index.html"}
+    assert built - plain == set()
+    home = text((out / "index.html").read_text())
+    names = json.loads((out / "data/directory.json").read_text())["people"]
+    for entry in who_now(root):
+        assert names[entry["person"]] in home
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> str:
+    # The preview server answers once a rebuild (about as long as `rota build`) is done.
+    with urllib.request.urlopen(url, timeout=240) as response:
+        return str(response.read().decode())
+
+
+def test_serve_rebuilds_when_rotations_change(tmp_path: Path) -> None:
+    root = copy_org(tmp_path / "org")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "--root",
+            str(root),
+            "serve",
+            "--now",
+            NOW,
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/people/marcus-reid/"
+        deadline = time.monotonic() + 180
+        page = ""
+        while time.monotonic() < deadline:
+            try:
+                page = fetch(url)
+                break
+            except OSError:
+                time.sleep(1)
+        assert "Marcus Reid" in page
+        people = root / "rotations/people.yaml"
+        people.write_text(
+            people.read_text().replace("name: Marcus Reid", "name: Marcus Reid-Okoye")
+        )
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            if "Marcus Reid-Okoye" in fetch(url):
+                break
+            time.sleep(1)
+        assert "Marcus Reid-Okoye" in fetch(url)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
