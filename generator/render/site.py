@@ -345,6 +345,8 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
     """Every page, asset and data file of the site, by path under docs/ (the feeds under
     ical/ come from ``render.ical.render_feeds``; pages only link to them)."""
     from generator.reports.escalation import resolve_chain
+    from generator.render.data import pay_files
+    from generator.reports.fairness import fairness_csv
     from generator.reports.pay import compute_pay
 
     env = template_env(Path(org.root))
@@ -434,9 +436,12 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
             feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )
     render_runbooks(org, now, idx, page)
-    page("fairness/index.md", "fairness.md.j2", **fairness_context(org, schedule, now))
+    fairness = fairness_context(org, schedule, now)
+    page("fairness/index.md", "fairness.md.j2", **fairness)
+    files["data/fairness.csv"] = fairness_csv(fairness["report"])
     if org.settings.publish_pay:
         page("pay/index.md", "pay.md.j2", report=pay)
+    files.update(pay_files(org.settings.publish_pay, pay))
     page(
         "severities/index.md",
         "severities.md.j2",

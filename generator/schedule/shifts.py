@@ -59,15 +59,17 @@ def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> 
 @lru_cache(maxsize=1 << 16)
 def _window_on(
     tz_name: str, day: date, from_minute: int, to_minute: int
-) -> tuple[datetime, datetime]:
-    """A coverage window opening on local ``day`` (consecutive slots share days)."""
+) -> tuple[datetime, datetime, float, float]:
+    """A coverage window opening on local ``day`` (consecutive slots share days),
+    with its ends as POSIX seconds too (comparing those is quicker)."""
     tz = zone(tz_name)
     a_local = datetime.combine(day, time()) + timedelta(minutes=from_minute)
     if to_minute > from_minute:
         b_local = datetime.combine(day, time()) + timedelta(minutes=to_minute)
     else:  # crosses midnight, or a whole day when equal
         b_local = datetime.combine(day + timedelta(days=1), time()) + timedelta(minutes=to_minute)
-    return localize(a_local, tz), localize(b_local, tz)
+    a, b = localize(a_local, tz), localize(b_local, tz)
+    return a, b, a.timestamp(), b.timestamp()
 
 
 def coverage_windows(
@@ -80,16 +82,21 @@ def coverage_windows(
     first_day = start_at.astimezone(tz).date() - timedelta(days=1)
     last_day = end_at.astimezone(tz).date()
     pieces: list[tuple[datetime, datetime]] = []
+    start_ts, end_ts = start_at.timestamp(), end_at.timestamp()
     day = first_day
+    one_day = timedelta(days=1)
     while day <= last_day:
+        weekday = day.weekday()
         for c in coverage:
-            if day.weekday() not in c.days:
+            if weekday not in c.days:
                 continue
-            a, b = _window_on(tz_name, day, c.from_minute, c.to_minute)
-            lo, hi = max(a, start_at), min(b, end_at)
-            if lo < hi:
+            a, b, a_ts, b_ts = _window_on(tz_name, day, c.from_minute, c.to_minute)
+            # max(a, start_at) and min(b, end_at), the first on ties as max/min do
+            lo, lo_ts = (a, a_ts) if a_ts >= start_ts else (start_at, start_ts)
+            hi, hi_ts = (b, b_ts) if b_ts <= end_ts else (end_at, end_ts)
+            if lo_ts < hi_ts:
                 pieces.append((lo, hi))
-        day += timedelta(days=1)
+        day += one_day
     pieces.sort()
     merged: list[tuple[datetime, datetime]] = []
     for a, b in pieces:
