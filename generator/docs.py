@@ -83,12 +83,9 @@ def cli_reference() -> str:
         for name in sorted(cli.list_commands(ctx)):
             command = cli.get_command(ctx, name)
             assert command is not None
+            # with the group as parent, so "-h, --help" is inherited whatever ran before
             with click.Context(
-                command,
-                info_name=f"rota {name}",
-                parent=None,
-                terminal_width=100,
-                max_content_width=100,
+                command, info_name=name, parent=ctx, terminal_width=100, max_content_width=100
             ) as sub:
                 text = command.get_help(sub).rstrip()
             out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")

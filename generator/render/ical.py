@@ -25,15 +25,18 @@ import bisect
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration, vText
+from icalendar.timezone import tzp
 
 from generator.errors import Diagnostic, InvalidInput
 from generator.feedstate import FeedState, Revision, next_state, revise
 from generator.model import Org
+from generator.reports.escalation import ChainCache
 from generator.reports.handoff import Handoff
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import zone
@@ -182,9 +185,49 @@ class _Context:
     now: datetime
     state: FeedState
     revisions: dict[str, Revision] = field(default_factory=dict)
-    chains: dict[tuple[str, datetime], list[str]] = field(default_factory=dict)
+    chains: ChainCache | None = None
     handoffs: dict[tuple[str, str], list[Handoff]] | None = None
-    descriptions: dict[Shift, str] = field(default_factory=dict)  # shared by both feeds
+    handoff_starts: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
+    descriptions: dict[Shift, vText] = field(default_factory=dict)  # shared by both feeds
+    values: dict[tuple[str, Hashable], Any] = field(default_factory=dict)
+    lines: dict[int, bytes | None] = field(default_factory=dict)  # id(shared value) → line
+    markers: dict[tuple[str, bytes], bytes] = field(default_factory=dict)  # BEGIN/END lines
+    zone_lines: dict[int, bytes] = field(default_factory=dict)  # id(Timezone) → its text
+    zones: dict[tuple[str, date, date], Timezone] = field(default_factory=dict)
+    by_person: dict[str, list[Shift]] | None = None
+    by_team: dict[str, list[Shift]] | None = None
+
+    def shifts_of(self, kind: str, ident: str) -> list[Shift]:
+        """A person's or a team's shifts, in schedule order (grouped once)."""
+        if self.by_person is None or self.by_team is None:
+            self.by_person, self.by_team = {}, {}
+            for s in self.schedule.shifts:
+                self.by_person.setdefault(s.person, []).append(s)
+                self.by_team.setdefault(s.team, []).append(s)
+        groups = self.by_person if kind == "person" else self.by_team
+        return groups.get(ident, [])
+
+    def value(self, name: str, key: Hashable, make: Callable[[], object]) -> Any:
+        """The property value ``make()`` as encoded by ``icalendar``, once per (name, key):
+        the many events of a build share their stamps, times, summaries and constants,
+        and ``_lines`` then writes each shared value's content line once."""
+        found = self.values.get((name, key))
+        if found is None:
+            raw = make()
+            if isinstance(raw, datetime) and name in ("dtstamp", "last-modified"):
+                raw = tzp.localize_utc(raw)  # what Component.add does for these
+            found = self.values[(name, key)] = Event._encode(name, raw)
+            self.lines[id(found)] = None
+        return found
+
+    def timezone(self, tz_name: str, first: date, last: date) -> Timezone:
+        """The zone's VTIMEZONE for the years ``first``..``last``, built once per build."""
+        key = (tz_name, first, last)
+        found = self.zones.get(key)
+        if found is None:
+            found = _one_onset_each(Timezone.from_tzid(tz_name, first_date=first, last_date=last))
+            self.zones[key] = found
+        return found
 
     def revision(self, uid: str, shift: Shift) -> Revision:
         rev = self.revisions.get(uid)
@@ -204,20 +247,18 @@ class _Context:
             )
             for h in found:
                 self.handoffs.setdefault((h.team, h.rotation), []).append(h)
+            self.handoff_starts = {k: [h.at for h in v] for k, v in self.handoffs.items()}
         candidates = self.handoffs.get((shift.team, shift.rotation), [])
-        i = bisect.bisect_right(candidates, shift.start_at, key=lambda h: h.at)
+        starts = self.handoff_starts.get((shift.team, shift.rotation), [])
+        i = bisect.bisect_right(starts, shift.start_at)
         if i == 0 or candidates[i - 1].incoming.person != shift.person:
             return None
         return candidates[i - 1]
 
-    def chain(self, team_id: str, at: datetime) -> list[str]:
-        from generator.reports.escalation import chain_lines, resolve_chain
-
-        at = max(at, self.schedule.start_at)
-        key = (team_id, at)
-        if key not in self.chains:
-            self.chains[key] = chain_lines(resolve_chain(self.org, self.schedule, team_id, at))
-        return self.chains[key]
+    def chain(self, team_id: str, at: datetime) -> tuple[str, ...]:
+        if self.chains is None:
+            self.chains = ChainCache(self.org, self.schedule)
+        return self.chains.lines(team_id, max(at, self.schedule.start_at))
 
 
 def _handoff_notes(org: Org, shift: Shift) -> list[str]:
@@ -232,10 +273,13 @@ def _handoff_notes(org: Org, shift: Shift) -> list[str]:
     return out
 
 
-def _description(ctx: _Context, shift: Shift) -> str:
+def _description(ctx: _Context, shift: Shift) -> vText:
+    """The shift's DESCRIPTION, made once and shared by its team and personal events."""
     text = ctx.descriptions.get(shift)
     if text is None:
-        text = ctx.descriptions[shift] = _describe(ctx, shift)
+        text = ctx.descriptions[shift] = vText(_describe(ctx, shift))
+        line = Event().content_line("DESCRIPTION", text)
+        ctx.lines[id(text)] = fold_line(line).encode()
     return text
 
 
@@ -289,40 +333,43 @@ def _event(ctx: _Context, shift: Shift, personal: bool) -> Event:
     uid = event_uid(org, shift, shift.person if personal else None)
     rev = ctx.revision(uid, shift)
     summary = _summary(org, shift, personal)
+    value = ctx.value
     ev = Event()
     ev.add("uid", uid)
-    ev.add("dtstamp", ctx.now.astimezone(UTC).replace(microsecond=0))
-    ev.add("sequence", rev.sequence)
-    ev.add("last-modified", rev.modified_at.astimezone(UTC))
-    ev.add("summary", summary)
-    ev.add("dtstart", shift.start_at.astimezone(team.tz))
-    ev.add("dtend", shift.end_at.astimezone(team.tz))
-    ev.add("transp", "TRANSPARENT")
-    ev.add("status", "CONFIRMED")
-    ev.add("description", vText(_description(ctx, shift)))
+    ev.add(
+        "dtstamp", value("dtstamp", None, lambda: ctx.now.astimezone(UTC).replace(microsecond=0))
+    )
+    ev.add("sequence", value("sequence", rev.sequence, lambda: rev.sequence))
+    ev.add(
+        "last-modified",
+        value("last-modified", rev.modified_at, lambda: rev.modified_at.astimezone(UTC)),
+    )
+    ev.add("summary", value("summary", summary, lambda: summary))
+    tz_key = (team.timezone, shift.start_at, shift.end_at)
+    ev.add("dtstart", value("dtstart", tz_key, lambda: shift.start_at.astimezone(team.tz)))
+    ev.add("dtend", value("dtend", tz_key, lambda: shift.end_at.astimezone(team.tz)))
+    ev.add("transp", value("transp", None, lambda: "TRANSPARENT"))
+    ev.add("status", value("status", None, lambda: "CONFIRMED"))
+    ev.add("description", _description(ctx, shift))
     page = team_page_url(org, team.id)
     if page:
-        ev.add("url", page)
+        ev.add("url", value("url", page, lambda: page))
     reminder = org.settings.feed_reminder
     if personal and reminder:
         alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", -reminder)
+        alarm.add("action", value("action", None, lambda: "DISPLAY"))
+        alarm.add("description", value("description", summary, lambda: summary))
+        alarm.add("trigger", value("trigger", reminder, lambda: -reminder))
         ev.add_component(alarm)
     return ev
 
 
-def _timezones(zones: set[str], shifts: list[Shift], now: datetime) -> list[Timezone]:
+def _timezones(ctx: _Context, zones: set[str], shifts: list[Shift]) -> list[Timezone]:
     """A VTIMEZONE for every zone used, with the transitions of the years the feed spans
     (a zone's rules for all of 1970–2037 would be most of the file)."""
-    years = [s.start_at.year for s in shifts] + [s.end_at.year for s in shifts] or [now.year]
+    years = [s.start_at.year for s in shifts] + [s.end_at.year for s in shifts] or [ctx.now.year]
     first, last = date(min(years) - 1, 1, 1), date(max(years) + 1, 12, 31)
-    return [
-        _one_onset_each(Timezone.from_tzid(z, first_date=first, last_date=last))
-        for z in sorted(zones)
-        if z not in ("UTC", "Etc/UTC")
-    ]
+    return [ctx.timezone(z, first, last) for z in sorted(zones) if z not in ("UTC", "Etc/UTC")]
 
 
 def _one_onset_each(tz: Timezone) -> Timezone:
@@ -373,21 +420,90 @@ def _feed(
 ) -> bytes:
     cal = _calendar(ctx.org, name, tz_name, url)
     zones = {ctx.org.teams[s.team].timezone for s in shifts} | {tz_name}
-    for tz in _timezones(zones, shifts, ctx.now):
-        cal.add_component(tz)
-    events = sorted(
-        (_event(ctx, s, personal) for s in shifts),
-        key=lambda e: (e.decoded("dtstart").astimezone(UTC), str(e["uid"])),
+    out = _lines(ctx, cal)
+    del out[-1]  # END:VCALENDAR, after the components
+    for tz in _timezones(ctx, zones, shifts):
+        text = ctx.zone_lines.get(id(tz))
+        if text is None:
+            text = ctx.zone_lines[id(tz)] = b"\r\n".join(_lines(ctx, tz))
+        out.append(text)
+    ordered = sorted(
+        shifts,
+        key=lambda s: (s.start_at, event_uid(ctx.org, s, s.person if personal else None)),
     )
-    for ev in events:
-        cal.add_component(ev)
-    return bytes(cal.to_ical())
+    out += (line for s in ordered for line in _lines(ctx, _event(ctx, s, personal)))
+    out.append(b"END:VCALENDAR")
+    return b"\r\n".join(out) + b"\r\n"
+
+
+def _lines(ctx: _Context, component: Component) -> list[bytes]:
+    """The component's folded content lines, as ``Component.to_ical`` writes them; a
+    shared DESCRIPTION is escaped and folded once for all the feeds that carry it."""
+    out = []
+    lines, markers = ctx.lines, ctx.markers
+    for name, value in component.property_items():
+        if isinstance(value, bytes):  # BEGIN and END
+            line = markers.get((name, value))
+            if line is None:
+                line = markers[(name, value)] = fold_line(
+                    component.content_line(name, value)
+                ).encode()
+        elif id(value) in lines:  # a value shared by many events (see _Context.value)
+            line = lines[id(value)]
+            if line is None:
+                line = lines[id(value)] = fold_line(component.content_line(name, value)).encode()
+        else:
+            line = fold_line(component.content_line(name, value)).encode()
+        out.append(line)
+    return out
+
+
+def fold_line(line: str, limit: int = 75) -> str:
+    """RFC 5545 folding exactly as ``icalendar`` does it (lines under ``limit`` octets,
+    a backslash or caret escape never split from what it escapes), in slices for
+    ASCII text instead of one character at a time."""
+    if not line.isascii():
+        return _fold_unicode(line, limit)
+    width = limit - 1
+    if len(line) <= width:
+        return line
+    parts = []
+    i, n = 0, len(line)
+    while n - i > width:
+        j = i + width
+        if line[j - 1] in "\\^":
+            j -= 1
+        parts.append(line[i:j])
+        i = j
+    parts.append(line[i:])
+    return "\r\n ".join(parts)
+
+
+def _fold_unicode(line: str, limit: int) -> str:
+    parts: list[str] = []
+    current: list[str] = []
+    count = 0
+    for char in line:
+        size = len(char.encode())
+        if current and count + size >= limit:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                parts.append("".join(current))
+                current, count = [carried], len(carried.encode())
+            else:
+                parts.append("".join(current))
+                current, count = [], 0
+        current.append(char)
+        count += size
+    if current:
+        parts.append("".join(current))
+    return "\r\n ".join(parts)
 
 
 def _person_feed(ctx: _Context, person_id: str) -> bytes:
     org = ctx.org
     person = org.people[person_id]
-    shifts = [s for s in ctx.schedule.shifts if s.person == person_id]
+    shifts = ctx.shifts_of("person", person_id)
     url = feed_url(org, "person", person_id) if not org.settings.feed_secret else None
     name = f"On call: {person.name} ({org.settings.organisation})"
     return _feed(ctx, shifts, name, person.timezone, url, True)
@@ -396,7 +512,7 @@ def _person_feed(ctx: _Context, person_id: str) -> bytes:
 def _team_feed(ctx: _Context, team_id: str) -> bytes:
     org = ctx.org
     team = org.teams[team_id]
-    shifts = [s for s in ctx.schedule.shifts if s.team == team_id]
+    shifts = ctx.shifts_of("team", team_id)
     url = feed_url(org, "team", team_id) if not org.settings.feed_secret else None
     name = f"On call: {team.name} ({org.settings.organisation})"
     return _feed(ctx, shifts, name, team.timezone, url, False)

@@ -344,7 +344,7 @@ def bar_chart(rows: list[tuple[str, float, float | None]], unit: str, title: str
 def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | bytes]:
     """Every page, asset and data file of the site, by path under docs/ (the feeds under
     ical/ come from ``render.ical.render_feeds``; pages only link to them)."""
-    from generator.reports.escalation import resolve_chain
+    from generator.reports.escalation import OnCallIndex, resolve_chain
     from generator.render.data import pay_files
     from generator.reports.fairness import fairness_csv
     from generator.reports.pay import compute_pay
@@ -363,6 +363,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
     def page(path: str, template: str, **ctx: Any) -> None:
         files[path] = env.get_template(template).render(**ctx_base, base=page_base(path), **ctx)
 
+    on_call = OnCallIndex(schedule)  # one index for every team's chain at ``now``
     by_rotation: dict[tuple[str, str], list[Shift]] = defaultdict(list)
     by_person: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
@@ -392,7 +393,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
             "team.md.j2",
             team=team,
             rows=rows_by_team[team.id],
-            chain=resolve_chain(org, schedule, team.id, now),
+            chain=resolve_chain(org, schedule, team.id, now, on_call),
             shifts=[
                 s
                 for s in team_shifts
@@ -445,7 +446,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
     page(
         "severities/index.md",
         "severities.md.j2",
-        chains=[(t, resolve_chain(org, schedule, t.id, now)) for t in org.teams.values()],
+        chains=[(t, resolve_chain(org, schedule, t.id, now, on_call)) for t in org.teams.values()],
     )
     for asset in ASSETS:
         assert env.loader is not None

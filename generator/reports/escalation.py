@@ -10,6 +10,7 @@ cycle; resolution still guards against cycles so it never loops.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,22 +48,63 @@ class ResolvedLevel:
 
 
 class OnCallIndex:
-    """Who is on call at an instant, by bisection: for resolving many chains."""
+    """Who is on call at an instant, by bisection: for resolving many chains.
+
+    Shifts are grouped by rotation and sorted by start; with the running maximum of
+    their ends, a look-up steps back only over shifts that may still cover the instant.
+    """
 
     def __init__(self, schedule: Schedule):
-        self.shifts = sorted(schedule.shifts, key=lambda s: s.start_at)
-        self.starts = [s.start_at for s in self.shifts]
-        self.longest = max((s.end_at - s.start_at for s in self.shifts), default=timedelta(0))
+        ordered = sorted(enumerate(schedule.shifts), key=lambda p: p[1].start_at)
+        self._order = {id(s): n for n, (_, s) in enumerate(ordered)}
+        grouped: dict[tuple[str, str], list[Shift]] = {}
+        for _, s in ordered:
+            grouped.setdefault((s.team, s.rotation), []).append(s)
+        self._rotations: dict[tuple[str, str], _RotationIndex] = {
+            key: _RotationIndex(shifts) for key, shifts in grouped.items()
+        }
+
+    def rotation_at(self, team: str, rotation: str, when: datetime) -> list[Shift]:
+        """The rotation's shifts covering ``when``, by start."""
+        index = self._rotations.get((team, rotation))
+        return index.at(when) if index is not None else []
+
+    def holders(self, team: str, rotation: str, when: datetime) -> list[str]:
+        """The people on call for the rotation at ``when``, once each, by shift start."""
+        out: list[str] = []
+        for s in self.rotation_at(team, rotation, when):
+            if s.person not in out:
+                out.append(s.person)
+        return out
+
+    def at(self, when: datetime) -> list[Shift]:
+        """Every shift covering ``when``, by start (ties in schedule order)."""
+        found = [s for index in self._rotations.values() for s in index.at(when)]
+        found.sort(key=lambda s: self._order[id(s)])
+        return found
+
+
+class _RotationIndex:
+    def __init__(self, shifts: list[Shift]):
+        self.shifts = shifts
+        self.starts = [s.start_at for s in shifts]
+        reach: list[datetime] = []
+        for s in shifts:
+            reach.append(max(reach[-1], s.end_at) if reach else s.end_at)
+        self.reach = reach  # reach[i]: the latest end among shifts[0..i]
 
     def at(self, when: datetime) -> list[Shift]:
         out = []
         i = bisect_right(self.starts, when)
-        while i > 0 and self.starts[i - 1] > when - self.longest - timedelta(hours=1):
+        while i > 0 and self.reach[i - 1] > when:
             i -= 1
             if when < self.shifts[i].end_at:
                 out.append(self.shifts[i])
         out.reverse()
         return out
+
+
+Holders = Callable[[str, str], list[str]]
 
 
 def resolve_chain(
@@ -80,14 +122,50 @@ def resolve_chain(
     team = org.teams.get(team_id)
     if team is None or team.escalation is None:
         return []
-    on_call = _on_call(index.at(at) if index is not None else schedule.at(at))
+    if index is not None:
+        idx = index
+
+        def holders(team: str, rotation: str) -> list[str]:
+            return idx.holders(team, rotation, at)
+    else:
+        on_call = _on_call(schedule.at(at))
+
+        def holders(team: str, rotation: str) -> list[str]:
+            return on_call.get((team, rotation), [])
+
     return [
         ResolvedLevel(
             level.after,
-            tuple(_target(org, on_call, team_id, t, {team_id}) for t in level.notify),
+            tuple(_target(org, holders, team_id, t, {team_id}) for t in level.notify),
         )
         for level in team.escalation.levels
     ]
+
+
+class ChainCache:
+    """Chains of many (team, instant) pairs against one schedule, each resolved once."""
+
+    def __init__(self, org: Org, schedule: Schedule, index: OnCallIndex | None = None):
+        self.org = org
+        self.schedule = schedule
+        self.index = index or OnCallIndex(schedule)
+        self._levels: dict[tuple[str, datetime], tuple[ResolvedLevel, ...]] = {}
+        self._lines: dict[tuple[str, datetime], tuple[str, ...]] = {}
+
+    def levels(self, team_id: str, at: datetime) -> tuple[ResolvedLevel, ...]:
+        key = (team_id, at)
+        found = self._levels.get(key)
+        if found is None:
+            found = tuple(resolve_chain(self.org, self.schedule, team_id, at, self.index))
+            self._levels[key] = found
+        return found
+
+    def lines(self, team_id: str, at: datetime) -> tuple[str, ...]:
+        key = (team_id, at)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = tuple(chain_lines(self.levels(team_id, at)))
+        return found
 
 
 def _on_call(shifts: list[Shift]) -> dict[tuple[str, str], list[str]]:
@@ -101,7 +179,7 @@ def _on_call(shifts: list[Shift]) -> dict[tuple[str, str], list[str]]:
 
 def _target(
     org: Org,
-    on_call: dict[tuple[str, str], list[str]],
+    holders: Holders,
     team_id: str,
     target: str,
     visiting: set[str],
@@ -111,7 +189,7 @@ def _target(
         team = org.teams[team_id]
         rotation = team.rotation(target)
         label = rotation.name if rotation else target
-        ids = tuple(on_call.get((team_id, target), []))
+        ids = tuple(holders(team_id, target))
         return ResolvedTarget(target, "rotation", target, label, ids, _names(org, ids))
     if kind == "person":
         person = org.people.get(ident)
@@ -126,7 +204,7 @@ def _target(
     if ident not in visiting:
         first: Level = other.escalation.levels[0]
         for t in first.notify:
-            for p in _target(org, on_call, ident, t, visiting | {ident}).people:
+            for p in _target(org, holders, ident, t, visiting | {ident}).people:
                 people.setdefault(p, None)
     ids = tuple(people)
     return ResolvedTarget(target, "team", ident, other.name, ids, _names(org, ids))

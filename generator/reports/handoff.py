@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from generator.model import Org, Person
+from generator.model import Incident, Leave, Org, Override, Person
 from generator.reports.escalation import (
+    ChainCache,
     OnCallIndex,
     ResolvedLevel,
     chain_json,
-    chain_lines,
-    resolve_chain,
 )
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import holiday_name, human_duration, iso, region_calendar
@@ -155,18 +154,53 @@ def _tz(name: str) -> Any:
     return zone(name)
 
 
-def _stints(schedule: Schedule, team: str, rotation: str) -> list[_Stint]:
-    shifts = sorted(
-        (s for s in schedule.shifts if s.team == team and s.rotation == rotation),
-        key=lambda s: (s.start_at, s.end_at),
-    )
-    stints: list[_Stint] = []
-    for s in shifts:
-        if stints and stints[-1].person == s.person:
-            stints[-1] = _Stint(s.person, (*stints[-1].shifts, s))
+def _stints(shifts: list[Shift]) -> list[_Stint]:
+    """One rotation's shifts (in schedule order) as stints."""
+    runs: list[tuple[str, list[Shift]]] = []
+    for s in sorted(shifts, key=lambda s: (s.start_at, s.end_at)):
+        if runs and runs[-1][0] == s.person:
+            runs[-1][1].append(s)
         else:
-            stints.append(_Stint(s.person, (s,)))
-    return stints
+            runs.append((s.person, [s]))
+    return [_Stint(person, tuple(run)) for person, run in runs]
+
+
+class _Facts:
+    """What every handoff of one organisation and schedule looks up, indexed once:
+    shifts by rotation, the escalation chains, and per team its incidents, runbooks,
+    teammates and overrides."""
+
+    def __init__(self, org: Org, schedule: Schedule, index: OnCallIndex | None = None):
+        self.org = org
+        self.schedule = schedule
+        self.chains = ChainCache(org, schedule, index)
+        self.shifts: dict[tuple[str, str], list[Shift]] = {}
+        for s in schedule.shifts:
+            self.shifts.setdefault((s.team, s.rotation), []).append(s)
+        self.severity_names = {s.id: s.name for s in org.severities}
+        self.incidents: dict[str, list[Incident]] = {}
+        for inc in sorted(org.incidents, key=lambda x: (x.started_at, x.id)):
+            self.incidents.setdefault(inc.team, []).append(inc)
+        self.runbooks: dict[str, list[RunbookLink]] = {}
+        for rb in sorted(org.runbooks, key=lambda r: (r.title.lower(), r.slug)):
+            self.runbooks.setdefault(rb.team, []).append(
+                RunbookLink(rb.title, f"runbooks/{rb.slug}.md", f"runbooks/{rb.slug}/")
+            )
+        self.overrides: dict[str, list[Override]] = {}
+        for o in org.overrides:
+            self.overrides.setdefault(o.team, []).append(o)
+        self.leave: dict[str, list[tuple[str, Person, Leave]]] = {}
+        for t in org.teams.values():
+            mates = dict.fromkeys(m.person for r in t.rotations for m in r.members)
+            self.leave[t.id] = [
+                (pid, person, lv)
+                for pid in mates
+                if (person := org.people.get(pid)) is not None
+                for lv in person.leave
+            ]
+
+    def stints(self, team: str, rotation: str) -> list[_Stint]:
+        return _stints(self.shifts.get((team, rotation), []))
 
 
 def _party(org: Org, person_id: str, at: datetime) -> Party:
@@ -176,20 +210,20 @@ def _party(org: Org, person_id: str, at: datetime) -> Party:
     return Party(person.id, person.name, person.timezone, at.astimezone(person.tz))
 
 
-def _rotation_handoffs(
-    org: Org, schedule: Schedule, key: str, index: OnCallIndex | None = None
-) -> list[Handoff]:
+def _rotation_handoffs(facts: _Facts, key: str) -> list[Handoff]:
+    org = facts.org
     rotation = org.rotation(key)
     if rotation is None:
         return []
     team = org.teams[rotation.team]
-    stints = _stints(schedule, team.id, rotation.id)
+    stints = facts.stints(team.id, rotation.id)
+    if not stints:
+        return []
     # the incoming stint of every handoff the schedule knows both sides of; the
     # first stint is a handoff only when it opens the rotation (slot 0: nobody before)
     indexes = [i for i in range(len(stints)) if i > 0 or stints[0].shifts[0].slot_index == 0]
     notes_for = _assign_notes(org, team.id, rotation.id, stints, indexes)
-    index = index or OnCallIndex(schedule)
-    return [_handoff(org, schedule, stints, i, notes_for.get(i, ()), index) for i in indexes]
+    return [_handoff(facts, stints, i, notes_for.get(i, ())) for i in indexes]
 
 
 def _assign_notes(
@@ -217,13 +251,9 @@ def _assign_notes(
 
 
 def _handoff(
-    org: Org,
-    schedule: Schedule,
-    stints: list[_Stint],
-    i: int,
-    notes: tuple[AuthoredNote, ...],
-    index: OnCallIndex,
+    facts: _Facts, stints: list[_Stint], i: int, notes: tuple[AuthoredNote, ...]
 ) -> Handoff:
+    org = facts.org
     incoming = stints[i]
     outgoing = stints[i - 1] if i > 0 else None
     following = stints[i + 1] if i + 1 < len(stints) else None
@@ -238,7 +268,6 @@ def _handoff(
         following.start_at if following is not None else incoming.end_at,
         max(s.slot_end_at for s in incoming.shifts),
     )
-    levels = resolve_chain(org, schedule, team.id, at, index)
     return Handoff(
         team=team.id,
         team_name=team.name,
@@ -251,33 +280,31 @@ def _handoff(
         outgoing_start_at=outgoing.start_at if outgoing else None,
         outgoing_end_at=outgoing.end_at if outgoing else None,
         incoming_end_at=incoming.end_at,
-        incidents=_incidents(org, team.id, outgoing),
+        incidents=_incidents(facts, team.id, outgoing),
         notes=notes,
         holidays=_holidays(org, org.people.get(incoming.person), at, until),
-        leave=_leave(org, team.id, incoming.person, at, until),
-        overrides=_overrides(org, team.id, at, until),
+        leave=_leave(facts, team.id, incoming.person, at, until),
+        overrides=_overrides(facts, team.id, at, until),
         next_at=following.start_at if following else None,
         next_person=_party(org, following.person, following.start_at) if following else None,
         checklist=team.handoff_checklist,
-        escalation=tuple(levels),
-        escalation_lines=tuple(chain_lines(levels)),
+        escalation=facts.chains.levels(team.id, at),
+        escalation_lines=facts.chains.lines(team.id, at),
         escalation_repeat=team.escalation.repeat if team.escalation else 0,
-        runbooks=tuple(
-            RunbookLink(rb.title, f"runbooks/{rb.slug}.md", f"runbooks/{rb.slug}/")
-            for rb in sorted(org.runbooks, key=lambda r: (r.title.lower(), r.slug))
-            if rb.team == team.id
-        ),
+        runbooks=tuple(facts.runbooks.get(team.id, ())),
         site_url=org.settings.site_url,
     )
 
 
-def _incidents(org: Org, team_id: str, stint: _Stint | None) -> tuple[IncidentNote, ...]:
+def _incidents(facts: _Facts, team_id: str, stint: _Stint | None) -> tuple[IncidentNote, ...]:
     if stint is None:
         return ()
-    names = {s.id: s.name for s in org.severities}
+    org = facts.org
+    names = facts.severity_names
+    first, last = stint.start_at, max(s.end_at for s in stint.shifts)
     out = []
-    for inc in sorted(org.incidents, key=lambda x: (x.started_at, x.id)):
-        if inc.team != team_id:
+    for inc in facts.incidents.get(team_id, ()):
+        if not (inc.started_at < last and first < inc.resolved_at):
             continue
         if not any(
             inc.started_at < s.end_at and s.start_at < inc.resolved_at for s in stint.shifts
@@ -324,31 +351,25 @@ def _holidays(
 
 
 def _leave(
-    org: Org, team_id: str, incoming: str, start_at: datetime, end_at: datetime
+    facts: _Facts, team_id: str, incoming: str, start_at: datetime, end_at: datetime
 ) -> tuple[LeaveNote, ...]:
-    team = org.teams[team_id]
-    mates = dict.fromkeys(m.person for r in team.rotations for m in r.members)
-    out = []
-    for pid in mates:
-        person = org.people.get(pid)
-        if person is None or pid == incoming:
-            continue
-        for lv in person.leave:
-            if lv.overlaps(start_at, end_at):
-                out.append(
-                    LeaveNote(pid, person.name, lv.start_at, lv.end_at, lv.whole_days, lv.note)
-                )
+    out = [
+        LeaveNote(pid, person.name, lv.start_at, lv.end_at, lv.whole_days, lv.note)
+        for pid, person, lv in facts.leave[team_id]
+        if lv.start_at < end_at and start_at < lv.end_at and pid != incoming
+    ]
     out.sort(key=lambda x: (x.start_at, x.person))
     return tuple(out)
 
 
 def _overrides(
-    org: Org, team_id: str, start_at: datetime, end_at: datetime
+    facts: _Facts, team_id: str, start_at: datetime, end_at: datetime
 ) -> tuple[OverrideNote, ...]:
+    org = facts.org
     team = org.teams[team_id]
     out = []
-    for o in org.overrides:
-        if o.team != team_id or not (o.start_at < end_at and start_at < o.end_at):
+    for o in facts.overrides.get(team_id, ()):
+        if not (o.start_at < end_at and start_at < o.end_at):
             continue
         rotation = team.rotation(o.rotation)
         person = org.people.get(o.person)
@@ -376,20 +397,29 @@ def compute_handoffs(
     """Every handoff of every rotation with ``start_at <= at < end_at``, by time,
     team, rotation. ``schedule`` should start a shift or more before ``start_at``
     (to know who hands over) and reach past ``end_at`` (to know the next handoff)."""
+    key = (id(org), id(schedule), start_at, end_at)
+    if _memo and _memo[0] == key and _memo[1] is org and _memo[2] is schedule:
+        return list(_memo[3])
     out = []
-    index = OnCallIndex(schedule)
+    facts = _Facts(org, schedule)
     for rotation in org.rotations():
-        for h in _rotation_handoffs(org, schedule, rotation.key, index):
+        for h in _rotation_handoffs(facts, rotation.key):
             if start_at <= h.at < end_at:
                 out.append(h)
     out.sort(key=lambda h: (h.at, h.team, h.rotation))
+    _memo[:] = [key, org, schedule, tuple(out)]
     return out
+
+
+# The last answer of compute_handoffs: the site's pages and the feeds ask for the same
+# handoffs of the same (immutable) organisation and schedule in one build.
+_memo: list[Any] = []
 
 
 def compute_handoff(org: Org, schedule: Schedule, key: str, at: datetime) -> Handoff | None:
     """The first handoff of rotation ``key`` ("team/rotation") at or after ``at``,
     or None when the schedule holds none."""
-    for h in _rotation_handoffs(org, schedule, key):
+    for h in _rotation_handoffs(_Facts(org, schedule), key):
         if h.at >= at:
             return h
     return None

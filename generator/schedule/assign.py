@@ -34,11 +34,17 @@ two shifts of one person in a rotation is hard unless no member satisfies it
 nobody can take gets ``Pick(None, ...)``, is reported as infeasible and counts
 in nobody's target.
 
-Cost: the greedy is O(S·M·log n) for S slots and M members per slot (loads
-come from per-zone prefix sums in ``loads.py``; overlap and rest checks are
-binary searches in per-person sorted lists); the local search is bounded by
-4·M + B/2 + 8 steps per block and rotation (B slots in the block), each step
-comparing groups of interchangeable slots rather than every pair.
+Cost: the greedy is O(S·M) for S slots and M members per slot, plus binary
+searches for the few best-scored members: loads come from per-zone prefix sums
+in ``loads.py``, once per covered window and (zone, region) for the whole
+organisation; members are scored first and only then checked for clashes and
+rest, best first; leave is a binary search in sorted starts with the running
+latest end. The local search is bounded by 4·M + B/2 + 8 steps per block and
+rotation (B slots in the block), each step comparing groups of interchangeable
+slots rather than every pair; the improving moves and swaps of a pair of
+members are kept until either of them moves. The fast paths repeat the
+reference arithmetic (``_cost``) operation for operation, so the plan is the
+same to the last bit.
 """
 
 from __future__ import annotations
@@ -121,6 +127,9 @@ def _overlaps_leave(
     return False
 
 
+# a slot's load, weekend days and holiday days for one zone and region, and the
+# three rounded
+_Weighed = tuple[float, float, float, tuple[float, float, float]]
 _UNKNOWN = object()  # feasibility not looked at yet
 
 
@@ -277,7 +286,7 @@ class _Planner:
                     ends.append(max(ends[-1], b) if ends else b)
                 self._leave_index[pid] = ([a for a, _ in spans], ends)
         w0, w1, w2, w3 = self.weights
-        weighed: dict[object, dict[int, tuple[float, float, float, tuple[float, float, float]]]] = {}
+        weighed: dict[object, dict[int, _Weighed]] = {}
         for key, rotation_slots in slots.items():
             rotation = org.rotation(key)
             assert rotation is not None
@@ -466,34 +475,38 @@ class _Planner:
             r.unit_sum += sum(map(load.__getitem__, members)) / len(members)
             r.unit_n += 1
         total_share = sum(map(members.__getitem__, pool_ids))
-        if total_share > 0:
-            target, wtarget, htarget = r.target, r.wtarget, r.htarget
-            for p in pool_ids:
-                part = members[p] / total_share
-                target[p] += load[p] * part
-                wtarget[p] += weekend[p] * part
-                htarget[p] += holiday[p] * part
-        if s.locked is not None:
-            self._give(r, pos, s.locked, new=False)
-            return
         mode = r.rotation.assignment
         chosen: str | None
-        if mode == "fair":
-            chosen = self._fair(r, pos)
+        if mode == "fair" and s.locked is None and pool_ids is s.available:
+            # the targets grow inside the scoring loop (one pass over the members)
+            chosen = self._fair(r, pos, total_share)
         else:
-            free = [p for p in s.available if not self.busy.clashes(p, s)]
-            eligible = [p for p in free if self._rested(r, p, pos)] or free
-            if mode == "round-robin":
-                r.slots_members = set(members)
-                chosen = self._round_robin(r, set(eligible)) if eligible else None
-            elif eligible:
-                order = list(members)
-                chosen = min(
-                    eligible,
-                    key=lambda p: (r.last_end.get(p, float("-inf")), order.index(p)),
-                )
+            if total_share > 0:
+                target, wtarget, htarget = r.target, r.wtarget, r.htarget
+                for p in pool_ids:
+                    part = members[p] / total_share
+                    target[p] += load[p] * part
+                    wtarget[p] += weekend[p] * part
+                    htarget[p] += holiday[p] * part
+            if s.locked is not None:
+                self._give(r, pos, s.locked, new=False)
+                return
+            if mode == "fair":  # fairness: equal, the targets have grown above
+                chosen = self._fair(r, pos, 0.0)
             else:
-                chosen = None
+                free = [p for p in s.available if not self.busy.clashes(p, s)]
+                eligible = [p for p in free if self._rested(r, p, pos)] or free
+                if mode == "round-robin":
+                    r.slots_members = set(members)
+                    chosen = self._round_robin(r, set(eligible)) if eligible else None
+                elif eligible:
+                    order = list(members)
+                    chosen = min(
+                        eligible,
+                        key=lambda p: (r.last_end.get(p, float("-inf")), order.index(p)),
+                    )
+                else:
+                    chosen = None
         if chosen is None:
             # nobody can carry it (reported as infeasible): nobody's target grows
             if total_share > 0:
@@ -533,14 +546,6 @@ class _Planner:
                 r.owed.append(candidate)
         return None
 
-    def _growth(self, r: _Rotation, s: _Slot, p: str, pos: int) -> float:
-        cost = self._cost(r, r.unit, p, s.load[p], s.weekend[p], s.holiday[p])
-        if r.last_end.get(p) == s.start:
-            cost += BACK_TO_BACK  # they would go straight on from their last shift
-        if s.prev is not None and s.prev != p:
-            cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
-        return cost
-
     def _breaks_plan(self, r: _Rotation, p: str, pos: int) -> int:
         """1 if giving slot ``pos`` to p would keep p from their next slot in the
         previous plan (min_rest): a change that would cascade."""
@@ -555,8 +560,11 @@ class _Planner:
                 return 1
         return 0
 
-    def _fair(self, r: _Rotation, pos: int) -> str | None:
+    def _fair(self, r: _Rotation, pos: int, total_share: float) -> str | None:
         """The eligible member whose objective grows least (see the module notes).
+
+        With ``total_share`` > 0 each available member's target first grows by
+        their part of the slot (the pool is the available members).
 
         Eligible: available, not busy elsewhere, and rested (``min_rest``) unless
         no free member is rested. Members are ranked by score first and checked
@@ -570,27 +578,29 @@ class _Planner:
         clashes = self.busy.clashes
         rested = self._rested
         prev = s.prev
-        if prev is not None and prev in available and not clashes(prev, s):
-            # the previous plan stands wherever it still may; the local search
-            # moves a slot away from it only for a gain above STICKY
-            if rested(r, prev, pos) or not any(
-                p != prev and not clashes(p, s) and rested(r, p, pos) for p in available
-            ):
-                return prev
         unit = r.unit
         load, target, wload, wtarget = r.load, r.target, r.wload, r.wtarget
         hload, htarget, last_end = r.hload, r.htarget, r.last_end
-        sload, sweekend, sholiday = s.load, s.weekend, s.holiday
+        sload, sweekend, sholiday, shares = s.load, s.weekend, s.holiday, s.members
         start = s.start
-        scored = []
+        raw: list[tuple[float, float, str]] = []
         for p in available:
+            sl, sw, sh = sload[p], sweekend[p], sholiday[p]
+            if total_share > 0:
+                # p's fluid share of this slot
+                part = shares[p] / total_share
+                t = target[p] = target[p] + sl * part
+                wt = wtarget[p] = wtarget[p] + sw * part
+                ht = htarget[p] = htarget[p] + sh * part
+            else:
+                t, wt, ht = target[p], wtarget[p], htarget[p]
             # the growth of p's part of the objective (``_cost``) if p takes the slot
-            dev = (load[p] - target[p]) / unit
-            wdev = wload[p] - wtarget[p]
-            hdev = hload[p] - htarget[p]
-            nd = dev + sload[p] / unit
-            nw = wdev + sweekend[p]
-            nh = hdev + sholiday[p]
+            dev = (load[p] - t) / unit
+            wdev = wload[p] - wt
+            hdev = hload[p] - ht
+            nd = dev + sl / unit
+            nw = wdev + sw
+            nh = hdev + sh
             cost = (
                 nd * nd
                 - dev * dev
@@ -602,19 +612,40 @@ class _Planner:
                 cost += BACK_TO_BACK  # they would go straight on from their last shift
             if prev is not None and prev != p:
                 cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
-            scored.append((round(cost, 6), float("-inf") if last is None else last, p))
-        top = min(scored)
+            raw.append((cost, float("-inf") if last is None else last, p))
+        # the previous plan stands wherever it still may (it is eligible: free, and
+        # rested unless nobody free is); the local search moves a slot away from it
+        # only for a gain above STICKY
+        if (
+            prev is not None
+            and prev in available
+            and not clashes(prev, s)
+            and (
+                rested(r, prev, pos)
+                or not any(p != prev and not clashes(p, s) and rested(r, p, pos) for p in available)
+            )
+        ):
+            return prev
+        # scores are rounded to 1e-6 so that near-equal ones tie; a raw cost more than
+        # 1e-5 above the lowest cannot round to the best score, so only those near it
+        # are rounded here
+        near = min(raw)[0] + 1e-5
+        top = min((round(cost, 6), last, p) for cost, last, p in raw if cost <= near)
         group = [
             p
-            for sc, last, p in scored
-            if sc == top[0] and last == top[1] and not clashes(p, s) and rested(r, p, pos)
+            for cost, last, p in raw
+            if cost <= near
+            and last == top[1]
+            and round(cost, 6) == top[0]
+            and not clashes(p, s)
+            and rested(r, p, pos)
         ]
         if group:
             # the common case: someone with the best score can take it
             if len(group) == 1:
                 return group[0]
             return min(group, key=lambda p: stable_hash(r.key, s.start, p))
-        scored.sort()
+        scored = sorted((round(cost, 6), last, p) for cost, last, p in raw)
         for rest_needed in (True, False):
             i, n = 0, len(scored)
             while i < n:
@@ -624,9 +655,7 @@ class _Planner:
                     j += 1
                 if rest_needed:
                     group = [
-                        p
-                        for _, _, p in scored[i:j]
-                        if not clashes(p, s) and rested(r, p, pos)
+                        p for _, _, p in scored[i:j] if not clashes(p, s) and rested(r, p, pos)
                     ]
                 else:
                     group = [p for _, _, p in scored[i:j] if not clashes(p, s)]
@@ -653,7 +682,9 @@ class _Planner:
         r: _Rotation, unit: float, p: str, dload: float, dweekend: float, dholiday: float
     ) -> float:
         """Change of p's part of the objective when p's load, weekend days and
-        holiday days change by the given amounts."""
+        holiday days change by the given amounts. The definition: the hot loops
+        (``_fair``, ``_candidates``) repeat this arithmetic inline, operation for
+        operation, so they round exactly alike."""
         dev = (r.load[p] - r.target[p]) / unit
         wdev = r.wload[p] - r.wtarget[p]
         hdev = r.hload[p] - r.htarget[p]
@@ -666,10 +697,6 @@ class _Planner:
             + WEEKEND_WEIGHT * (nw * nw - wdev * wdev)
             + HOLIDAY_WEIGHT * (nh * nh - hdev * hdev)
         )
-
-    @staticmethod
-    def _stick(s: _Slot, person: str) -> float:
-        return STICKY if s.prev is not None and s.prev != person else 0.0
 
     def _can_take(self, r: _Rotation, person: str, pos: int, ignore: int | None) -> bool:
         s = r.slots[pos]
@@ -785,10 +812,10 @@ class _Planner:
             if best is None:
                 break
             _, a, small, b, big = best
-            buckets = {k: v for k, v in buckets.items() if big not in k and small not in k}
-            candidates = {
-                k: v for k, v in candidates.items() if big not in k and small not in k
-            }
+            # a member's groups depend on their own shifts (and the other's fixed
+            # loads): only big's and small's need grouping again
+            buckets = {k: v for k, v in buckets.items() if k[0] != big and k[0] != small}
+            candidates = {k: v for k, v in candidates.items() if big not in k and small not in k}
             self._take_back(r, a, big)
             owned[big].remove(a)
             if b is not None:
