@@ -285,6 +285,13 @@ class _Planner:
                 for _, b in spans:
                     ends.append(max(ends[-1], b) if ends else b)
                 self._leave_index[pid] = ([a for a, _ in spans], ends)
+        # overrides are written by hand: whoever an override puts on call is not free
+        # for another rotation at that time (their own rotation's slots don't count)
+        self._override_index: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        for o in org.overrides:
+            self._override_index[o.person].append(
+                (o.start_at.timestamp(), o.end_at.timestamp(), f"{o.team}/{o.rotation}")
+            )
         w0, w1, w2, w3 = self.weights
         weighed: dict[object, dict[int, _Weighed]] = {}
         for key, rotation_slots in slots.items():
@@ -371,6 +378,10 @@ class _Planner:
                             available.append(pid)
                     elif not _overlaps_leave(leave, windows):
                         available.append(pid)
+                if self._override_index:
+                    available[:] = [
+                        pid for pid in available if not self._covering_elsewhere(pid, key, windows)
+                    ]
                 if fixed:
                     s.locked = fixed.get(slot.start_at)
                 if before:
@@ -386,6 +397,13 @@ class _Planner:
                 if s.locked is not None:
                     self.busy.add(s.locked, s)
                     insort(r.mine[s.locked], pos)
+
+    def _covering_elsewhere(self, pid: str, key: str, windows: list[tuple[float, float]]) -> bool:
+        """Whether an override puts ``pid`` on call for another rotation during ``windows``."""
+        for a, b, other in self._override_index.get(pid, ()):
+            if other != key and any(a < y and x < b for x, y in windows):
+                return True
+        return False
 
     def _weigh(
         self,
