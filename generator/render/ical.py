@@ -540,10 +540,13 @@ class FeedBuild:
 
 def render_feeds(org: Org, schedule: Schedule, now: datetime, state: FeedState) -> FeedBuild:
     """Every feed of the site and the feed memory after publishing them."""
+    from generator.reports.handoff import forget_handoffs
+
     ctx = _Context(org, schedule, now, state)
     files: dict[str, bytes] = {}
     for team_id in sorted(org.teams):
         files[f"ical/{feed_filename(org, 'team', team_id)}"] = _team_feed(ctx, team_id)
     for person_id in sorted(org.people):
         files[f"ical/{feed_filename(org, 'person', person_id)}"] = _person_feed(ctx, person_id)
+    forget_handoffs()  # the feeds are the build's last reader of the handoff notes
     return FeedBuild(files, next_state(state, ctx.revisions, now, org.settings.history))

@@ -344,8 +344,8 @@ def bar_chart(rows: list[tuple[str, float, float | None]], unit: str, title: str
 def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | bytes]:
     """Every page, asset and data file of the site, by path under docs/ (the feeds under
     ical/ come from ``render.ical.render_feeds``; pages only link to them)."""
-    from generator.reports.escalation import OnCallIndex, resolve_chain
     from generator.render.data import pay_files
+    from generator.reports.escalation import OnCallIndex, resolve_chain
     from generator.reports.fairness import fairness_csv
     from generator.reports.pay import compute_pay
 

@@ -416,6 +416,11 @@ def compute_handoffs(
 _memo: list[Any] = []
 
 
+def forget_handoffs() -> None:
+    """Drop the remembered answer of ``compute_handoffs`` (its last user is done)."""
+    _memo.clear()
+
+
 def compute_handoff(org: Org, schedule: Schedule, key: str, at: datetime) -> Handoff | None:
     """The first handoff of rotation ``key`` ("team/rotation") at or after ``at``,
     or None when the schedule holds none."""
