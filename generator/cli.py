@@ -88,7 +88,11 @@ def _load_all(
     return loaded.org, now, loaded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# every command carries these, so "-h" works (and help reads the same) however it is called
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -107,7 +111,7 @@ def cli(click_ctx: click.Context, root: Path) -> None:
     click_ctx.obj = Context(root)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--strict", is_flag=True, help="Fail on warnings too (stale runbooks, conflicts).")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -143,7 +147,7 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
     )
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -168,7 +172,7 @@ def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
     click.echo(f"built {target} ({len(schedule.shifts)} shifts) for {now.isoformat()}")
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--at", "at_text", metavar="T", default=None, help="The instant (default: now).")
 @click.option("--team", default=None, help="Only this team.")
 @click.option(
@@ -221,7 +225,7 @@ def _check_person(org: Any, person: str | None) -> None:
         )
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--team", default=None, help="Only this team.")
 @click.option("--person", default=None, help="Only this person.")
 @click.option("--from", "from_text", metavar="T", default=None, help="Window start (default: now).")
@@ -279,7 +283,7 @@ def schedule(
         click.echo(schedule_table(org, shifts))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--person", default=None, help="Only this person's feed.")
 @click.option("--team", default=None, help="Only this team's feed.")
 @click.option(
@@ -339,7 +343,7 @@ def ical(
     sys.stdout.buffer.write(data)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--person", default=None, help="Only this person.")
 @click.option(
     "--from",
@@ -397,7 +401,7 @@ def pay(
         click.echo(pay_table(report))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--team", required=True, help="The team.")
 @click.option("--rotation", default=None, help="Only this rotation (default: each of the team's).")
 @click.option(
@@ -452,7 +456,7 @@ def handoff(
         click.echo("\n".join(handoff_markdown(h, level=1) for h in found), nl=False)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--team", default=None, help="Only this team.")
 @click.option(
     "--from",
@@ -516,7 +520,7 @@ def fairness(
         click.echo(fairness_table(report, {p.id: p.name for p in org.people.values()}))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option("--team", required=True, help="The team.")
 @click.option("--rotation", "rotation_id", required=True, help="The rotation of that team.")
 @click.option(
@@ -607,7 +611,7 @@ def cover(
     click.echo("\n" + table(["RANK", "NAME", "PERSON", "DEVIATION NOW", "IF THEY COVER"], rows))
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option(
     "--until",
     "until_text",
@@ -654,7 +658,7 @@ def plan(ctx: Context, until_text: str | None, now_text: str | None) -> None:
     )
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Write a new organisation skeleton into DIRECTORY (which must be empty or new)."""
@@ -668,7 +672,7 @@ def init(directory: Path) -> None:
     click.echo(f"next: rota --root {directory} build")
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 @click.option(
     "--dev-addr",
     default="127.0.0.1:8000",
@@ -689,7 +693,7 @@ def serve(ctx: Context, dev_addr: str, now_text: str | None) -> None:
     serve_site(ctx.root.resolve(), now if now_text else None, dev_addr)
 
 
-@cli.command()
+@cli.command(context_settings=CONTEXT)
 def schema() -> None:
     """Print the JSON Schema of the files under rotations/ (for editor completion)."""
     from generator.spec import json_schema
