@@ -78,14 +78,21 @@ def cli_reference() -> str:
     from generator.cli import cli
 
     out: list[str] = []
-    with click.Context(cli, info_name="rota", terminal_width=100, max_content_width=100) as ctx:
+    # make_context applies each command's context_settings ("-h, --help"), as a real call does
+    with cli.make_context(
+        "rota", [], resilient_parsing=True, terminal_width=100, max_content_width=100
+    ) as ctx:
         out.append("```text\n" + cli.get_help(ctx).rstrip() + "\n```\n")
         for name in sorted(cli.list_commands(ctx)):
             command = cli.get_command(ctx, name)
             assert command is not None
-            # with the group as parent, so "-h, --help" is inherited whatever ran before
-            with click.Context(
-                command, info_name=name, parent=ctx, terminal_width=100, max_content_width=100
+            with command.make_context(
+                name,
+                [],
+                parent=ctx,
+                resilient_parsing=True,
+                terminal_width=100,
+                max_content_width=100,
             ) as sub:
                 text = command.get_help(sub).rstrip()
             out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")
