@@ -10,8 +10,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import click
-
 from generator import spec
 
 MARKERS = {
