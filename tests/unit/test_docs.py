@@ -27,3 +27,12 @@ def test_every_input_field_has_an_example() -> None:
         if not f.example
     ]
     assert missing == []
+
+
+def test_committed_schema_is_current() -> None:
+    import json
+
+    from generator.spec import json_schema
+
+    committed = json.loads((REPO / "rotations" / "rota.schema.json").read_text(encoding="utf-8"))
+    assert committed == json_schema(), "run: rota schema > rotations/rota.schema.json"
