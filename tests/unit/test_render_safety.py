@@ -168,7 +168,7 @@ def test_secret_personal_feed_addresses_are_not_published_on_pages() -> None:
     from generator.render.site import render_site
 
     now = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
-    org = load_org(Path(__file__).parent.parent / "golden" / "site" / "org", now).org
+    org = load_org(Path(__file__).parent.parent / "golden" / "pages" / "org", now).org
     org = replace(org, settings=replace(org.settings, feed_secret=True))
     org = with_feed_key(org, "k" * 32)
     pages = render_site(org, horizon_schedule(org, now), now)
