@@ -50,10 +50,6 @@ def parse_instant(text: str, tz_name: str, now: datetime | None) -> datetime:
 class Context:
     def __init__(self, root: Path):
         self.root = root
-        self._now_text: str | None = None
-
-    def now(self, text: str | None, tz_name: str = "UTC") -> datetime:
-        return parse_instant(text or "now", tz_name, None)
 
 
 def _now_option(f: F) -> F:
@@ -64,6 +60,27 @@ def _now_option(f: F) -> F:
         default=None,
         help="Fix the present (ISO 8601, 'YYYY-MM-DD HH:MM' in settings.timezone, or now).",
     )(f)
+
+
+def _format_option(*choices: str) -> Callable[[F], F]:
+    """``--format``, defaulting to the first choice."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+    )
+
+
+def _window_options(from_help: str, to_help: str) -> Callable[[F], F]:
+    """``--from T`` and ``--to T``: the window of a report."""
+
+    def decorate(f: F) -> F:
+        f = click.option("--to", "to_text", metavar="T", default=None, help=to_help)(f)
+        return click.option("--from", "from_text", metavar="T", default=None, help=from_help)(f)
+
+    return decorate
 
 
 def _load(ctx: Context, now_text: str | None, strict: bool = False) -> tuple[Any, datetime]:
@@ -113,9 +130,7 @@ def cli(click_ctx: click.Context, root: Path) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--strict", is_flag=True, help="Fail on warnings too (stale runbooks, conflicts).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_format_option("text", "json")
 @_now_option
 @click.pass_obj
 def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None:
@@ -175,9 +190,7 @@ def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--at", "at_text", metavar="T", default=None, help="The instant (default: now).")
 @click.option("--team", default=None, help="Only this team.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@_format_option("table", "json")
 @_now_option
 @click.pass_obj
 def who(
@@ -228,21 +241,11 @@ def _check_person(org: Any, person: str | None) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--team", default=None, help="Only this team.")
 @click.option("--person", default=None, help="Only this person.")
-@click.option("--from", "from_text", metavar="T", default=None, help="Window start (default: now).")
-@click.option(
-    "--to",
-    "to_text",
-    metavar="T",
-    default=None,
-    help="Window end (default: now + settings.horizon).",
+@_window_options(
+    "Window start (default: now).",
+    "Window end (default: now + settings.horizon).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@_format_option("table", "json", "csv")
 @_now_option
 @click.pass_obj
 def schedule(
@@ -345,27 +348,11 @@ def ical(
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--person", default=None, help="Only this person.")
-@click.option(
-    "--from",
-    "from_text",
-    metavar="T",
-    default=None,
-    help="Window start (default: the first of the month settings.history ago).",
+@_window_options(
+    "Window start (default: the first of the month settings.history ago).",
+    "Window end (default: the end of the month settings.horizon ahead).",
 )
-@click.option(
-    "--to",
-    "to_text",
-    metavar="T",
-    default=None,
-    help="Window end (default: the end of the month settings.horizon ahead).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@_format_option("table", "json", "csv")
 @_now_option
 @click.pass_obj
 def pay(
@@ -411,13 +398,7 @@ def pay(
     default=None,
     help="Show the first handoff at or after T (default: now).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-)
+@_format_option("markdown", "json")
 @_now_option
 @click.pass_obj
 def handoff(
@@ -458,27 +439,11 @@ def handoff(
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--team", default=None, help="Only this team.")
-@click.option(
-    "--from",
-    "from_text",
-    metavar="T",
-    default=None,
-    help="Window start (default: now - settings.history).",
+@_window_options(
+    "Window start (default: now - settings.history).",
+    "Window end (default: now + settings.horizon).",
 )
-@click.option(
-    "--to",
-    "to_text",
-    metavar="T",
-    default=None,
-    help="Window end (default: now + settings.horizon).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@_format_option("table", "json", "csv")
 @_now_option
 @click.pass_obj
 def fairness(
@@ -526,9 +491,7 @@ def fairness(
 @click.option(
     "--at", "at_text", metavar="T", default=None, help="An instant in the shift (default: now)."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@_format_option("table", "json")
 @_now_option
 @click.pass_obj
 def cover(

@@ -774,13 +774,6 @@ COVERAGE = Obj(
 )
 
 
-def _check_coverage(rec: Rec, diags: Diagnostics) -> None:
-    if rec.get("from") == rec.get("to") or (rec.get("from") == 0 and rec.get("to") == 1440):
-        pass  # a full day; allowed
-
-
-COVERAGE.extra_check = _check_coverage
-
 ROTATION = Obj(
     "rotation",
     [

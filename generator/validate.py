@@ -566,9 +566,8 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
     for r in _unique(lists["incidents"], "incident", diags):
         ok = _ref(r["severity"], severity_ids, "severity", r.at("severity"), diags)
         ok = _ref(r["team"], teams, "team", r.at("team"), diags) and ok
-        for i, who in enumerate(r["responders"]):
+        for who in r["responders"]:
             ok = _ref(who, people, "person", r.at("responders"), diags) and ok
-            del i
         if not ok:
             continue
         tz_name = teams[r["team"]].timezone
