@@ -53,17 +53,19 @@ def _walk(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return found
 
 
+def input_files(root: Path) -> list[Path]:
+    """Every file loading reads, in reading order."""
+    return [
+        *_walk(root / "rotations", YAML_SUFFIXES),
+        *_walk(root / "runbooks", YAML_SUFFIXES + MARKDOWN_SUFFIXES),
+    ]
+
+
 def _read(path: Path, rel: str, diags: Diagnostics) -> str | None:
     try:
-        size = path.stat().st_size
-        from generator.load.yamlload import MAX_FILE_BYTES
+        from generator.load.yamlload import too_large
 
-        if size > MAX_FILE_BYTES:
-            diags.error(
-                Source(rel),
-                f"file is {size // (1024 * 1024)} MiB; input files may be at most "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB",
-            )
+        if too_large(path.stat().st_size, rel, diags):
             return None
         data = path.read_bytes()
     except OSError as exc:
@@ -90,11 +92,10 @@ def load_tree(root: Path, diags: Diagnostics) -> RawTree:
         text = _read(path, rel, diags)
         if text is None:
             continue
-        doc = parse_yaml(text, rel, diags)
         if path.name == LOCK_NAME and path.parent == rotations:
-            tree.lock = (rel, doc)
+            tree.lock = (rel, text)  # read by lockfile.parse_lock, mostly without YAML
         else:
-            tree.files.append((rel, doc))
+            tree.files.append((rel, parse_yaml(text, rel, diags)))
     runbooks = root / "runbooks"
     for path in _walk(runbooks, YAML_SUFFIXES + MARKDOWN_SUFFIXES):
         rel = path.relative_to(root).as_posix()

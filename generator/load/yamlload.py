@@ -15,8 +15,12 @@ import yaml
 
 from generator.errors import Diagnostics, Source
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a file written by hand
+# the lock file is written by `rota plan` and grows with the organisation and with
+# time (about 4 MiB a year for 1,000 people on 200 rotations)
+MAX_LOCK_BYTES = 64 * 1024 * 1024
+LOCK_FILE = "assignments.lock.yaml"
+MAX_NODES = 200_000  # values in a document, at least; more for a longer file
 MAX_DEPTH = 64
 
 
@@ -102,12 +106,15 @@ else:  # pragma: no cover - the wheels ship libyaml
 class _Builder:
     """Turns composed nodes into LDict/LList/scalars, bounded in size and depth."""
 
-    def __init__(self, path: str, diags: Diagnostics, line_offset: int = 0):
+    def __init__(self, path: str, diags: Diagnostics, line_offset: int = 0, size: int = 0):
         self.path = path
         self.line_offset = line_offset
         self.diags = diags
         self.count = 0
         self.failed = False
+        # a value takes at least two characters to write, so a longer file may hold
+        # more; only aliases make a document larger than its text
+        self.max_nodes = max(MAX_NODES, size // 2)
 
     def at(self, node: yaml.Node) -> Source:
         mark = node.start_mark
@@ -117,9 +124,9 @@ class _Builder:
         self.count += 1
         if self.failed:
             return None
-        if self.count > MAX_NODES or depth > MAX_DEPTH:
-            what = "values" if self.count > MAX_NODES else "levels of nesting"
-            limit = MAX_NODES if self.count > MAX_NODES else MAX_DEPTH
+        if self.count > self.max_nodes or depth > MAX_DEPTH:
+            what = "values" if self.count > self.max_nodes else "levels of nesting"
+            limit = self.max_nodes if self.count > self.max_nodes else MAX_DEPTH
             self.diags.error(
                 self.at(node),
                 f"document too large: more than {limit} {what} (aliases expanding without bound?)",
@@ -143,6 +150,8 @@ class _Builder:
                     self.diags.error(self.at(key_node), "merge keys ('<<') are not supported")
                     continue
                 key = self.build(key_node, depth + 1)
+                if self.failed:
+                    break
                 if not isinstance(key, str):
                     if isinstance(key, (int, float, bool)) or key is None:
                         key = "null" if key is None else str(key).lower()
@@ -164,6 +173,8 @@ class _Builder:
             seq.source = self.at(node)
             seq.item_sources = []
             for item in node.value:
+                if self.failed:
+                    break
                 seq.append(self.build(item, depth + 1))
                 seq.item_sources.append(self.at(item))
             return seq
@@ -192,14 +203,25 @@ def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
     return float(value)
 
 
+def size_limit(path: str) -> int:
+    return MAX_LOCK_BYTES if path.endswith(LOCK_FILE) else MAX_FILE_BYTES
+
+
+def too_large(size: int, path: str, diags: Diagnostics) -> bool:
+    limit = size_limit(path)
+    if size <= limit:
+        return False
+    what = "the lock file" if limit == MAX_LOCK_BYTES else "input files"
+    diags.error(
+        Source(path),
+        f"file is {size // (1024 * 1024)} MiB; {what} may be at most {limit // (1024 * 1024)} MiB",
+    )
+    return True
+
+
 def decode_text(data: bytes, path: str, diags: Diagnostics) -> str | None:
     """UTF-8 text of a file, or None with a located error."""
-    if len(data) > MAX_FILE_BYTES:
-        diags.error(
-            Source(path),
-            f"file is {len(data) // (1024 * 1024)} MiB; input files may be at most "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB",
-        )
+    if too_large(len(data), path, diags):
         return None
     try:
         text = data.decode("utf-8")
@@ -255,7 +277,7 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -
         return None
     if node is None:
         return None
-    builder = _Builder(path, diags, line_offset)
+    builder = _Builder(path, diags, line_offset, len(text))
     try:
         value = builder.build(node)
         return None if builder.failed else value
