@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from generator.errors import Diagnostic
-from generator.model import Org, Override, Rotation
-from generator.schedule.assign import Pick, assign, block_end
+from generator.model import LockedShift, Org, Override, Rotation
+from generator.schedule.assign import Pick, block_end
+from generator.schedule.plan import Planned
 from generator.schedule.shifts import (
     Slot,
     compute_slots,
@@ -77,31 +78,50 @@ def plan_origin(org: Org, key: str) -> datetime:
     return boundary_at(rotation, org.teams[rotation.team].timezone, 0)
 
 
-def rotation_slots(org: Org, rotation: Rotation, origin: datetime, end_at: datetime) -> list[Slot]:
+def rotation_slots(
+    org: Org,
+    rotation: Rotation,
+    origin: datetime,
+    end_at: datetime,
+    locked: list[LockedShift] | None = None,
+) -> list[Slot]:
     """The slots of a rotation from ``origin`` to ``end_at`` with the lock file applied.
 
     Before the first locked shift: computed slots (cut where the lock begins).
     Locked shifts: exactly as the lock file lists them, so no later edit of the
     rotation (shift length, start, members) moves them. After ``until``: computed
     slots again, the first one cut to begin at ``until`` if a boundary moved.
+    ``locked``: the rotation's locked shifts by start, if the caller has them.
     """
     tz_name = org.teams[rotation.team].timezone
-    locked = sorted(
-        (s for s in org.lock.shifts if s.team == rotation.team and s.rotation == rotation.id),
-        key=lambda s: s.start_at,
-    )
+    if locked is None:
+        locked = sorted(
+            (s for s in org.lock.shifts if s.team == rotation.team and s.rotation == rotation.id),
+            key=lambda s: s.start_at,
+        )
     until = org.lock.until_at.get(rotation.key)
     if not locked or until is None:
         return compute_slots(rotation, tz_name, origin, end_at)
     out: list[Slot] = []
     first = locked[0].start_at
     if origin < first:
-        for slot in compute_slots(rotation, tz_name, origin, first):
+        for slot in compute_slots(rotation, tz_name, origin, min(first, end_at)):
             cut = _clip(rotation, tz_name, slot, slot.start_at, min(slot.end_at, first))
             if cut is not None:
                 out.append(cut)
+    # a locked shift usually is a slot of the rotation as it stands: those are
+    # computed in one pass (a slot's windows depend only on its ends)
+    lo, hi = max(first, origin), min(locked[-1].end_at, end_at)
+    same = {
+        (slot.start_at, slot.end_at): slot
+        for slot in (compute_slots(rotation, tz_name, lo, hi) if lo < hi else ())
+    }
     for ls in locked:
         if ls.end_at <= origin or ls.start_at >= end_at:
+            continue
+        kept = same.get((ls.start_at, ls.end_at))
+        if kept is not None:
+            out.append(kept)
             continue
         windows = coverage_windows(rotation.coverage, tz_name, ls.start_at, ls.end_at)
         if windows:
@@ -129,12 +149,18 @@ def _clip(
     return Slot(slot.team, slot.rotation, slot.index, start_at, end_at, windows)
 
 
-def compute_schedule(org: Org, start_at: datetime, end_at: datetime) -> Schedule:
+def compute_schedule(
+    org: Org,
+    start_at: datetime,
+    end_at: datetime,
+    planned: Planned | None = None,
+) -> Schedule:
     """Shifts overlapping [start_at, end_at), listed whole.
 
     Assignment runs from each rotation's first handoff to the end of the
     planning block holding ``end_at`` (see ``assign.block_end``), so a slot's
-    assignee never depends on the window asked for.
+    assignee never depends on the window asked for. ``planned``: that plan
+    (slots and picks up to the block end), if it was kept from an earlier run.
     """
     # Planning allocates a few million small objects and frees none of them
     # until it ends; the cycle collector would scan them over and over (about
@@ -142,38 +168,32 @@ def compute_schedule(org: Org, start_at: datetime, end_at: datetime) -> Schedule
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compute_schedule(org, start_at, end_at)
+        return _compute_schedule(org, start_at, end_at, planned)
     finally:
         if enabled:
             gc.enable()
 
 
-def _compute_schedule(org: Org, start_at: datetime, end_at: datetime) -> Schedule:
-    plan_end = block_end(end_at)
-    slots: dict[str, list[Slot]] = {}
-    for team in org.teams.values():
-        for rotation in team.rotations:
-            # nobody is on call before a rotation's first handoff
-            origin = plan_origin(org, rotation.key)
-            slots[rotation.key] = rotation_slots(org, rotation, origin, plan_end)
-    locked: dict[str, dict[datetime, str]] = defaultdict(dict)
-    for ls in org.lock.shifts:
-        locked[f"{ls.team}/{ls.rotation}"][ls.start_at] = ls.person
-    previous: dict[str, dict[datetime, str]] = defaultdict(dict)
-    for ts in org.lock.tentative:
-        previous[f"{ts.team}/{ts.rotation}"][ts.start_at] = ts.person
-    picks = assign(org, slots, locked, previous)
+def _compute_schedule(
+    org: Org,
+    start_at: datetime,
+    end_at: datetime,
+    planned: Planned | None,
+) -> Schedule:
+    from generator.schedule.plan import plan
+
+    slots, picks = planned if planned is not None else plan(org, block_end(end_at))
     problems: list[Diagnostic] = []
     overrides: dict[str, list[Override]] = defaultdict(list)
     for o in sorted(org.overrides, key=lambda o: (o.start_at, o.end_at, o.person)):
         overrides[f"{o.team}/{o.rotation}"].append(o)
     shifts: list[Shift] = []
-    for key, planned in slots.items():
+    for key, items in slots.items():
         found = org.rotation(key)
         assert found is not None
         rotation = found
         team = org.teams[rotation.team]
-        for slot, pick in zip(planned, picks[key], strict=True):
+        for slot, pick in zip(items, picks[key], strict=True):
             if slot.end_at <= start_at or slot.start_at >= end_at:
                 continue
             pieces = [
