@@ -50,6 +50,14 @@ def parse_instant(text: str, tz_name: str, now: datetime | None) -> datetime:
 class Context:
     def __init__(self, root: Path):
         self.root = root
+        self.loaded: Any = None  # the organisation as loaded (pipeline.Loaded)
+
+    def schedule(self, start: datetime, end: datetime) -> Any:
+        """The schedule of the loaded organisation, its plan kept between runs."""
+        return self.loaded.schedule(start, end)
+
+    def horizon(self, now: datetime) -> Any:
+        return self.loaded.horizon(now)
 
 
 def _now_option(f: F) -> F:
@@ -83,25 +91,42 @@ def _window_options(from_help: str, to_help: str) -> Callable[[F], F]:
     return decorate
 
 
-def _load(ctx: Context, now_text: str | None, strict: bool = False) -> tuple[Any, datetime]:
-    org, now, _ = _load_all(ctx, now_text, strict)
+# a query (who, schedule, ...) shows this many warnings, then how many more there are
+QUERY_WARNINGS = 5
+
+
+def _load(ctx: Context, now_text: str | None, lock: bool = True) -> tuple[Any, datetime]:
+    """Load for a query: a few warnings are shown, ``rota validate`` lists them all."""
+    org, now, _ = _load_all(ctx, now_text, lock=lock, show=QUERY_WARNINGS)
     return org, now
 
 
 def _load_all(
-    ctx: Context, now_text: str | None, strict: bool = False
+    ctx: Context,
+    now_text: str | None,
+    lock: bool = True,
+    show: int | None = None,
 ) -> tuple[Any, datetime, Any]:
-    """Load the organisation once; --now is read in its settings.timezone."""
+    """Load the organisation once; --now is read in its settings.timezone.
+
+    ``show``: how many warnings to print (None: all)."""
     from generator.pipeline import load_org
 
     provisional = parse_instant(now_text or "now", "UTC", None)
     try:
-        loaded = load_org(ctx.root, provisional, strict=strict)
+        loaded = load_org(ctx.root, provisional, lock=lock)
     except InvalidInput as exc:
         _fail(exc.diagnostics)
     now = parse_instant(now_text or "now", loaded.org.settings.timezone, None)
-    for w in loaded.warnings:
+    warnings = loaded.warnings
+    for w in warnings if show is None else warnings[:show]:
         click.echo(str(w), err=True)
+    if show is not None and len(warnings) > show:
+        click.echo(
+            f"rota: and {len(warnings) - show} more warning(s); 'rota validate' lists them all",
+            err=True,
+        )
+    ctx.loaded = loaded
     return loaded.org, now, loaded
 
 
@@ -135,7 +160,7 @@ def cli(click_ctx: click.Context, root: Path) -> None:
 @click.pass_obj
 def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None:
     """Check every input file and report all problems at once."""
-    from generator.pipeline import horizon_schedule, load_org
+    from generator.pipeline import load_org
     from generator.schedule.conflicts import find_conflicts
 
     provisional = parse_instant(now_text or "now", "UTC", None)
@@ -145,7 +170,7 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
         _fail(exc.diagnostics, fmt)
     org = loaded.org
     now = parse_instant(now_text or "now", org.settings.timezone, None)
-    schedule = horizon_schedule(org, now)
+    schedule = loaded.horizon(now)
     found = sorted([*loaded.warnings, *schedule.problems, *find_conflicts(org, schedule, now)])
     errors = [d for d in found if d.severity == "error"]
     if errors or (strict and found):
@@ -198,14 +223,14 @@ def who(
 ) -> None:
     """Who is on call at an instant."""
     from generator.render.text import who_document, who_table
-    from generator.schedule.resolve import compute_schedule
 
-    org, now = _load(ctx, now_text)
+    # the lock file is read only if the plan is not kept from an earlier run
+    org, now = _load(ctx, now_text, lock=False)
     at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
     _check_team(org, team)
     from datetime import timedelta
 
-    schedule = compute_schedule(org, at, at + timedelta(seconds=1))
+    schedule = ctx.schedule(at, at + timedelta(seconds=1))
     doc = who_document(org, schedule, at, team)
     if fmt == "json":
         from generator.reports.escalation import chain_json, resolve_chain
@@ -259,7 +284,6 @@ def schedule(
 ) -> None:
     """The shifts overlapping a window, listed whole."""
     from generator.render.text import schedule_csv, schedule_document, schedule_table
-    from generator.schedule.resolve import compute_schedule
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)
@@ -272,7 +296,7 @@ def schedule(
     )
     if end <= start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    sched = compute_schedule(org, start, end)
+    sched = ctx.schedule(start, end)
     shifts = [
         s
         for s in sched.shifts
@@ -303,7 +327,7 @@ def ical(
 ) -> None:
     """Print a person's or a team's iCal feed to standard output."""
     from generator.feedstate import read_state
-    from generator.pipeline import feed_key_from_env, horizon_schedule
+    from generator.pipeline import feed_key_from_env
     from generator.render.ical import (
         feed_filename,
         feed_url,
@@ -337,7 +361,7 @@ def ical(
             click.echo(url)
             click.echo(f"(calendar apps: {webcal_url(url)})", err=True)
         return
-    sched = horizon_schedule(org, now)
+    sched = ctx.horizon(now)
     data = (
         person_feed(org, sched, ident, now, state)
         if person
@@ -368,7 +392,6 @@ def pay(
 
     from generator.render.data import pay_csv, pay_document, pay_table
     from generator.reports.pay import compute_pay, pay_window
-    from generator.schedule.resolve import compute_schedule
 
     org, now = _load(ctx, now_text)
     _check_person(org, person)
@@ -377,7 +400,7 @@ def pay(
     end = parse_instant(to_text, org.settings.timezone, now) if to_text else default_end
     if end <= start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    report = compute_pay(org, compute_schedule(org, start, end), start, end)
+    report = compute_pay(org, ctx.schedule(start, end), start, end)
     if person is not None:
         report = replace(report, people=tuple(p for p in report.people if p.person == person))
     if fmt == "json":
@@ -412,7 +435,6 @@ def handoff(
     """The handoff note: who hands over to whom, incidents, notes, the coming shift."""
     from generator.errors import did_you_mean
     from generator.reports.handoff import compute_handoff, handoff_json, handoff_markdown
-    from generator.schedule.resolve import compute_schedule
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)
@@ -423,7 +445,7 @@ def handoff(
             param_hint="--rotation",
         )
     at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
-    sched = compute_schedule(org, at - org.settings.history, at + org.settings.horizon)
+    sched = ctx.schedule(at - org.settings.history, at + org.settings.horizon)
     found = []
     for rid in [rotation] if rotation else rotation_ids:
         h = compute_handoff(org, sched, f"{team}/{rid}", at)
@@ -458,7 +480,6 @@ def fairness(
     from dataclasses import replace
 
     from generator.reports.fairness import compute_fairness, fairness_csv, fairness_table
-    from generator.schedule.resolve import compute_schedule
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)
@@ -474,7 +495,7 @@ def fairness(
     )
     if end <= start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    report = compute_fairness(org, compute_schedule(org, start, end), start, end)
+    report = compute_fairness(org, ctx.schedule(start, end), start, end)
     if team is not None:
         report = replace(report, rotations=tuple(r for r in report.rotations if r.team == team))
     if fmt == "json":
@@ -505,7 +526,6 @@ def cover(
     """Who could take the shift at T, ranked by fairness impact."""
     from generator.errors import did_you_mean
     from generator.schedule.cover import cover_candidates
-    from generator.schedule.resolve import compute_schedule
     from generator.timeutil import iso
 
     org, now = _load(ctx, now_text)
@@ -518,9 +538,7 @@ def cover(
             param_hint="--rotation",
         )
     at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
-    sched = compute_schedule(
-        org, min(at, now) - org.settings.history, max(at, now) + org.settings.horizon
-    )
+    sched = ctx.schedule(min(at, now) - org.settings.history, max(at, now) + org.settings.horizon)
     slot = next(
         (s for s in sched.slots.get(rotation.key, ()) if any(a <= at < b for a, b in s.windows)),
         None,
@@ -588,7 +606,6 @@ def plan(ctx: Context, until_text: str | None, now_text: str | None) -> None:
     """Extend rotations/assignments.lock.yaml: lock shifts up to --until, keep the rest
     as the tentative plan. Locked shifts never move; re-running changes nothing."""
     from generator.lockfile import LOCK_PATH, plan_lock, render_lock, write_lock
-    from generator.schedule.resolve import compute_schedule
     from generator.timeutil import iso
 
     org, now = _load(ctx, now_text)
@@ -600,7 +617,7 @@ def plan(ctx: Context, until_text: str | None, now_text: str | None) -> None:
     if until < now:
         raise click.BadParameter("--until must not be in the past", param_hint="--until")
     plan_end = max(until, now + org.settings.horizon)
-    sched = compute_schedule(org, now - org.settings.history, plan_end)
+    sched = ctx.schedule(now - org.settings.history, plan_end)
     until_at, locked, tentative, unassigned = plan_lock(
         org.lock, sched.slots, sched.picks, now - org.settings.history, until, plan_end
     )

@@ -7,34 +7,85 @@ before anything is written, and the output folder is replaced in one step.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from generator.errors import BuildFailed, Diagnostic, Diagnostics, InvalidInput
 from generator.feedstate import FeedState
-from generator.load.tree import load_tree
-from generator.model import Org
+from generator.load.tree import input_files
+from generator.memo import Memo
+from generator.model import Lock, Org
 from generator.schedule.resolve import Schedule, compute_schedule
-from generator.validate import build_org, stale_runbooks
+
+NO_LOCK = Lock({}, (), ())
 
 
 @dataclass(frozen=True)
 class Loaded:
     org: Org
     warnings: tuple[Diagnostic, ...]
+    memo: Memo | None = None  # kept results for these exact inputs (see memo.py)
+    lock_deferred: bool = False  # org.lock is empty until planning needs it
+
+    def schedule(self, start_at: datetime, end_at: datetime) -> Schedule:
+        """``compute_schedule``, with the plan from the memo when it holds one far enough."""
+        from generator.schedule.assign import block_end
+
+        plan_end = block_end(end_at)
+        memo = self.memo
+        planned = memo.plan(plan_end) if memo is not None else None
+        org = self.org
+        if planned is None and self.lock_deferred:
+            lock = memo.get("lock") if memo is not None else None
+            if lock is None:  # gone from the memo since: read the files again
+                lock = load_org(Path(org.root), start_at).org.lock
+            org = replace(org, lock=lock)
+        got = compute_schedule(org, start_at, end_at, planned)
+        if planned is None and memo is not None:
+            memo.put_plan(plan_end, got.slots, got.picks)
+        return got
+
+    def horizon(self, now: datetime) -> Schedule:
+        """The schedule that pages and feeds show (``horizon_schedule``)."""
+        settings = self.org.settings
+        return self.schedule(now - settings.history, now + settings.horizon)
 
 
-def load_org(root: Path, now: datetime, strict: bool = False) -> Loaded:
-    """Read and validate the organisation; InvalidInput carries every error."""
+def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True) -> Loaded:
+    """Read and validate the organisation; InvalidInput carries every error.
+
+    An organisation read before from the same bytes comes from the memo; with
+    ``lock=False`` its lock file is read only if ``Loaded.schedule`` must plan.
+    """
+    from generator.validate import stale_runbooks
+
+    memo = Memo.open(root, input_files(root))
+    kept = memo.get("org") if memo is not None else None
+    kept_lock = memo.get("lock") if memo is not None and kept is not None and lock else None
     diags = Diagnostics()
-    tree = load_tree(root, diags)
-    org = build_org(tree, diags)
+    org: Org | None
+    deferred = False
+    if kept is not None and (kept_lock is not None or not lock):
+        org, warnings = kept
+        if kept_lock is not None:
+            org = replace(org, lock=kept_lock)
+        deferred = kept_lock is None
+        diags.extend(warnings)
+    else:
+        from generator.load.tree import load_tree
+        from generator.validate import build_org
+
+        tree = load_tree(root, diags)
+        org = build_org(tree, diags)
+        if org is not None and not diags.errors and memo is not None:
+            memo.put("org", (replace(org, lock=NO_LOCK), tuple(diags.items)))
+            memo.put("lock", org.lock)
     if org is not None:
         stale_runbooks(org, now.astimezone(org.settings.tz).date(), diags)
     if org is None or diags.errors or (strict and diags.items):
         raise InvalidInput(diags.sorted())
-    return Loaded(org, tuple(diags.warnings))
+    return Loaded(org, tuple(diags.warnings), memo, deferred)
 
 
 def horizon_schedule(org: Org, now: datetime) -> Schedule:
@@ -95,11 +146,11 @@ def render_all(loaded: Loaded, now: datetime) -> Rendered:
     from generator.render.site import render_site
 
     org = with_feed_key(loaded.org, feed_key_from_env())
-    schedule = horizon_schedule(org, now)
-    infeasible = [p for p in schedule.problems if p.severity == "error"]
+    planned = loaded.horizon(now)
+    infeasible = [p for p in planned.problems if p.severity == "error"]
     if infeasible:
         raise InvalidInput(infeasible)
-    files = render_site(org, schedule, now)
-    feeds = render_feeds(org, schedule, now, read_state(Path(org.root)))
+    files = render_site(org, planned, now)
+    feeds = render_feeds(org, planned, now, read_state(Path(org.root)))
     files.update(feeds.files)
-    return Rendered(schedule, files, feeds.state)
+    return Rendered(planned, files, feeds.state)

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T12:00:00Z"
+
+# the memo of loading and planning (generator/memo.py) is on in the tests, as for
+# users, but in a folder of this test process, never the user's cache
+_CACHE = tempfile.mkdtemp(prefix="rota-test-cache-")
+os.environ["ROTA_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,0 +1,163 @@
+"""A memo of loading and planning on disk, keyed by the exact inputs.
+
+Loading, validating and planning are pure functions of the files under
+``rotations/`` and ``runbooks/`` (and of Rota's own code), so their results are
+kept between runs: a second ``rota who`` on an unchanged checkout reads the
+organisation and the plan back instead of parsing and planning again.
+
+The key is a BLAKE2 digest of every input file's path and bytes (the same files
+``load.tree`` reads), the organisation's absolute path and Rota's source code, so
+any edit, checkout or upgrade misses the memo. Only valid organisations are kept;
+problems are found again on the next change. Entries live in ``ROTA_CACHE_DIR``
+(default ``$XDG_CACHE_HOME/rota`` or ``~/.cache/rota``); ``ROTA_CACHE_DIR=`` (empty)
+turns the memo off. The folder is private to its owner (0700) and Rota refuses a
+folder others can write to, since entries are pickles; a damaged entry is ignored.
+The 16 most recently used inputs are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from bisect import bisect_left
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+KEEP = 16  # inputs (digests) kept; older entries are removed
+ENV = "ROTA_CACHE_DIR"
+
+
+def cache_dir() -> Path | None:
+    value = os.environ.get(ENV)
+    if value is not None:
+        return Path(value) if value.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rota"
+
+
+@cache
+def _code_digest() -> bytes:
+    """Rota's own source: another version plans differently."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(sys.version.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.digest()
+
+
+def input_digest(root: Path, files: Iterable[Path]) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    h.update(_code_digest())
+    h.update(str(root.resolve()).encode() + b"\0")
+    for path in files:
+        data = path.read_bytes()
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Memo:
+    """The entries of one set of inputs: the organisation, its lock, its plan."""
+
+    def __init__(self, folder: Path, digest: str):
+        self.folder = folder
+        self.digest = digest
+
+    @classmethod
+    def open(cls, root: Path, files: Iterable[Path]) -> Memo | None:
+        folder = cache_dir()
+        if folder is None:
+            return None
+        try:
+            digest = input_digest(root, files)
+        except OSError:
+            return None  # a file went away: loading reports it
+        return cls(folder, digest)
+
+    def _path(self, part: str) -> Path:
+        return self.folder / f"{self.digest}.{part}"
+
+    def _private(self) -> bool:
+        try:
+            st = self.folder.stat()
+        except OSError:
+            return False
+        return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+    def get(self, part: str) -> Any:
+        """The entry, or None when absent, unreadable or in an unsafe folder."""
+        path = self._path(part)
+        if not path.exists() or not self._private():
+            return None
+        import gc
+
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling makes many objects and frees none
+        try:
+            with path.open("rb") as f:
+                return pickle.load(f)
+        except Exception:  # a damaged or stale entry is only a miss
+            return None
+        finally:
+            if enabled:
+                gc.enable()
+
+    def put(self, part: str, value: Any) -> None:
+        """Write the entry atomically; a memo that cannot be written is skipped."""
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self._private():
+                return
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self._path(part))
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            self._prune()
+        except (OSError, pickle.PicklingError, RecursionError):
+            return
+
+    def _prune(self) -> None:
+        newest: dict[str, float] = {}
+        for entry in self.folder.iterdir():
+            digest = entry.name.partition(".")[0]
+            if digest:
+                newest[digest] = max(newest.get(digest, 0.0), entry.stat().st_mtime)
+        for digest in sorted(newest, key=lambda d: -newest[d])[KEEP:]:
+            for entry in self.folder.glob(f"{digest}.*"):
+                entry.unlink(missing_ok=True)
+
+    def plan(self, plan_end: datetime) -> Any:
+        """The plan (slots, picks) up to ``plan_end``, cut from a longer one if kept."""
+        got = self.get("plan")
+        if got is None:
+            return None
+        kept_end, slots, picks = got
+        if kept_end < plan_end:
+            return None
+        if kept_end == plan_end:
+            return slots, picks
+        # the plan up to an earlier block end is the same plan, shorter: slots
+        # overlapping it (they start before it), and their picks
+        out_slots, out_picks = {}, {}
+        for key, items in slots.items():
+            n = bisect_left(items, plan_end, key=lambda slot: slot.start_at)
+            out_slots[key], out_picks[key] = items[:n], picks[key][:n]
+        return out_slots, out_picks
+
+    def put_plan(self, plan_end: datetime, slots: Any, picks: Any) -> None:
+        got = self.get("plan")
+        if got is None or got[0] < plan_end:
+            self.put("plan", (plan_end, slots, picks))
