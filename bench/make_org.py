@@ -6,6 +6,11 @@ People in 12 zones and holiday regions, two rotations per team (weekly and
 daily, some 12-hour follow-the-sun pairs with coverage windows, some business-
 hours only), 15 to 30 days of leave per person in blocks, overrides, a year of
 incidents and one runbook per 1,000/teams of realistic length.
+
+With ``--lock NOW`` it also writes the lock file an organisation that has used
+Rota since its rotations began would have: every shift from the first handoff
+locked up to four weeks after NOW (the freeze), and the plan beyond kept as
+tentative up to NOW + the horizon (``rota plan`` run as the year went on).
 """
 
 from __future__ import annotations
@@ -146,8 +151,27 @@ def main() -> None:
     ap.add_argument("--runbooks", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--year", type=int, default=2026)
+    ap.add_argument("--lock", metavar="NOW", default=None, help="write the lock file at NOW")
     args = ap.parse_args()
     write_org(args.out, args.teams, args.people, args.runbooks, args.seed, args.year)
+    if args.lock:
+        write_lock(args.out, args.lock)
+
+
+def write_lock(out: Path, now: str) -> None:
+    """The lock file of a year of `rota plan`: history locked through the freeze."""
+    import os
+    import subprocess
+    import sys
+    from datetime import datetime
+
+    rota = [sys.executable, "-m", "generator.cli", "--root", str(out), "plan"]
+    env = {**os.environ, "ROTA_CACHE_DIR": ""}
+    at = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    first = (at - timedelta(days=7 * 43)).isoformat()  # early in the year: all history ahead
+    until = (at + timedelta(days=28)).isoformat()
+    for args in (["--now", first, "--until", until], ["--now", now]):
+        subprocess.run([*rota, *args], env=env, check=True, capture_output=True)
 
 
 def write_org(
