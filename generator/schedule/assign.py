@@ -310,6 +310,8 @@ class _Planner:
                     cal = self.loads.calendar(person)
                     roster.append((m, m.person, id(cal), cal, self._leave_index.get(m.person)))
             dated = any(m.from_on is not None or m.until_on is not None for m, *_ in roster)
+            # members an override puts on call somewhere (the rest are never busy by one)
+            covering = {pid for _, pid, *_ in roster if pid in self._override_index}
             everyone = {pid: m.share for m, pid, *_ in roster}  # shared while nobody is dated
             last_end_at: datetime | None = None
             last_end = 0.0
@@ -378,7 +380,7 @@ class _Planner:
                             available.append(pid)
                     elif not _overlaps_leave(leave, windows):
                         available.append(pid)
-                if self._override_index:
+                if covering and not covering.isdisjoint(available):
                     available[:] = [
                         pid for pid in available if not self._covering_elsewhere(pid, key, windows)
                     ]

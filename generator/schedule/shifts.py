@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from generator.model import Coverage, Rotation
 from generator.timeutil import localize, zone
@@ -40,7 +40,13 @@ def boundary_at(rotation: Rotation, tz_name: str, k: int) -> datetime:
     starts are matched against the lock file's instants.
     """
     at = localize(rotation.start_local + k * rotation.shift, zone(tz_name))
-    return at.astimezone(timezone(at.utcoffset() or timedelta(0)))
+    return at.astimezone(_fixed(at.utcoffset() or timedelta(0)))
+
+
+@cache
+def _fixed(offset: timedelta) -> timezone:
+    """One tzinfo per offset: shared by every boundary (and so pickled once)."""
+    return timezone(offset)
 
 
 def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> int:
