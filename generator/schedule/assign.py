@@ -17,15 +17,24 @@ shared by several rotations or teams is never given two overlapping shifts.
    Monday, so a slot's assignee never depends on the window asked for). At the
    end of each block, moves (one slot to another member) and swaps (two slots
    between two members) over the block's unlocked slots lower
-   ``Σ dev² + ¼ Σ weekend_dev² + Σ holiday_dev² + stickiness`` where ``dev``
+   ``Σ dev² + ¼ Σ weekend_dev² + 2.5 Σ holiday_dev² + stickiness`` where ``dev``
    is a member's (load - target) in shift-equivalents since the rotation's
    first handoff, ``weekend_dev`` and ``holiday_dev`` the same for weekend and
-   holiday time in days (so Christmas does not fall to the same person every
-   year), and stickiness a cost (``STICKY``) for each slot moved away from the
-   previous plan: a slot leaves its previous assignee only for a larger gain.
-   Each step tries the two members furthest above target (and above on
+   holiday time in days, and stickiness a cost (``STICKY``) for each slot moved
+   away from the previous plan: a slot leaves its previous assignee only for a
+   larger gain. Holidays weigh more than their share of the load
+   (``HOLIDAY_WEIGHT``): a holiday-bearing week is lumpy, its deviation is
+   carried from year to year, and only the block's own slots can even it out,
+   so the search takes every chance to do so (Christmas does not fall to the
+   same person every year, and over years members stay close to their holiday
+   share). Each step tries the two members furthest above target (and above on
    weekends/holidays) against the two furthest below; it stops when nothing
-   improves or everyone is within ``GOOD_ENOUGH`` of target.
+   improves or everyone is within ``GOOD_ENOUGH`` of target and
+   ``HOLIDAY_GOOD_ENOUGH`` of their holiday target. Rotations are searched in
+   key order, and a rotation is searched again when a later rotation's search
+   moved one of its members (what it may move depends on their other shifts;
+   at most four rounds): each block ends where no search improves, so
+   re-planning from the plan as the previous one moves nothing.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations at once. ``min_rest`` between
@@ -39,10 +48,10 @@ searches for the few best-scored members: loads come from per-zone prefix sums
 in ``loads.py``, once per covered window and (zone, region) for the whole
 organisation; members are scored first and only then checked for clashes and
 rest, best first; leave is a binary search in sorted starts with the running
-latest end. The local search is bounded by 4·M + B/2 + 8 steps per block and
-rotation (B slots in the block), each step comparing groups of interchangeable
-slots rather than every pair; the improving moves and swaps of a pair of
-members are kept until either of them moves. The fast paths repeat the
+latest end. The local search is bounded by 4·M + B/2 + 8 steps per block,
+rotation and round (B slots in the block), each step comparing groups of
+interchangeable slots rather than every pair; the improving moves and swaps of
+a pair of members are kept until either of them moves. The fast paths repeat the
 reference arithmetic (``_cost``) operation for operation, so the plan is the
 same to the last bit.
 """
@@ -67,12 +76,13 @@ BLOCK_ANCHOR = datetime(2001, 1, 1, tzinfo=UTC).timestamp()
 BLOCK = timedelta(weeks=13)
 _BLOCK_S = BLOCK.total_seconds()
 WEEKEND_WEIGHT = 0.25  # weight of the weekend balance (in days) in the objective
-HOLIDAY_WEIGHT = 1.0  # weight of the holiday balance (in days)
-STICKY = 0.6  # cost of moving a slot away from its previous assignee, in dev² units
+HOLIDAY_WEIGHT = 2.5  # weight of the holiday balance (in days): it accumulates over years
+STICKY = 1.5  # cost of moving a slot away from its previous assignee, in dev² units
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
 MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much
 GOOD_ENOUGH = 0.4  # the local search stops once everyone is this close to target (SE)
+HOLIDAY_GOOD_ENOUGH = 0.25  # ... and this close to their holiday target (days)
 
 
 def block_of(at: datetime | float) -> int:
@@ -689,13 +699,41 @@ class _Planner:
     # -- local search -------------------------------------------------------------
 
     def _improve(self, pending: dict[str, list[int]]) -> None:
+        todo: dict[str, list[int]] = {}
         for key in sorted(pending):
             r = self.rotations[key]
             if r.rotation.assignment != "fair":
                 continue
             positions = [p for p in pending[key] if r.slots[p].locked is None]
             if positions:
-                self._search(r, positions)
+                todo[key] = positions
+        # A rotation's moves depend on its members' shifts in the others (clashes),
+        # so a rotation is searched again when a later search moved one of its
+        # members: the block ends where no search can improve, and re-planning
+        # from this plan as the previous one finds nothing to move.
+        searched: dict[str, int] = {}  # rotation -> when it was last searched
+        changed: dict[str, tuple[int, str]] = {}  # person -> when, in which rotation
+        clock = 0
+        for _ in range(4):
+            again = False
+            for key, positions in todo.items():
+                r = self.rotations[key]
+                last = searched.get(key)
+                if last is not None:
+                    members = {p for pos in positions for p in r.slots[pos].members}
+                    if not any(
+                        changed.get(p, (-1, key))[0] > last and changed[p][1] != key
+                        for p in members
+                    ):
+                        continue
+                clock += 1
+                searched[key] = clock
+                moved = self._search(r, positions)
+                for p in moved:
+                    changed[p] = (clock, key)
+                again = again or bool(moved)
+            if not again:
+                break
 
     @staticmethod
     def _cost(
@@ -765,10 +803,12 @@ class _Planner:
                 group.append(pos)
         return out
 
-    def _search(self, r: _Rotation, positions: list[int]) -> None:
+    def _search(self, r: _Rotation, positions: list[int]) -> set[str]:
+        """Moves and swaps within the block (see the module notes); who moved."""
+        moved: set[str] = set()
         members = sorted({p for pos in positions for p in r.slots[pos].members})
         if len(members) < 2:
-            return
+            return moved
         unit = r.unit
         owned: dict[str, list[int]] = defaultdict(list)
         for pos in positions:
@@ -782,7 +822,7 @@ class _Planner:
             dev = {p: r.load[p] - r.target[p] for p in members}
             if (
                 max(abs(d) for d in dev.values()) <= GOOD_ENOUGH * unit
-                and max(abs(r.hload[p] - r.htarget[p]) for p in members) <= 0.5
+                and max(abs(r.hload[p] - r.htarget[p]) for p in members) <= HOLIDAY_GOOD_ENOUGH
                 and max(abs(r.wload[p] - r.wtarget[p]) for p in members) <= 1.0
             ):
                 break  # everyone within GOOD_ENOUGH of target: nothing worth moving
@@ -845,11 +885,13 @@ class _Planner:
                 insort(owned[big], b)
             self._give(r, a, small)
             insort(owned[small], a)
+            moved.update((big, small))
         done = max(positions)
         for p, mine in r.mine.items():
             i = bisect_left(mine, done + 1) - 1
             if i >= 0:
                 r.last_end[p] = r.slots[mine[i]].end
+        return moved
 
     def _candidates(
         self,
