@@ -137,9 +137,9 @@ def _overlaps_leave(
     return False
 
 
-# a slot's load, weekend days and holiday days for one zone and region, and the
-# three rounded
-_Weighed = tuple[float, float, float, tuple[float, float, float]]
+# a slot's load, weekend days and holiday days for one zone and region (the local
+# search groups slots by the three rounded, ``_Slot.rounded``, made when needed)
+_Weighed = tuple[float, float, float]
 _UNKNOWN = object()  # feasibility not looked at yet
 
 
@@ -176,7 +176,8 @@ class _Slot:
         self.index = index
         self.start = slot.start_at.timestamp() if start is None else start
         self.end = slot.end_at.timestamp()
-        if len(slot.windows) == 1 and slot.windows[0] == (slot.start_at, slot.end_at):
+        first = slot.windows[0]
+        if len(slot.windows) == 1 and first[0] is slot.start_at and first[1] is slot.end_at:
             self.windows = [(self.start, self.end)]  # no coverage: the whole slot
         else:
             self.windows = [(a.timestamp(), b.timestamp()) for a, b in slot.windows]
@@ -309,8 +310,9 @@ class _Planner:
             assert rotation is not None
             r = _Rotation(rotation)
             self.rotations[key] = r
-            fixed = locked.get(key, {})
-            before = previous.get(key, {})
+            # locked and previous assignees by the slot's start (as POSIX seconds)
+            fixed = {at.timestamp(): p for at, p in locked.get(key, {}).items()}
+            before = {at.timestamp(): p for at, p in previous.get(key, {}).items()}
             tz = org.teams[rotation.team].tz
             # members who exist, with their calendar (one per zone and region)
             roster = []
@@ -320,8 +322,13 @@ class _Planner:
                     cal = self.loads.calendar(person)
                     roster.append((m, m.person, id(cal), cal, self._leave_index.get(m.person)))
             dated = any(m.from_on is not None or m.until_on is not None for m, *_ in roster)
-            # members an override puts on call somewhere (the rest are never busy by one)
-            covering = {pid for _, pid, *_ in roster if pid in self._override_index}
+            # members an override puts on call for another rotation, and when (the
+            # rest are never busy by an override)
+            elsewhere = {
+                pid: spans
+                for _, pid, *_ in roster
+                if (spans := [(a, b) for a, b, o in self._override_index.get(pid, ()) if o != key])
+            }
             everyone = {pid: m.share for m, pid, *_ in roster}  # shared while nobody is dated
             last_end_at: datetime | None = None
             last_end = 0.0
@@ -354,7 +361,6 @@ class _Planner:
                 if by_cal is None:
                     by_cal = weighed[wkey] = {}
                 load, weekend, holiday = s.load, s.weekend, s.holiday
-                rounded = s.rounded
                 available = s.available
                 x0, y0 = windows[0]
                 for _, pid, cal_id, cal, leave in active:
@@ -371,15 +377,8 @@ class _Planner:
                                 h2 += p2
                                 h3 += p3
                         lw = h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3
-                        # the three, and the three rounded (the local search groups by them)
-                        got = (
-                            lw,
-                            h2 / 24,
-                            h3 / 24,
-                            (round(lw, 6), round(h2 / 24, 6), round(h3 / 24, 6)),
-                        )
-                        by_cal[cal_id] = got
-                    load[pid], weekend[pid], holiday[pid], rounded[pid] = got
+                        got = by_cal[cal_id] = (lw, h2 / 24, h3 / 24)
+                    load[pid], weekend[pid], holiday[pid] = got
                     if leave is None:
                         available.append(pid)
                     elif single:
@@ -390,14 +389,15 @@ class _Planner:
                             available.append(pid)
                     elif not _overlaps_leave(leave, windows):
                         available.append(pid)
-                if covering and not covering.isdisjoint(available):
-                    available[:] = [
-                        pid for pid in available if not self._covering_elsewhere(pid, key, windows)
-                    ]
+                for pid, spans in elsewhere.items():
+                    if pid in available and any(
+                        a < y and x < b for a, b in spans for x, y in windows
+                    ):
+                        available.remove(pid)
                 if fixed:
-                    s.locked = fixed.get(slot.start_at)
+                    s.locked = fixed.get(s.start)
                 if before:
-                    s.prev = before.get(slot.start_at)
+                    s.prev = before.get(s.start)
                 if s.prev is not None:
                     r.planned[s.prev].append(i)
                 if s.locked is not None and s.locked in org.people and s.locked not in s.load:
@@ -409,13 +409,6 @@ class _Planner:
                 if s.locked is not None:
                     self.busy.add(s.locked, s)
                     insort(r.mine[s.locked], pos)
-
-    def _covering_elsewhere(self, pid: str, key: str, windows: list[tuple[float, float]]) -> bool:
-        """Whether an override puts ``pid`` on call for another rotation during ``windows``."""
-        for a, b, other in self._override_index.get(pid, ()):
-            if other != key and any(a < y and x < b for x, y in windows):
-                return True
-        return False
 
     def _weigh(
         self,
@@ -613,6 +606,26 @@ class _Planner:
         hload, htarget, last_end = r.hload, r.htarget, r.last_end
         sload, sweekend, sholiday, shares = s.load, s.weekend, s.holiday, s.members
         start = s.start
+        # the previous plan stands wherever it still may (it is eligible: free, and
+        # rested unless nobody free is); the local search moves a slot away from it
+        # only for a gain above STICKY. Then nobody needs scoring: the targets grow
+        # as in the loop below, operation for operation.
+        if (
+            prev is not None
+            and prev in available
+            and not clashes(prev, s)
+            and (
+                rested(r, prev, pos)
+                or not any(p != prev and not clashes(p, s) and rested(r, p, pos) for p in available)
+            )
+        ):
+            if total_share > 0:
+                for p in available:
+                    part = shares[p] / total_share
+                    target[p] = target[p] + sload[p] * part
+                    wtarget[p] = wtarget[p] + sweekend[p] * part
+                    htarget[p] = htarget[p] + sholiday[p] * part
+            return prev
         raw: list[tuple[float, float, str]] = []
         for p in available:
             sl, sw, sh = sload[p], sweekend[p], sholiday[p]
@@ -643,19 +656,6 @@ class _Planner:
             if prev is not None and prev != p:
                 cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
             raw.append((cost, float("-inf") if last is None else last, p))
-        # the previous plan stands wherever it still may (it is eligible: free, and
-        # rested unless nobody free is); the local search moves a slot away from it
-        # only for a gain above STICKY
-        if (
-            prev is not None
-            and prev in available
-            and not clashes(prev, s)
-            and (
-                rested(r, prev, pos)
-                or not any(p != prev and not clashes(p, s) and rested(r, p, pos) for p in available)
-            )
-        ):
-            return prev
         # scores are rounded to 1e-6 so that near-equal ones tie; a raw cost more than
         # 1e-5 above the lowest cannot round to the best score, so only those near it
         # are rounded here

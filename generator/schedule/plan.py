@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from generator.model import LockedShift, Org
 from generator.schedule.assign import Pick, assign
@@ -30,20 +31,34 @@ from generator.schedule.shifts import Slot
 # slots and picks by rotation key (lists when planned, tuples when kept in a Schedule)
 Planned = tuple[dict[str, Sequence[Slot]], dict[str, Sequence[Pick]]]
 
+T = TypeVar("T")
+
+# a worker's cost of sending its part back, as a share of its planning work
+CHILD_COST = 0.16
 # below this many slot-members (an estimate) a second process costs more than it saves
 PARALLEL_WORK = 200_000
 
 
 def plan(org: Org, plan_end: datetime) -> Planned:
     """Slots and picks of every rotation (keyed ``team/rotation``, in team order)."""
+    slots, picks, _ = plan_then(org, plan_end, None)
+    return slots, picks
+
+
+def plan_then(
+    org: Org, plan_end: datetime, then: Callable[[Planned], T] | None
+) -> tuple[dict[str, Sequence[Slot]], dict[str, Sequence[Pick]], list[T]]:
+    """``plan``, and ``then`` applied to each part of the plan in the process that
+    planned it (so work on the result is spread over the cores as well)."""
     keys = [rotation.key for team in org.teams.values() for rotation in team.rotations]
     groups = components(org)
     jobs = _jobs(org, plan_end, len(groups))
     if jobs <= 1:
         slots, picks = _plan_keys(org, keys, plan_end)
+        done = [then((slots, picks))] if then is not None else []
     else:
-        slots, picks = _plan_parallel(org, groups, plan_end, jobs)
-    return {k: slots[k] for k in keys}, {k: picks[k] for k in keys}
+        slots, picks, done = _plan_parallel(org, groups, plan_end, jobs, then)
+    return {k: slots[k] for k in keys}, {k: picks[k] for k in keys}, done
 
 
 def components(org: Org) -> list[list[str]]:
@@ -132,16 +147,23 @@ def _plan_keys(org: Org, keys: list[str], plan_end: datetime) -> Planned:
 
 
 # what a forked worker plans from: set just before the fork, inherited, never pickled
-_FORKED: tuple[Org, datetime] | None = None
+_FORKED: tuple[Org, datetime, Callable[[Planned], Any] | None] | None = None
 
 
-def _plan_in_child(keys: list[str]) -> Planned:
+def _plan_in_child(keys: list[str]) -> tuple[Planned, list[Any]]:
     assert _FORKED is not None
-    org, plan_end = _FORKED
-    return _plan_keys(org, keys, plan_end)
+    org, plan_end, then = _FORKED
+    planned = _plan_keys(org, keys, plan_end)
+    return planned, [then(planned)] if then is not None else []
 
 
-def _plan_parallel(org: Org, groups: list[list[str]], plan_end: datetime, jobs: int) -> Planned:
+def _plan_parallel(
+    org: Org,
+    groups: list[list[str]],
+    plan_end: datetime,
+    jobs: int,
+    then: Callable[[Planned], T] | None,
+) -> tuple[dict[str, Sequence[Slot]], dict[str, Sequence[Pick]], list[T]]:
     """Components in ``jobs`` bins of about equal work (largest first); this
     process plans the first bin while forked workers plan the others."""
     import multiprocessing
@@ -152,20 +174,24 @@ def _plan_parallel(org: Org, groups: list[list[str]], plan_end: datetime, jobs: 
         ((sum(_work(org, k, plan_end) for k in g), g) for g in groups),
         key=lambda item: (-item[0], item[1][0]),
     )
-    bins: list[tuple[float, list[str]]] = [(0.0, []) for _ in range(jobs)]
+    # a worker also sends its part back (pickled): it starts a little behind
+    head_start = CHILD_COST * sum(work for work, _ in weighed) / jobs
+    bins: list[tuple[float, list[str]]] = [(0.0 if j == 0 else head_start, []) for j in range(jobs)]
     for work, group in weighed:
         i = min(range(jobs), key=lambda j: (bins[j][0], j))
         bins[i] = (bins[i][0] + work, bins[i][1] + group)
-    _FORKED = (org, plan_end)
+    _FORKED = (org, plan_end, then)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
             futures = [pool.submit(_plan_in_child, keys) for _, keys in bins[1:]]
             slots, picks = _plan_keys(org, bins[0][1], plan_end)
+            done = [then((slots, picks))] if then is not None else []
             for future in futures:
-                more_slots, more_picks = future.result()
+                (more_slots, more_picks), more = future.result()
                 slots.update(more_slots)
                 picks.update(more_picks)
+                done.extend(more)
     finally:
         _FORKED = None
-    return slots, picks
+    return slots, picks, done

@@ -9,6 +9,8 @@ window too).
 from __future__ import annotations
 
 import gc
+import heapq
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -180,9 +182,37 @@ def _compute_schedule(
     end_at: datetime,
     planned: Planned | None,
 ) -> Schedule:
-    from generator.schedule.plan import plan
+    from functools import partial
 
-    slots, picks = planned if planned is not None else plan(org, block_end(end_at))
+    from generator.schedule.plan import plan_then
+
+    if planned is None:
+        # each process that plans some rotations also cuts their shifts
+        slots, picks, parts = plan_then(
+            org, block_end(end_at), partial(_shifts_of, org, start_at, end_at)
+        )
+    else:
+        slots, picks = planned
+        parts = [_shifts_of(org, start_at, end_at, planned)]
+    # each part is in order already: merging them is linear
+    shifts = tuple(heapq.merge(*(part[0] for part in parts), key=_in_order))
+    problems = [problem for part in parts for problem in part[1]]
+    return Schedule(
+        start_at,
+        end_at,
+        shifts,
+        {k: tuple(v) for k, v in slots.items()},
+        {k: tuple(v) for k, v in picks.items()},
+        tuple(sorted(problems)),
+    )
+
+
+def _shifts_of(
+    org: Org, start_at: datetime, end_at: datetime, planned: Planned
+) -> tuple[list[Shift], list[Diagnostic]]:
+    """The shifts of planned slots overlapping the window, overrides applied, and
+    the slots nobody can take (errors)."""
+    slots, picks = planned
     problems: list[Diagnostic] = []
     overrides: dict[str, list[Override]] = defaultdict(list)
     for o in sorted(org.overrides, key=lambda o: (o.start_at, o.end_at, o.person)):
@@ -193,8 +223,10 @@ def _compute_schedule(
         assert found is not None
         rotation = found
         team = org.teams[rotation.team]
-        for slot, pick in zip(items, picks[key], strict=True):
-            if slot.end_at <= start_at or slot.start_at >= end_at:
+        # slots are in time order: none from the first one starting after the window
+        stop = bisect_left(items, end_at, key=lambda slot: slot.start_at)
+        for slot, pick in zip(items[:stop], picks[key][:stop], strict=True):
+            if slot.end_at <= start_at:
                 continue
             pieces = [
                 piece
@@ -230,17 +262,15 @@ def _compute_schedule(
                         note,
                     )
                 )
-    # instants as POSIX seconds: comparing aware datetimes in different zones is slow
-    shifts.sort(key=lambda s: (s.start_at.timestamp(), s.team, s.rotation, s.end_at.timestamp()))
-    visible = tuple(s for s in shifts if s.start_at < end_at and start_at < s.end_at)
-    return Schedule(
-        start_at,
-        end_at,
-        visible,
-        {k: tuple(v) for k, v in slots.items()},
-        {k: tuple(v) for k, v in picks.items()},
-        tuple(sorted(problems)),
-    )
+    visible = [s for s in shifts if s.start_at < end_at and start_at < s.end_at]
+    visible.sort(key=_in_order)
+    return visible, problems
+
+
+def _in_order(shift: Shift) -> tuple[float, str, str, float]:
+    """The order of a schedule's shifts (instants as POSIX seconds: comparing aware
+    datetimes in different zones is slow)."""
+    return (shift.start_at.timestamp(), shift.team, shift.rotation, shift.end_at.timestamp())
 
 
 def _apply_overrides(

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
 from generator.model import Coverage, Rotation
 from generator.timeutil import localize, zone
@@ -41,6 +42,27 @@ def boundary_at(rotation: Rotation, tz_name: str, k: int) -> datetime:
     """
     at = localize(rotation.start_local + k * rotation.shift, zone(tz_name))
     return at.astimezone(_fixed(at.utcoffset() or timedelta(0)))
+
+
+def _next_boundary(
+    rotation: Rotation, tz_name: str, tz: ZoneInfo, k: int, before: datetime
+) -> datetime:
+    """``boundary_at(rotation, tz_name, k)`` given boundary k - 1, ``before``.
+
+    Most steps cross no change of UTC offset: boundary k is then ``before`` plus
+    one shift at the same offset. That is taken when it reads, in the zone, as
+    exactly the wall-clock time of boundary k and as its first occurrence (what
+    ``localize`` picks); otherwise boundary k is computed from the wall clock.
+    """
+    guess = before + rotation.shift  # same fixed offset as ``before``
+    local = guess.astimezone(tz)
+    if (
+        local.fold == 0
+        and local.utcoffset() == guess.utcoffset()
+        and local.replace(tzinfo=None) == rotation.start_local + k * rotation.shift
+    ):
+        return guess
+    return boundary_at(rotation, tz_name, k)
 
 
 @cache
@@ -122,10 +144,11 @@ def compute_slots(
     left out: nobody is on call for them.
     """
     out: list[Slot] = []
+    tz = zone(tz_name)
     k = first_index_at_or_before(rotation, tz_name, start_at)
     begin = boundary_at(rotation, tz_name, k)
     while begin < end_at:
-        finish = boundary_at(rotation, tz_name, k + 1)
+        finish = _next_boundary(rotation, tz_name, tz, k + 1, begin)
         if finish > begin:
             windows = coverage_windows(rotation.coverage, tz_name, begin, finish)
             if windows:
