@@ -203,13 +203,13 @@ def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
     _, now, loaded = _load_all(ctx, now_text)
     target = out if out is not None else ctx.root / "site"
     try:
-        schedule = build_loaded(loaded, ctx.root, target, now)
+        shifts = build_loaded(loaded, ctx.root, target, now)
     except InvalidInput as exc:
         _fail(exc.diagnostics)
     except BuildFailed as exc:
         click.echo(f"rota: build failed: {exc}; {target} was left as it was", err=True)
         sys.exit(1)
-    click.echo(f"built {target} ({len(schedule.shifts)} shifts) for {now.isoformat()}")
+    click.echo(f"built {target} ({shifts} shifts) for {now.isoformat()}")
 
 
 @cli.command(context_settings=CONTEXT)

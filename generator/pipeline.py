@@ -93,14 +93,14 @@ def horizon_schedule(org: Org, now: datetime) -> Schedule:
     return compute_schedule(org, now - org.settings.history, now + org.settings.horizon)
 
 
-def build(root: Path, out: Path, now: datetime) -> tuple[Loaded, Schedule]:
-    """Build the site with feeds into ``out``, atomically."""
+def build(root: Path, out: Path, now: datetime) -> tuple[Loaded, int]:
+    """Build the site with feeds into ``out``, atomically; the number of shifts."""
     loaded = load_org(root, now)
     return loaded, build_loaded(loaded, root, out, now)
 
 
-def build_loaded(loaded: Loaded, root: Path, out: Path, now: datetime) -> Schedule:
-    """The stages after loading: schedule → render → publish."""
+def build_loaded(loaded: Loaded, root: Path, out: Path, now: datetime) -> int:
+    """The stages after loading: schedule → render → publish; the number of shifts."""
     from generator.feedstate import STATE_PATH, write_state
     from generator.publish.site import publish_site
 
@@ -111,8 +111,10 @@ def build_loaded(loaded: Loaded, root: Path, out: Path, now: datetime) -> Schedu
         write_state(root, rendered.feed_state)
     except OSError as exc:
         raise BuildFailed(f"cannot write {STATE_PATH}: {exc.strerror or exc}") from None
-    publish_site(root, rendered.files, out, now, loaded.org.settings.site_url)
-    return rendered.schedule
+    files, shifts = rendered.files, len(rendered.schedule.shifts)
+    del rendered  # MkDocs needs only the files: the schedule goes before the largest stage
+    publish_site(root, files, out, now, loaded.org.settings.site_url)
+    return shifts
 
 
 def site_files(loaded: Loaded, now: datetime) -> tuple[Schedule, dict[str, str | bytes]]:

@@ -63,6 +63,7 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from generator.model import Member, Org, Person, Rotation
@@ -99,6 +100,12 @@ def block_end(at: datetime) -> datetime:
 class Pick:
     person: str | None  # None: nobody could take it (reported as infeasible)
     source: str  # fair | round-robin | lock
+
+
+@cache
+def pick(person: str | None, source: str) -> Pick:
+    """One Pick per person and source, shared (a year holds tens of thousands)."""
+    return Pick(person, source)
 
 
 def stable_hash(*parts: object) -> int:
@@ -456,7 +463,7 @@ class _Planner:
         out: dict[str, list[Pick]] = {}
         for key, r in self.rotations.items():
             mode = r.rotation.assignment
-            out[key] = [Pick(s.owner, "lock" if s.locked is not None else mode) for s in r.slots]
+            out[key] = [pick(s.owner, "lock" if s.locked is not None else mode) for s in r.slots]
         return out
 
     # -- greedy -----------------------------------------------------------------

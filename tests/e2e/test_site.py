@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -346,7 +347,12 @@ def test_mkdocs_plugin_builds_the_on_call_pages_beside_your_own(site: Path, tmp_
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
         cwd=root,
-        env={"PATH": "/usr/bin:/bin", "ROTA_NOW": NOW, "NO_MKDOCS_2_WARNING": "1"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ROTA_NOW": NOW,
+            "NO_MKDOCS_2_WARNING": "1",
+            "ROTA_CACHE_DIR": os.environ["ROTA_CACHE_DIR"],  # the tests' memo folder
+        },
         capture_output=True,
         text=True,
         timeout=300,
