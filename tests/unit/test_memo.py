@@ -176,11 +176,14 @@ def test_only_the_newest_inputs_are_kept(tmp_path: Path, monkeypatch: pytest.Mon
     assert kept == list(range(4, 20))
 
 
+AT = ("--now", "2026-11-27T12:00:00Z")
+
+
 def test_who_answers_the_same_from_the_memo(sample_org: Path, tmp_path: Path) -> None:
     def who(cache: str) -> str:
         env = {**os.environ, "ROTA_CACHE_DIR": cache}
         out = subprocess.run(
-            ["rota", "--root", str(sample_org), "who", "--now", "2026-11-27T12:00:00Z"],
+            [sys.executable, "-m", "generator.cli", "--root", str(sample_org), "who", *AT],
             env=env,
             capture_output=True,
             text=True,
