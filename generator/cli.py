@@ -245,6 +245,23 @@ def who(
         click.echo(who_table(org, doc))
 
 
+def _window(
+    org: Any,
+    now: datetime,
+    from_text: str | None,
+    to_text: str | None,
+    default_start: datetime,
+    default_end: datetime,
+) -> tuple[datetime, datetime]:
+    """The window of ``--from``/``--to`` (read in settings.timezone), or the defaults."""
+    tz = org.settings.timezone
+    start = parse_instant(from_text, tz, now) if from_text else default_start
+    end = parse_instant(to_text, tz, now) if to_text else default_end
+    if end <= start:
+        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    return start, end
+
+
 def _check_team(org: Any, team: str | None) -> None:
     from generator.errors import did_you_mean
 
@@ -288,14 +305,7 @@ def schedule(
     org, now = _load(ctx, now_text)
     _check_team(org, team)
     _check_person(org, person)
-    start = parse_instant(from_text, org.settings.timezone, now) if from_text else now
-    end = (
-        parse_instant(to_text, org.settings.timezone, now)
-        if to_text
-        else now + org.settings.horizon
-    )
-    if end <= start:
-        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    start, end = _window(org, now, from_text, to_text, now, now + org.settings.horizon)
     sched = ctx.schedule(start, end)
     shifts = [
         s
@@ -396,10 +406,7 @@ def pay(
     org, now = _load(ctx, now_text)
     _check_person(org, person)
     default_start, default_end = pay_window(org, now)
-    start = parse_instant(from_text, org.settings.timezone, now) if from_text else default_start
-    end = parse_instant(to_text, org.settings.timezone, now) if to_text else default_end
-    if end <= start:
-        raise click.BadParameter("--to must be after --from", param_hint="--to")
+    start, end = _window(org, now, from_text, to_text, default_start, default_end)
     report = compute_pay(org, ctx.schedule(start, end), start, end)
     if person is not None:
         report = replace(report, people=tuple(p for p in report.people if p.person == person))
@@ -483,18 +490,9 @@ def fairness(
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)
-    start = (
-        parse_instant(from_text, org.settings.timezone, now)
-        if from_text
-        else now - org.settings.history
+    start, end = _window(
+        org, now, from_text, to_text, now - org.settings.history, now + org.settings.horizon
     )
-    end = (
-        parse_instant(to_text, org.settings.timezone, now)
-        if to_text
-        else now + org.settings.horizon
-    )
-    if end <= start:
-        raise click.BadParameter("--to must be after --from", param_hint="--to")
     report = compute_fairness(org, ctx.schedule(start, end), start, end)
     if team is not None:
         report = replace(report, rotations=tuple(r for r in report.rotations if r.team == team))

@@ -132,11 +132,7 @@ def _plan_keys(org: Org, keys: list[str], plan_end: datetime) -> Planned:
         # nobody is on call before a rotation's first handoff
         origin = plan_origin(org, key)
         slots[key] = rotation_slots(org, rotation, origin, plan_end, by_key.get(key, []))
-    locked: dict[str, dict[datetime, str]] = defaultdict(dict)
-    for ls in org.lock.shifts:
-        key = f"{ls.team}/{ls.rotation}"
-        if key in wanted:
-            locked[key][ls.start_at] = ls.person
+    locked = {key: {ls.start_at: ls.person for ls in by_key[key]} for key in wanted & set(by_key)}
     previous: dict[str, dict[datetime, str]] = defaultdict(dict)
     for ts in org.lock.tentative:
         key = f"{ts.team}/{ts.rotation}"

@@ -85,7 +85,7 @@ def rotation_slots(
     rotation: Rotation,
     origin: datetime,
     end_at: datetime,
-    locked: list[LockedShift] | None = None,
+    locked: list[LockedShift],
 ) -> list[Slot]:
     """The slots of a rotation from ``origin`` to ``end_at`` with the lock file applied.
 
@@ -93,14 +93,9 @@ def rotation_slots(
     Locked shifts: exactly as the lock file lists them, so no later edit of the
     rotation (shift length, start, members) moves them. After ``until``: computed
     slots again, the first one cut to begin at ``until`` if a boundary moved.
-    ``locked``: the rotation's locked shifts by start, if the caller has them.
+    ``locked``: the rotation's locked shifts, by start.
     """
     tz_name = org.teams[rotation.team].timezone
-    if locked is None:
-        locked = sorted(
-            (s for s in org.lock.shifts if s.team == rotation.team and s.rotation == rotation.id),
-            key=lambda s: s.start_at,
-        )
     until = org.lock.until_at.get(rotation.key)
     if not locked or until is None:
         return compute_slots(rotation, tz_name, origin, end_at)
