@@ -17,7 +17,9 @@ plans a year of each with every mode. For each mode it reports:
   once), infeasible slots (everyone away), min_rest breaches;
 - churn: future shifts changed by one new week of leave outside the freeze, and
   drift: shifts changed by re-planning with no input change (must be 0);
-- a three-year run: holiday hours against the holiday target, in days;
+- a three-year run: holiday hours against the holiday target, in days, and the
+  largest holiday jump a single shift forces on whoever takes it (above 2 days, no
+  schedule keeps everyone within one holiday-day both before and after that shift);
 - run time.
 
 Prints a table and writes the numbers as JSON to bench/out/fairness.json.
@@ -56,7 +58,8 @@ from generator.model import (
     Team,
 )
 from generator.reports.fairness import compute_fairness
-from generator.schedule.assign import BLOCK, block_end
+from generator.schedule.assign import BLOCK, active_members, block_end, on_leave
+from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule, compute_schedule
 from generator.schedule.shifts import compute_slots
 from generator.timeutil import localize, zone
@@ -387,11 +390,40 @@ def run_one(seed: int) -> dict[str, Any]:
     return out
 
 
+def unavoidable_jump(org: Org) -> float:
+    """The largest holiday jump, in days, that some shift forces on whoever takes it.
+
+    Taking a shift moves its holder's (holiday - holiday target) up by
+    h * (1 - part) (h: their holiday days in it, part: their fluid share of it)
+    and nobody else's up. If every available member would move more than 2 days,
+    no schedule keeps the members within one holiday-day of each other both
+    just before and just after that shift."""
+    start, end = window(org, 3 * YEAR)
+    loads = LoadModel(org)
+    team = org.teams["team"]
+    worst = 0.0
+    for r in team.rotations:
+        for slot in compute_slots(r, team.timezone, start, end):
+            pool = [
+                m for m in active_members(r, slot, org) if not on_leave(org.people[m.person], slot)
+            ]
+            total = sum(m.share for m in pool)
+            if len(pool) < 2 or total <= 0:
+                continue
+            jump = min(
+                loads.vector(org.people[m.person], slot.windows)[3] / 24 * (1 - m.share / total)
+                for m in pool
+            )
+            worst = max(worst, jump)
+    return worst
+
+
 def run_long(seed: int) -> dict[str, Any]:
     org = scenario(10_000 + seed, years=3)
     return {
         "seed": 10_000 + seed,
         **{mode: holidays_3y(with_mode(org, mode)) for mode in ("round-robin", "fair")},
+        "jump": unavoidable_jump(org),
     }
 
 
@@ -438,6 +470,10 @@ def main() -> None:
         }
         if mode in ("round-robin", "fair") and long:
             m["holiday_days_3y"] = _stats([r[mode] for r in long])
+            m["holiday_days_3y_per_scenario"] = [
+                {"seed": r["seed"], "spread": round(r[mode], 3), "jump": round(r["jump"], 3)}
+                for r in long
+            ]
         if mode == "fair":
             m["churn"] = _stats([float(g["churn"]) for g in got])
             m["d_max_replanned"] = _stats([g["d_max_replanned"] for g in got])
@@ -521,6 +557,15 @@ def main() -> None:
         f"fair after one new week of leave and a sticky re-plan: D_max mean {after['mean']:.2f}, "
         f"p90 {after['p90']:.2f}, max {after['max']:.2f}"
     )
+    if long:
+        forced = [r for r in long if r["jump"] > 2]
+        within = sum(1 for r in long if r["fair"] <= 1.0)
+        print(
+            f"three years, fair: {within} of {len(long)} scenarios within one holiday-day; "
+            f"{len(forced)} hold a shift that moves whoever takes it more than 2 "
+            f"holiday-days (largest {max(r['jump'] for r in long):.2f}): none can be "
+            f"within one both before and after it"
+        )
     ratio = summary["round-robin"]["d_max"]["mean"] / max(fair["d_max"]["mean"], 1e-9)
     print(f"round-robin mean D_max / fair mean D_max = {ratio:.1f}x")
     print(f"digest {summary['digest'][:16]}  wall {summary['wall_seconds']:.0f}s")
