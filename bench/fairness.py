@@ -470,10 +470,6 @@ def main() -> None:
         }
         if mode in ("round-robin", "fair") and long:
             m["holiday_days_3y"] = _stats([r[mode] for r in long])
-            m["holiday_days_3y_per_scenario"] = [
-                {"seed": r["seed"], "spread": round(r[mode], 3), "jump": round(r["jump"], 3)}
-                for r in long
-            ]
         if mode == "fair":
             m["churn"] = _stats([float(g["churn"]) for g in got])
             m["d_max_replanned"] = _stats([g["d_max_replanned"] for g in got])
@@ -516,6 +512,9 @@ def main() -> None:
             "drift": r["fair"]["drift"],
         }
         for r in results
+    ]
+    summary["long_per_scenario"] = [
+        {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()} for r in long
     ]
     summary["wall_seconds"] = time.perf_counter() - t0
     summary["digest"] = hashlib.sha256(
