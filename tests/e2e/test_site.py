@@ -188,6 +188,12 @@ def test_fairness_page_draws_charts_inline(site: Path) -> None:
     # Six rotations in the sample, three charts each (load, weekend, holiday).
     assert html.count('<svg class="rota-chart"') == 18
     assert "Load against target per member, Payments Primary" in html
+    # A manager reading a large spread learns why: Data Platform is round-robin, which
+    # ignores its part-timer's half share; fair rotations carry no such remark.
+    heading = r'<h2 id="[^"]*">(.*?)<a[^>]*>[^<]*</a></h2>(.*?)(?=<h2 |</article>)'
+    sections = dict(re.findall(heading, html, re.S))
+    assert "Assigned <strong>round-robin</strong>" in sections["Data Platform Primary"]
+    assert "round-robin" not in sections["Payments Primary"]
 
 
 def test_two_builds_with_the_same_now_are_identical(
