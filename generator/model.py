@@ -37,6 +37,11 @@ class Settings:
     feed_base_url: str | None = None
     publish_pay: bool = True
     site_url: str | None = None
+    # postmortems.review_within: severity id → how long after `resolved` a postmortem
+    # must be reviewed; severities not listed need none
+    review_within: dict[str, timedelta] = field(
+        default_factory=lambda: {"SEV-1": timedelta(days=5), "SEV-2": timedelta(days=10)}
+    )
     source: Source = NOWHERE
     # the secret feed key from ROTA_FEED_SECRET, attached by the pipeline (never from YAML)
     feed_key: str | None = field(default=None, repr=False, compare=False)
@@ -184,10 +189,87 @@ class Incident:
     responders: tuple[str, ...]
     postmortem: str | None
     source: Source = NOWHERE
+    # incident review (all optional; old logs leave them unset)
+    detected_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    alerts: tuple[str, ...] = ()
+    actionable: bool | None = None  # was there something to do? None: not recorded
+    services: tuple[str, ...] = ()
+    commander: str | None = None
+    tech_lead: str | None = None
+    comms_lead: str | None = None
+    scribe: str | None = None
 
     @property
     def length(self) -> timedelta:
         return self.resolved_at - self.started_at
+
+    @property
+    def paged_at(self) -> datetime:
+        """When people were interrupted: detection if recorded, else the start."""
+        return self.detected_at or self.started_at
+
+    @property
+    def roles(self) -> tuple[tuple[str, str], ...]:
+        """(role, person) for the roles that are filled, in the usual order."""
+        named = (
+            ("commander", self.commander),
+            ("tech_lead", self.tech_lead),
+            ("comms_lead", self.comms_lead),
+            ("scribe", self.scribe),
+        )
+        return tuple((role, who) for role, who in named if who)
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone the incident interrupted: responders, then role holders."""
+        return tuple(dict.fromkeys([*self.responders, *(who for _, who in self.roles)]))
+
+
+POSTMORTEM_SECTIONS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root Cause",
+    "Contributing Factors",
+    "Action Items",
+)
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    incident: str
+    id: str
+    title: str
+    owner: str  # a person or team id
+    owner_kind: str  # person | team
+    priority: str  # P0 | P1 | P2
+    type: str  # prevent | detect | mitigate | process
+    due_on: date
+    status: str  # open | done | wont_do
+    link: str | None
+    source: Source = NOWHERE
+    title_source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    path: str  # relative to the root, e.g. postmortems/INC-128.md
+    slug: str  # the page address under postmortems/: the incident id, lower case
+    incident: str
+    status: str  # draft | in_review | reviewed | closed
+    authors: tuple[str, ...]
+    reviewed_on: date | None
+    action_items: tuple[ActionItem, ...]
+    body: str
+    body_line: int  # line of the body's first line in the file
+    sections: tuple[str, ...]  # level-2 headings, lower case
+    source: Source = NOWHERE
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.status in ("reviewed", "closed")
 
 
 @dataclass(frozen=True)
@@ -301,6 +383,13 @@ class Org:
     pay: Pay | None
     runbooks: tuple[Runbook, ...]
     lock: Lock
+    postmortems: tuple[Postmortem, ...] = ()
+
+    def postmortem_of(self, incident_id: str) -> Postmortem | None:
+        for pm in self.postmortems:
+            if pm.incident == incident_id:
+                return pm
+        return None
 
     def rotations(self) -> list[Rotation]:
         return [r for t in self.teams.values() for r in t.rotations]

@@ -58,7 +58,7 @@ def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True)
     An organisation read before from the same bytes comes from the memo; with
     ``lock=False`` its lock file is read only if ``Loaded.schedule`` must plan.
     """
-    from generator.validate import stale_runbooks
+    from generator.validate import review_deadlines, stale_runbooks
 
     memo = Memo.open(root, input_files(root))
     kept = memo.get("org") if memo is not None else None
@@ -83,6 +83,7 @@ def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True)
             memo.put("lock", org.lock)
     if org is not None:
         stale_runbooks(org, now.astimezone(org.settings.tz).date(), diags)
+        review_deadlines(org, now, diags)
     if org is None or diags.errors or (strict and diags.items):
         raise InvalidInput(diags.sorted())
     return Loaded(org, tuple(diags.warnings), memo, deferred)

@@ -592,6 +592,22 @@ SITE = Obj(
     ],
 )
 
+REVIEW_WITHIN_DEFAULT = {"SEV-1": timedelta(days=5), "SEV-2": timedelta(days=10)}
+
+POSTMORTEM_SETTINGS = Obj(
+    "postmortems",
+    [
+        Field(
+            "review_within",
+            MapOf(IDENT, DURATION),
+            "severity id → time after `resolved` by which its postmortem must be reviewed; "
+            "severities not listed need none",
+            default=lambda: dict(REVIEW_WITHIN_DEFAULT),
+            example="{SEV-1: 5d, SEV-2: 10d}",
+        ),
+    ],
+)
+
 SETTINGS = Obj(
     "settings",
     [
@@ -669,6 +685,13 @@ SETTINGS = Obj(
             "site options",
             default=lambda: _rec({"publish_pay": True, "url": None}),
             example="{publish_pay: true}",
+        ),
+        Field(
+            "postmortems",
+            POSTMORTEM_SETTINGS,
+            "postmortem review deadlines",
+            default=lambda: _rec({"review_within": dict(REVIEW_WITHIN_DEFAULT)}),
+            example="{review_within: {SEV-1: 5d, SEV-2: 10d}}",
         ),
     ],
 )
@@ -936,6 +959,9 @@ SEVERITY = Obj(
     ],
 )
 
+INCIDENT_STAGES = ("started", "detected", "acknowledged", "mitigated", "resolved")
+
+
 INCIDENT = Obj(
     "incident",
     [
@@ -958,7 +984,54 @@ INCIDENT = Obj(
             default=list,
             example="[alice]",
         ),
-        Field("postmortem", URL, "postmortem link", example="https://wiki.example.com/INC-142"),
+        Field(
+            "postmortem",
+            URL,
+            "link to a postmortem kept elsewhere (one under postmortems/ is found by itself)",
+            example="https://wiki.example.com/INC-142",
+        ),
+        Field(
+            "detected",
+            DATETIME,
+            "when an alert or a person noticed it (default: started)",
+            example='"2026-03-10T14:36:00Z"',
+        ),
+        Field(
+            "acknowledged",
+            DATETIME,
+            "when a responder acknowledged the page (measures MTTA)",
+            example='"2026-03-10T14:41:00Z"',
+        ),
+        Field(
+            "mitigated",
+            DATETIME,
+            "when customers stopped being hurt",
+            example='"2026-03-10T15:20:00Z"',
+        ),
+        Field(
+            "alerts",
+            ListOf(STR, unique=True),
+            "alerts that fired for it (match runbooks' alerts)",
+            default=list,
+            example="[CheckoutHigh5xx]",
+        ),
+        Field(
+            "actionable",
+            Bool(),
+            "was there something for the responder to do? (false: a noisy page)",
+            example="true",
+        ),
+        Field(
+            "services",
+            ListOf(STR, unique=True),
+            "services affected",
+            default=list,
+            example="[checkout-api]",
+        ),
+        Field("commander", SLUG, "incident commander (person id)", example="alice"),
+        Field("tech_lead", SLUG, "technical lead (person id)", example="bob"),
+        Field("comms_lead", SLUG, "communications lead (person id)", example="carol"),
+        Field("scribe", SLUG, "scribe (person id)", example="dave"),
     ],
     extra_check=_range_check("started", "resolved"),
 )
@@ -1150,6 +1223,70 @@ RUNBOOK_YAML = Obj(
 )
 
 
+# Postmortems: Markdown under postmortems/ with this front matter.
+ACTION_ITEM = Obj(
+    "action item",
+    [
+        Field("id", IDENT, "id, unique in the postmortem", required=True, example="A1"),
+        Field(
+            "title",
+            STR,
+            "the change to make (to a system or process, not a person)",
+            required=True,
+            example="Alert on DB pool saturation above 80%",
+        ),
+        Field("owner", SLUG, "person or team id", required=True, example="payments"),
+        Field("priority", Enum(["P0", "P1", "P2"]), "priority", required=True, example="P1"),
+        Field(
+            "type",
+            Enum(["prevent", "detect", "mitigate", "process"]),
+            "what it improves",
+            required=True,
+            example="detect",
+        ),
+        Field("due", DATE, "due date", required=True, example="2026-11-15"),
+        Field(
+            "status",
+            Enum(["open", "done", "wont_do"]),
+            "state",
+            default="open",
+            example="open",
+        ),
+        Field("link", URL, "ticket or pull request", example="https://jira.example.com/PAY-812"),
+    ],
+)
+
+POSTMORTEM = Obj(
+    "postmortem front matter",
+    [
+        Field("incident", IDENT, "incident id from the log", required=True, example="INC-128"),
+        Field(
+            "status",
+            Enum(["draft", "in_review", "reviewed", "closed"]),
+            "review state",
+            required=True,
+            example="in_review",
+        ),
+        Field(
+            "authors",
+            ListOf(SLUG, unique=True),
+            "person ids of the authors",
+            default=list,
+            example="[hannah-cole]",
+        ),
+        Field("reviewed", DATE, "date of the review meeting", example="2026-10-28"),
+        Field(
+            "action_items",
+            ListOf(ACTION_ITEM),
+            "follow-up work",
+            default=list,
+            example="[{id: A1, title: ..., owner: payments, priority: P1, type: detect, "
+            "due: 2026-11-15}]",
+        ),
+    ],
+)
+
+
 def json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of a file under rotations/."""
     props: dict[str, Any] = {}
@@ -1167,5 +1304,6 @@ def json_schema() -> dict[str, Any]:
         "$defs": {
             "runbook_front_matter": RUNBOOK_MD.schema(),
             "yaml_runbook": RUNBOOK_YAML.schema(),
+            "postmortem_front_matter": POSTMORTEM.schema(),
         },
     }

@@ -17,10 +17,11 @@ from typing import Any
 
 from generator import spec
 from generator.errors import Diagnostics, Source, did_you_mean
-from generator.load.tree import RawTree
+from generator.load.tree import RawPostmortem, RawTree
 from generator.load.yamlload import LDict
 from generator.lockfile import parse_lock
 from generator.model import (
+    POSTMORTEM_SECTIONS,
     Callout,
     Coverage,
     Escalation,
@@ -30,10 +31,12 @@ from generator.model import (
     Level,
     Member,
     Org,
+    ActionItem,
     Override,
     Pay,
     PayPolicy,
     Person,
+    Postmortem,
     Rotation,
     Runbook,
     Settings,
@@ -145,6 +148,7 @@ def build_settings(rec: Rec | None) -> Settings:
         feed_base_url=feeds["base_url"],
         publish_pay=site["publish_pay"],
         site_url=site.get("url"),
+        review_within=dict(rec["postmortems"]["review_within"]),
         source=rec.source,
     )
 
@@ -562,33 +566,8 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
         for r in _unique(lists["severities"], "severity", diags)
     )
     severity_ids = {s.id for s in severities}
-    incidents = []
-    for r in _unique(lists["incidents"], "incident", diags):
-        ok = _ref(r["severity"], severity_ids, "severity", r.at("severity"), diags)
-        ok = _ref(r["team"], teams, "team", r.at("team"), diags) and ok
-        for who in r["responders"]:
-            ok = _ref(who, people, "person", r.at("responders"), diags) and ok
-        if not ok:
-            continue
-        tz_name = teams[r["team"]].timezone
-        started, resolved = instant(r["started"], tz_name), instant(r["resolved"], tz_name)
-        if resolved <= started:
-            diags.error(r.at("resolved"), "incident 'resolved' must be after 'started'")
-            continue
-        incidents.append(
-            Incident(
-                r["id"],
-                r["title"],
-                r["severity"],
-                r["team"],
-                started,
-                resolved,
-                tuple(r["responders"]),
-                r["postmortem"],
-                r.source,
-            )
-        )
-    incidents.sort(key=lambda i: (i.started_at, i.id))
+    incidents = build_incidents(lists["incidents"], severity_ids, teams, people, diags)
+    check_review_within(singles.get("settings"), settings, severity_ids, diags)
     handoffs = []
     for r in lists["handoffs"]:
         team = teams.get(r["team"])
@@ -607,6 +586,10 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
             )
     handoffs.sort(key=lambda h: (h.team, h.rotation, h.on, h.source))
     runbooks = build_runbooks(tree, teams, severity_ids, diags)
+    postmortems = build_postmortems(tree.postmortems, incidents, teams, people, diags)
+    from generator.blameless import check_blameless
+
+    diags.extend(check_blameless(people, postmortems, tree.postmortems))
     lock = parse_lock(tree.lock, teams, people, diags)
     if diags.errors:
         return None
@@ -617,9 +600,270 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
         teams=teams,
         overrides=overrides,
         severities=severities,
-        incidents=tuple(incidents),
+        incidents=incidents,
         handoffs=tuple(handoffs),
         pay=pay,
         runbooks=runbooks,
         lock=lock,
+        postmortems=postmortems,
     )
+
+
+INCIDENT_ROLES = ("commander", "tech_lead", "comms_lead", "scribe")
+
+
+def build_incidents(
+    recs: list[Rec],
+    severity_ids: set[str],
+    teams: dict[str, Team],
+    people: dict[str, Person],
+    diags: Diagnostics,
+) -> tuple[Incident, ...]:
+    """The incident log: references, and the stages in order (started ≤ detected ≤
+    acknowledged ≤ mitigated ≤ resolved), compared as instants once the team zone is known."""
+    incidents = []
+    for r in _unique(recs, "incident", diags):
+        ok = _ref(r["severity"], severity_ids, "severity", r.at("severity"), diags)
+        ok = _ref(r["team"], teams, "team", r.at("team"), diags) and ok
+        for who in r["responders"]:
+            ok = _ref(who, people, "person", r.at("responders"), diags) and ok
+        for role in INCIDENT_ROLES:
+            if r[role] is not None:
+                ok = _ref(r[role], people, "person", r.at(role), diags) and ok
+        if not ok:
+            continue
+        tz_name = teams[r["team"]].timezone
+        started, resolved = instant(r["started"], tz_name), instant(r["resolved"], tz_name)
+        if resolved <= started:
+            diags.error(r.at("resolved"), "incident 'resolved' must be after 'started'")
+            continue
+        stages = {
+            name: instant(r[name], tz_name)
+            for name in spec.INCIDENT_STAGES
+            if r.get(name) is not None
+        }
+        order_ok = True
+        names = list(stages)
+        for earlier, later in itertools.pairwise(names):
+            if stages[later] < stages[earlier]:
+                diags.error(
+                    r.at(later),
+                    f"incident '{later}' ({stages[later].isoformat()}) is before '{earlier}' "
+                    f"({stages[earlier].isoformat()}); the order is started ≤ detected ≤ "
+                    "acknowledged ≤ mitigated ≤ resolved",
+                )
+                order_ok = False
+        if not order_ok:
+            continue
+        team = teams[r["team"]]
+        for service in r["services"]:
+            if team.services and service not in team.services:
+                owners = [t.id for t in teams.values() if service in t.services]
+                if not owners:
+                    diags.warning(
+                        r.at("services"),
+                        f"service '{service}' is not listed by any team"
+                        + did_you_mean(service, [x for t in teams.values() for x in t.services]),
+                    )
+        incidents.append(
+            Incident(
+                r["id"],
+                r["title"],
+                r["severity"],
+                r["team"],
+                started,
+                resolved,
+                tuple(r["responders"]),
+                r["postmortem"],
+                r.source,
+                detected_at=stages.get("detected"),
+                acknowledged_at=stages.get("acknowledged"),
+                mitigated_at=stages.get("mitigated"),
+                alerts=tuple(r["alerts"]),
+                actionable=r["actionable"],
+                services=tuple(r["services"]),
+                commander=r["commander"],
+                tech_lead=r["tech_lead"],
+                comms_lead=r["comms_lead"],
+                scribe=r["scribe"],
+            )
+        )
+    incidents.sort(key=lambda i: (i.started_at, i.id))
+    return tuple(incidents)
+
+
+def check_review_within(
+    rec: Rec | None, settings: Settings, severity_ids: set[str], diags: Diagnostics
+) -> None:
+    """Severities named in settings.postmortems.review_within must exist (when given)."""
+    if rec is None or "postmortems" not in rec.sources:
+        return
+    pm = rec["postmortems"]
+    for sev, length in settings.review_within.items():
+        if sev not in severity_ids:
+            diags.error(
+                pm.at("review_within"),
+                f"review_within names no severity '{sev}'{did_you_mean(sev, severity_ids)}",
+            )
+        elif length <= timedelta(0):
+            diags.error(pm.at("review_within"), f"review_within of {sev} must be longer than 0m")
+
+
+def build_postmortems(
+    raws: list[RawPostmortem],
+    incidents: tuple[Incident, ...],
+    teams: dict[str, Team],
+    people: dict[str, Person],
+    diags: Diagnostics,
+) -> tuple[Postmortem, ...]:
+    """Postmortems: the incident must exist, one postmortem per incident, the template's
+    sections present, action item owners a person or a team."""
+    known = {i.id: i for i in incidents}
+    out: list[Postmortem] = []
+    seen: dict[str, Source] = {}
+    slugs: dict[str, str] = {}
+    for raw in raws:
+        if raw.meta is None:
+            if not raw.parse_failed:
+                diags.error(Source(raw.path, 2, 1), "postmortem front matter is empty")
+            continue
+        rec = spec.POSTMORTEM.convert(
+            raw.meta, getattr(raw.meta, "source", Source(raw.path)), diags
+        )
+        if rec is INVALID:
+            continue
+        ok = True
+        incident_id = rec["incident"]
+        if incident_id not in known:
+            diags.error(
+                rec.at("incident"),
+                f"no incident '{incident_id}' in the incident log"
+                + did_you_mean(incident_id, known)
+                + "; add it to incidents: under rotations/ first",
+            )
+            ok = False
+        elif incident_id in seen:
+            first = seen[incident_id]
+            diags.error(
+                rec.at("incident"),
+                f"incident '{incident_id}' already has a postmortem ({first.path}); "
+                "one postmortem per incident",
+            )
+            ok = False
+        slug = incident_id.lower()
+        if ok and slug in slugs:
+            diags.error(
+                rec.at("incident"),
+                f"postmortem address 'postmortems/{slug}/' is taken by {slugs[slug]} "
+                "(incident ids differing only in case)",
+            )
+            ok = False
+        for who in rec["authors"]:
+            ok = _ref(who, people, "person", rec.at("authors"), diags) and ok
+        if rec["status"] in ("reviewed", "closed") and rec["reviewed"] is None:
+            diags.error(
+                rec.at("status"),
+                f"status '{rec['status']}' needs the date of the review: add reviewed: YYYY-MM-DD",
+            )
+            ok = False
+        items: list[ActionItem] = []
+        ids: dict[str, Source] = {}
+        for it in rec["action_items"]:
+            if it["id"] in ids:
+                diags.error(
+                    it.at("id"),
+                    f"duplicate action item id '{it['id']}' (first at line {ids[it['id']].line})",
+                )
+                ok = False
+                continue
+            ids[it["id"]] = it.at("id")
+            owner = it["owner"]
+            if owner in people:
+                kind = "person"
+            elif owner in teams:
+                kind = "team"
+            else:
+                diags.error(
+                    it.at("owner"),
+                    f"action item owner '{owner}' is neither a person nor a team"
+                    + did_you_mean(owner, [*people, *teams]),
+                )
+                ok = False
+                continue
+            items.append(
+                ActionItem(
+                    incident_id,
+                    it["id"],
+                    it["title"],
+                    owner,
+                    kind,
+                    it["priority"],
+                    it["type"],
+                    it["due"],
+                    it["status"],
+                    it["link"],
+                    it.source,
+                    it.at("title"),
+                )
+            )
+        sections = _sections(raw.body)
+        missing = [
+            name
+            for name in POSTMORTEM_SECTIONS
+            if not any(s == name.lower() or s.startswith(name.lower() + " ") for s in sections)
+        ]
+        if missing:
+            diags.error(
+                Source(raw.path, raw.body_line, 1),
+                "postmortem is missing section(s) "
+                + ", ".join(f"'## {m}'" for m in missing)
+                + "; the template's sections are "
+                + ", ".join(POSTMORTEM_SECTIONS),
+            )
+            ok = False
+        if not ok:
+            continue
+        seen[incident_id] = rec.at("incident")
+        slugs[slug] = raw.path
+        out.append(
+            Postmortem(
+                path=raw.path,
+                slug=slug,
+                incident=incident_id,
+                status=rec["status"],
+                authors=tuple(rec["authors"]),
+                reviewed_on=rec["reviewed"],
+                action_items=tuple(items),
+                body=raw.body,
+                body_line=raw.body_line,
+                sections=sections,
+                source=Source(raw.path),
+            )
+        )
+    out.sort(key=lambda p: (known[p.incident].started_at, p.incident))
+    return tuple(out)
+
+
+def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
+    """Warn about incidents past settings.postmortems.review_within without a postmortem
+    in reviewed or closed (a postmortem kept elsewhere, the `postmortem` link, counts)."""
+    from generator.reports.incidents import review_status
+
+    for row in review_status(org, now):
+        if not row.overdue:
+            continue
+        inc = row.incident
+        if row.postmortem is not None:
+            todo = (
+                f"its postmortem {row.postmortem.path} is {row.status}: review it and set "
+                "status: reviewed"
+            )
+        else:
+            todo = f"it has no postmortem: write one with 'rota postmortem new {inc.id}'"
+        diags.warning(
+            inc.source,
+            f"incident {inc.id} ({inc.severity}) needed a reviewed postmortem by "
+            f"{row.due_at.astimezone(org.settings.tz):%Y-%m-%d %H:%M} "
+            f"(review_within {format_duration(org.settings.review_within[inc.severity])}); "
+            f"{todo}",
+        )

@@ -1,5 +1,5 @@
-"""Read the organisation's files: every YAML file under rotations/ and every
-runbook under runbooks/, as located values. The only module of loading that
+"""Read the organisation's files: every YAML file under rotations/, every
+runbook under runbooks/ and every postmortem under postmortems/, as located values. The only module of loading that
 touches the disk.
 """
 
@@ -30,11 +30,22 @@ class RawRunbook:
 
 
 @dataclass
+class RawPostmortem:
+    path: str  # relative to the root, e.g. postmortems/INC-128.md
+    meta: Any  # located mapping (the front matter)
+    body: str
+    body_line: int  # line of the body's first line in the file
+    text: str  # the whole file, for `# rota: allow blameless` comments in the front matter
+    parse_failed: bool = False
+
+
+@dataclass
 class RawTree:
     root: Path
     files: list[tuple[str, Any]] = field(default_factory=list)  # (relative path, document)
     lock: tuple[str, Any] | None = None
     runbooks: list[RawRunbook] = field(default_factory=list)
+    postmortems: list[RawPostmortem] = field(default_factory=list)
 
 
 def _walk(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -58,7 +69,13 @@ def input_files(root: Path) -> list[Path]:
     return [
         *_walk(root / "rotations", YAML_SUFFIXES),
         *_walk(root / "runbooks", YAML_SUFFIXES + MARKDOWN_SUFFIXES),
+        *postmortem_files(root),
     ]
+
+
+def postmortem_files(root: Path) -> list[Path]:
+    """Markdown files under postmortems/, except those named ``_*`` (the template)."""
+    return [p for p in _walk(root / "postmortems", MARKDOWN_SUFFIXES) if not p.name.startswith("_")]
 
 
 def _read(path: Path, rel: str, diags: Diagnostics) -> str | None:
@@ -122,4 +139,28 @@ def load_tree(root: Path, diags: Diagnostics) -> RawTree:
         body = text[m.end() :]
         body_line = text[: m.end()].count("\n") + 1
         tree.runbooks.append(RawRunbook(rel, "markdown", meta, body, body_line, failed))
+    load_postmortems(root, tree, diags)
     return tree
+
+
+def load_postmortems(root: Path, tree: RawTree, diags: Diagnostics) -> None:
+    """Postmortems: Markdown with front matter, read like Markdown runbooks."""
+    for path in postmortem_files(root):
+        rel = path.relative_to(root).as_posix()
+        text = _read(path, rel, diags)
+        if text is None:
+            continue
+        m = FRONT_MATTER_RE.match(text)
+        if not m:
+            diags.error(
+                Source(rel),
+                "postmortem has no front matter: start the file with '---', the fields "
+                "(incident, status, authors, action_items), and '---'",
+            )
+            continue
+        before = len(diags.items)
+        meta = parse_yaml(m.group(1), rel, diags, line_offset=1)
+        failed = len(diags.items) > before
+        body = text[m.end() :]
+        body_line = text[: m.end()].count("\n") + 1
+        tree.postmortems.append(RawPostmortem(rel, meta, body, body_line, text, failed))
