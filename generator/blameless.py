@@ -107,11 +107,9 @@ MESSAGES = {
 }
 
 
-def _message(rule: str, what: str, where: str) -> str:
-    return (
-        MESSAGES[rule].format(what=what, where=where)
-        + " (or put '<!-- rota: allow blameless -->' on the line before)"
-    )
+def _message(rule: str, what: str, where: str, front_matter: bool = False) -> str:
+    allow = "# rota: allow blameless" if front_matter else "<!-- rota: allow blameless -->"
+    return MESSAGES[rule].format(what=what, where=where) + f" (or put '{allow}' on the line before)"
 
 
 def _allowed(lines: list[str], index: int) -> bool:
@@ -154,7 +152,7 @@ def check_postmortem(
             continue
         where = f"the title of action item '{item.id}'"
         for _, rule, what in _findings(item.title, patterns, True, title=True):
-            out.append(Diagnostic(src, "warning", _message(rule, what, where)))
+            out.append(Diagnostic(src, "warning", _message(rule, what, where, True)))
     return out
 
 

@@ -31,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def sample_org(tmp_path: Path) -> Path:
     """A private copy of the sample organisation."""
     dest = tmp_path / "org"
-    for name in ("rotations", "runbooks"):
+    for name in ("rotations", "runbooks", "postmortems"):
         shutil.copytree(REPO / name, dest / name)
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
