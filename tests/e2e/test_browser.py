@@ -53,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
     http.server thread. settings.site.url names that server: Material's instant
     navigation follows only links in sitemap.xml, matched with their port."""
     root = tmp_path_factory.mktemp("browser")
-    for name in ("rotations", "runbooks"):
+    for name in ("rotations", "runbooks", "postmortems"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     handler = functools.partial(QuietHandler, directory=str(root / "site"))

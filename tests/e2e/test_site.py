@@ -25,7 +25,7 @@ from tests.conftest import NOW, REPO
 
 
 def copy_org(dest: Path) -> Path:
-    for name in ("rotations", "runbooks"):
+    for name in ("rotations", "runbooks", "postmortems"):
         shutil.copytree(REPO / name, dest / name)
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
