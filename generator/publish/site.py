@@ -165,7 +165,7 @@ def publish_site(
 
 def serve_site(root: Path, now: datetime | None, dev_addr: str) -> None:
     """Preview with MkDocs' own server, rebuilding (through the ``rota`` plugin, which
-    renders the organisation again) when rotations/, runbooks/ or templates change."""
+    renders the organisation again) when rotations/, runbooks/, postmortems/ or templates change."""
     from mkdocs.commands.serve import serve
 
     work = Path(tempfile.mkdtemp(prefix="rota-serve-"))
@@ -179,7 +179,7 @@ def serve_site(root: Path, now: datetime | None, dev_addr: str) -> None:
                 plugin["rota"]["now"] = now.isoformat()
         config_path = work / "mkdocs.yml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
-        watch = [root / "rotations", root / "runbooks", root / "site_templates"]
+        watch = [root / "rotations", root / "runbooks", root / "postmortems", root / "site_templates"]
         watch.append(templates_folder())
         serve(
             config_file=str(config_path),

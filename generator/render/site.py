@@ -412,6 +412,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
     for t in org.teams.values():
         for pid in dict.fromkeys(m.person for r in t.rotations for m in r.members):
             member_teams[pid].append(t)
+    ctx_base["open_actions"] = render_review(org, schedule, now, page)  # incident review
     page(
         "people/index.md",
         "people.md.j2",
@@ -590,3 +591,166 @@ def fairness_context(org: Org, schedule: Schedule, now: datetime) -> dict[str, A
         "start_at": schedule.start_at,
         "end_at": schedule.end_at,
     }
+
+
+# ---- incident review: postmortems, action items, incident metrics -----------------
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "reviewed": "Reviewed",
+    "closed": "Closed",
+    "linked": "Elsewhere",
+    "open": "Open",
+    "done": "Done",
+    "wont_do": "Won't do",
+}
+ROLE_LABELS = {
+    "commander": "Incident commander",
+    "tech_lead": "Technical lead",
+    "comms_lead": "Communications lead",
+    "scribe": "Scribe",
+}
+ACTIONS_HEADING = re.compile(r"^##[ \t]+action items\b.*$", re.I | re.M)
+
+
+def split_at_actions(body: str) -> tuple[str, str]:
+    """The postmortem's Markdown cut at the end of its Action Items section (before the
+    next level-2 heading), where the generated action item table goes."""
+    lines = body.splitlines()
+    fenced, start = False, None
+    for i, line in enumerate(lines):
+        if FENCE_MARK.match(line):
+            fenced = not fenced
+            continue
+        if fenced or not line.startswith("## "):
+            continue
+        if start is not None:
+            return "\n".join(lines[:i]) + "\n", "\n".join(lines[i:]) + "\n"
+        if ACTIONS_HEADING.match(line):
+            start = i
+    return body, ""
+
+
+FENCE_MARK = re.compile(r"^[ \t]*(```|~~~)")
+
+
+def review_charts(org: Org, report: Any) -> dict[str, Markup]:
+    """SVG charts of the incident page, drawn at build time."""
+    months = bar_chart(
+        [(month, float(s.count), None) for month, s in report.by_month],
+        "incidents",
+        "Incidents per month",
+    )
+    mttr = bar_chart(
+        [(sev, (s.mttr_median_s or 0) / 60, None) for sev, s in report.by_severity],
+        "median minutes to resolve",
+        "Median time to resolve per severity, in minutes",
+    )
+    mtta = bar_chart(
+        [(sev, (s.mtta_median_s or 0) / 60, None) for sev, s in report.by_severity if s.acknowledged],
+        "median minutes to acknowledge",
+        "Median time to acknowledge per severity, in minutes",
+    )
+    load = bar_chart(
+        [(org.people[p.person].name, float(p.interruptions), None) for p in report.load[:15]],
+        "interruptions",
+        "Interruptions per person",
+    )
+    sleep = bar_chart(
+        [(org.people[p.person].name, float(p.sleep), None) for p in report.load if p.sleep],
+        "interruptions between 22:00 and 08:00",
+        "Sleep-hour interruptions per person",
+    )
+    return {"months": months, "mttr": mttr, "mtta": mtta, "load": load, "sleep": sleep}
+
+
+def render_review(org: Org, schedule: Schedule, now: datetime, page: Any) -> dict[str, Any]:
+    """postmortems/, postmortems/<incident>/, actions/, incidents/ and incidents/load/;
+    returns the open action items by person, for the people pages."""
+    from generator.render.review import seconds_text
+    from generator.reports.actions import compute_actions, open_items_of
+    from generator.reports.incidents import compute_incidents, incidents_window, review_status
+
+    incidents = {i.id: i for i in org.incidents}
+    actions = compute_actions(org, now)
+    reviews = {r.incident.id: r for r in review_status(org, now)}
+    severity_names = {s.id: s.name for s in org.severities}
+    common = {
+        "status_labels": STATUS_LABELS,
+        "role_labels": ROLE_LABELS,
+        "severity_names": severity_names,
+        "seconds": seconds_text,
+    }
+    by_month: dict[str, list[Any]] = defaultdict(list)
+    by_team: dict[str, list[Any]] = defaultdict(list)
+    by_severity: dict[str, list[Any]] = defaultdict(list)
+    for pm in sorted(org.postmortems, key=lambda p: incidents[p.incident].started_at, reverse=True):
+        inc = incidents[pm.incident]
+        by_month[inc.started_at.astimezone(org.settings.tz).strftime("%Y-%m")].append(pm)
+        by_team[inc.team].append(pm)
+        by_severity[inc.severity].append(pm)
+    order = [s.id for s in org.severities]
+    page(
+        "postmortems/index.md",
+        "postmortems.md.j2",
+        incidents=incidents,
+        by_month=dict(sorted(by_month.items(), reverse=True)),
+        by_team={t: by_team[t] for t in org.teams if t in by_team},
+        by_severity=dict(
+            sorted(by_severity.items(), key=lambda kv: (order + [kv[0]]).index(kv[0]))
+        ),
+        due=[r for r in reviews.values() if not r.done],
+        actions=actions,
+        **common,
+    )
+    idx = runbook_index(org)
+    for pm in org.postmortems:
+        inc = incidents[pm.incident]
+        mine = [r for r in actions if r.item.incident == pm.incident]
+        page(
+            f"postmortems/{pm.slug}/index.md",
+            "postmortem.md.j2",
+            pm=pm,
+            inc=inc,
+            team=org.teams[inc.team],
+            review=reviews.get(inc.id),
+            actions=mine,
+            known_alerts=idx["alert"],
+            body=split_at_actions(pm.body),
+            **common,
+        )
+    by_owner_team: dict[str, list[Any]] = defaultdict(list)
+    for row in actions:
+        by_owner_team[row.team].append(row)
+    pm_slugs = {pm.incident: pm.slug for pm in org.postmortems}
+    page(
+        "actions/index.md",
+        "actions.md.j2",
+        actions=actions,
+        by_team={t: by_owner_team[t] for t in org.teams if t in by_owner_team},
+        pm_slugs=pm_slugs,
+        **common,
+    )
+    start_at, end_at = incidents_window(org, now)
+    report = compute_incidents(org, schedule, start_at, end_at, now)
+    charts = review_charts(org, report)
+    page(
+        "incidents/index.md",
+        "incidents.md.j2",
+        report=report,
+        charts=charts,
+        pm_slugs=pm_slugs,
+        reviews=reviews,
+        **common,
+    )
+    page(
+        "incidents/load/index.md",
+        "incidents-load.md.j2",
+        report=report,
+        charts=charts,
+        runbooks_by_slug={rb.slug: rb for rb in org.runbooks},
+        **common,
+    )
+    return {p: open_items_of(actions, p) for p in org.people}
+
