@@ -25,9 +25,9 @@ import bisect
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration, vText
@@ -416,7 +416,13 @@ def _calendar(org: Org, name: str, tz_name: str, url: str | None) -> Calendar:
 
 
 def _feed(
-    ctx: _Context, shifts: list[Shift], name: str, tz_name: str, url: str | None, personal: bool
+    ctx: _Context,
+    shifts: list[Shift],
+    name: str,
+    tz_name: str,
+    url: str | None,
+    personal: bool,
+    extra: Sequence[Event] = (),
 ) -> bytes:
     cal = _calendar(ctx.org, name, tz_name, url)
     zones = {ctx.org.teams[s.team].timezone for s in shifts} | {tz_name}
@@ -432,6 +438,7 @@ def _feed(
         key=lambda s: (s.start_at, event_uid(ctx.org, s, s.person if personal else None)),
     )
     out += (line for s in ordered for line in _lines(ctx, _event(ctx, s, personal)))
+    out += (line for ev in extra for line in _lines(ctx, ev))
     out.append(b"END:VCALENDAR")
     return b"\r\n".join(out) + b"\r\n"
 
@@ -500,13 +507,76 @@ def _fold_unicode(line: str, limit: int) -> str:
     return "\r\n ".join(parts)
 
 
+def action_uid(org: Org, incident: str, item_id: str) -> str:
+    """Stable for one postmortem action item, whatever its title, owner or due date."""
+    parts = [org.settings.organisation, "action", incident, item_id]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + "@rota"
+
+
+def action_events(ctx: _Context, kind: str, owner: str) -> list[Event]:
+    """All-day events on the due dates of the open action items ``owner`` (a person or a
+    team) owns: Google Calendar and Outlook ignore VTODO, so a task is shown as an
+    event. A done or dropped item is no longer in the feed."""
+    from generator.timeutil import localize
+
+    org = ctx.org
+    incidents = {i.id: i for i in org.incidents}
+    events = []
+    items = [
+        it
+        for pm in org.postmortems
+        for it in pm.action_items
+        if it.owner_kind == kind and it.owner == owner and it.status == "open"
+    ]
+    for it in sorted(items, key=lambda x: (x.due_on, x.incident, x.id)):
+        uid = action_uid(org, it.incident, it.id)
+        what = "\x1f".join([it.title, it.owner, it.priority, it.type, it.due_on.isoformat()])
+        day_end = localize(datetime.combine(it.due_on + timedelta(days=1), time()), org.settings.tz)
+        rev = ctx.revisions.get(uid)
+        if rev is None:
+            digest = hashlib.sha256(what.encode()).hexdigest()[:16]
+            rev = revise(ctx.state.events.get(uid), digest, day_end, ctx.now)
+            ctx.revisions[uid] = rev
+        inc = incidents[it.incident]
+        summary = f"Action due: {it.title} ({it.incident} {it.id}, {it.priority})"
+        lines = [
+            f"Postmortem action item {it.id} of {it.incident}: {inc.title}",
+            f"Priority {it.priority}, type {it.type}, owner {it.owner}, due {it.due_on}.",
+        ]
+        if it.link:
+            lines.append(f"Tracked at {it.link}")
+        ev = Event()
+        ev.add("uid", uid)
+        ev.add("dtstamp", ctx.now.astimezone(UTC).replace(microsecond=0))
+        ev.add("sequence", rev.sequence)
+        ev.add("last-modified", rev.modified_at.astimezone(UTC))
+        ev.add("summary", _clean(summary))
+        ev.add("dtstart", it.due_on)
+        ev.add("dtend", it.due_on + timedelta(days=1))
+        ev.add("transp", "TRANSPARENT")
+        ev.add("status", "CONFIRMED")
+        ev.add("categories", ["Postmortem action"])
+        ev.add("description", _clean("\n".join(lines)))
+        page = site_page_url(org, f"postmortems/{it.incident.lower()}/")
+        if page:
+            ev.add("url", page)
+        events.append(ev)
+    return events
+
+
+def site_page_url(org: Org, path: str) -> str | None:
+    """The absolute address of a page of the site, when settings.site.url is known."""
+    base = org.settings.site_url
+    return _base(base) + path if base else None
+
+
 def _person_feed(ctx: _Context, person_id: str) -> bytes:
     org = ctx.org
     person = org.people[person_id]
     shifts = ctx.shifts_of("person", person_id)
     url = feed_url(org, "person", person_id) if not org.settings.feed_secret else None
     name = f"On call: {person.name} ({org.settings.organisation})"
-    return _feed(ctx, shifts, name, person.timezone, url, True)
+    return _feed(ctx, shifts, name, person.timezone, url, True, action_events(ctx, "person", person_id))
 
 
 def _team_feed(ctx: _Context, team_id: str) -> bytes:
@@ -515,7 +585,7 @@ def _team_feed(ctx: _Context, team_id: str) -> bytes:
     shifts = ctx.shifts_of("team", team_id)
     url = feed_url(org, "team", team_id) if not org.settings.feed_secret else None
     name = f"On call: {team.name} ({org.settings.organisation})"
-    return _feed(ctx, shifts, name, team.timezone, url, False)
+    return _feed(ctx, shifts, name, team.timezone, url, False, action_events(ctx, "team", team_id))
 
 
 def person_feed(
