@@ -43,8 +43,7 @@ PERSON_AIMED = re.compile(
 )
 
 # Given names that are also everyday English words: alone, they are not a name.
-COMMON_WORDS = frozenset(
-    """
+_COMMON = """
     will may june april august summer autumn winter grace hope faith joy rose lily ivy
     iris dawn eve mark bill pat sue frank art jack rich bob max sky ray rob drew gene guy
     jay chase hunter miles page reed rusty sandy skip sterling stone wade win woody amber
@@ -53,8 +52,8 @@ COMMON_WORDS = frozenset(
     lance nick pierce price rod ward ash bay bear blue cash colt duke echo fox gray grey
     harmony honor journey justice lucky marsh memory patience prudence star storm true
     unity west hall young long page bell brown green white black
-    """.split()
-)
+"""
+COMMON_WORDS = frozenset(_COMMON.split())
 
 
 def _word(text: str, flags: int = 0) -> re.Pattern[str]:

@@ -713,7 +713,10 @@ def incidents(
     "incidents).",
 )
 @click.option(
-    "--status", type=click.Choice(["open", "done", "wont_do"]), default=None, help="Only this status."
+    "--status",
+    type=click.Choice(["open", "done", "wont_do"]),
+    default=None,
+    help="Only this status.",
 )
 @click.option("--overdue", is_flag=True, help="Only open items past their due date.")
 @_format_option("table", "json", "csv")

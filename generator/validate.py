@@ -22,6 +22,7 @@ from generator.load.yamlload import LDict
 from generator.lockfile import parse_lock
 from generator.model import (
     POSTMORTEM_SECTIONS,
+    ActionItem,
     Callout,
     Coverage,
     Escalation,
@@ -31,7 +32,6 @@ from generator.model import (
     Level,
     Member,
     Org,
-    ActionItem,
     Override,
     Pay,
     PayPolicy,

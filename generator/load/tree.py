@@ -1,6 +1,6 @@
 """Read the organisation's files: every YAML file under rotations/, every
-runbook under runbooks/ and every postmortem under postmortems/, as located values. The only module of loading that
-touches the disk.
+runbook under runbooks/ and every postmortem under postmortems/, as located values.
+The only module of loading that touches the disk.
 """
 
 from __future__ import annotations

@@ -179,7 +179,8 @@ def serve_site(root: Path, now: datetime | None, dev_addr: str) -> None:
                 plugin["rota"]["now"] = now.isoformat()
         config_path = work / "mkdocs.yml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
-        watch = [root / "rotations", root / "runbooks", root / "postmortems", root / "site_templates"]
+        watch = [root / name for name in ("rotations", "runbooks", "postmortems")]
+        watch.append(root / "site_templates")
         watch.append(templates_folder())
         serve(
             config_file=str(config_path),

@@ -576,7 +576,8 @@ def _person_feed(ctx: _Context, person_id: str) -> bytes:
     shifts = ctx.shifts_of("person", person_id)
     url = feed_url(org, "person", person_id) if not org.settings.feed_secret else None
     name = f"On call: {person.name} ({org.settings.organisation})"
-    return _feed(ctx, shifts, name, person.timezone, url, True, action_events(ctx, "person", person_id))
+    actions = action_events(ctx, "person", person_id)
+    return _feed(ctx, shifts, name, person.timezone, url, True, actions)
 
 
 def _team_feed(ctx: _Context, team_id: str) -> bytes:

@@ -27,8 +27,8 @@ def seconds_text(value: int | None) -> str:
     minutes = round(value / 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
-    return " ".join(p for p in parts if p) or "0m"
+    parts = [(days, "d"), (hours, "h"), (minutes, "m")]
+    return " ".join(f"{n}{unit}" for n, unit in parts if n) or "0m"
 
 
 STATS_HEADERS = ["COUNT", "ACKED", "MTTA MEDIAN", "MTTA P95", "MTTA MEAN"]
@@ -118,15 +118,15 @@ def incidents_table(org: Org, report: IncidentReport) -> str:
             f"non-actionable: {report.non_actionable} of {report.actionable_known} incidents "
             f"that record it ({share:.0%})",
         ]
-    due = [r for r in report.review if not r.done]
+    due = [d for d in report.review if not d.done]
     if due:
         out.append("")
-        for r in due:
-            late = "OVERDUE" if r.overdue else "due"
+        for d in due:
+            late = "OVERDUE" if d.overdue else "due"
             out.append(
-                f"postmortem {late}: {r.incident.id} ({r.incident.severity}) by "
-                f"{r.due_at.astimezone(org.settings.tz):%Y-%m-%d %H:%M}, "
-                f"{r.status or 'none written'}"
+                f"postmortem {late}: {d.incident.id} ({d.incident.severity}) by "
+                f"{d.due_at.astimezone(org.settings.tz):%Y-%m-%d %H:%M}, "
+                f"{d.status or 'none written'}"
             )
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -175,13 +175,14 @@ def actions_csv(rows: Sequence[ActionRow]) -> str:
     w.writerow(keys)
     for r in rows:
         doc = r.as_json()
-        w.writerow(
-            [
-                "" if doc[k] is None else str(doc[k]).lower() if isinstance(doc[k], bool) else doc[k]
-                for k in keys
-            ]
-        )
+        w.writerow([_cell(doc[k]) for k in keys])
     return buf.getvalue()
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def _utc(inc_at: object) -> str:
@@ -236,4 +237,3 @@ def postmortem_text(template: str, org: Org, inc: Incident) -> str:
         timeline=incident_timeline(inc),
         team=org.teams[inc.team],
     )
-

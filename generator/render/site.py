@@ -648,7 +648,11 @@ def review_charts(org: Org, report: Any) -> dict[str, Markup]:
         "Median time to resolve per severity, in minutes",
     )
     mtta = bar_chart(
-        [(sev, (s.mtta_median_s or 0) / 60, None) for sev, s in report.by_severity if s.acknowledged],
+        [
+            (sev, (s.mtta_median_s or 0) / 60, None)
+            for sev, s in report.by_severity
+            if s.acknowledged
+        ],
         "median minutes to acknowledge",
         "Median time to acknowledge per severity, in minutes",
     )
@@ -697,9 +701,7 @@ def render_review(org: Org, schedule: Schedule, now: datetime, page: Any) -> dic
         incidents=incidents,
         by_month=dict(sorted(by_month.items(), reverse=True)),
         by_team={t: by_team[t] for t in org.teams if t in by_team},
-        by_severity=dict(
-            sorted(by_severity.items(), key=lambda kv: (order + [kv[0]]).index(kv[0]))
-        ),
+        by_severity=dict(sorted(by_severity.items(), key=lambda kv: [*order, kv[0]].index(kv[0]))),
         due=[r for r in reviews.values() if not r.done],
         actions=actions,
         **common,
@@ -753,4 +755,3 @@ def render_review(org: Org, schedule: Schedule, now: datetime, page: Any) -> dic
         **common,
     )
     return {p: open_items_of(actions, p) for p in org.people}
-

@@ -92,7 +92,8 @@ def filter_actions(
     out = []
     for row in rows:
         it = row.item
-        if owner is not None and it.owner != owner and (owner not in org.teams or row.team != owner):
+        mine = it.owner == owner or (owner in org.teams and row.team == owner)
+        if owner is not None and not mine:
             continue
         if status is not None and it.status != status:
             continue
@@ -108,4 +109,3 @@ def open_items_of(rows: Sequence[ActionRow], person: str) -> list[ActionRow]:
 
 def actions_document(rows: Sequence[ActionRow]) -> dict[str, Any]:
     return {"actions": [r.as_json() for r in rows]}
-

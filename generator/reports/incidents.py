@@ -83,7 +83,7 @@ def nearest_rank(values: Sequence[float], q: float) -> float:
 
 
 def _round(value: float | None) -> int | None:
-    return None if value is None else int(round(value))
+    return None if value is None else round(value)
 
 
 @dataclass(frozen=True)
@@ -444,10 +444,10 @@ def compute_incidents(
             overloaded[(t, r)].append(OverloadedShift(t, r, pid, a, b, len(pages), most))
     rotations = []
     for rot in org.rotations():
-        key = (rot.team, rot.id)
+        rkey = (rot.team, rot.id)
         if team is not None and rot.team != team:
             continue
-        c = rot_counts.get(key, dict.fromkeys(CLASSES, 0))
+        c = rot_counts.get(rkey, dict.fromkeys(CLASSES, 0))
         rotations.append(
             RotationLoad(
                 rot.team,
@@ -456,8 +456,8 @@ def compute_incidents(
                 c["business"],
                 c["off_hours"],
                 c["sleep"],
-                interrupted.get(key, 0),
-                tuple(overloaded.get(key, ())),
+                interrupted.get(rkey, 0),
+                tuple(overloaded.get(rkey, ())),
             )
         )
     runbooks_by_alert: dict[str, list[str]] = defaultdict(list)
@@ -502,4 +502,3 @@ def compute_incidents(
 def incidents_window(org: Org, now: datetime) -> tuple[datetime, datetime]:
     """The default window of `rota incidents` and the site: settings.history up to now."""
     return now - org.settings.history, now
-
