@@ -54,6 +54,10 @@ class IncidentNote:
     length: timedelta
     postmortem: str | None
     responders: tuple[str, ...]  # names
+    # a postmortem under postmortems/: its page (from the docs root), status, open items
+    postmortem_page: str | None = None
+    postmortem_status: str | None = None
+    open_actions: tuple[str, ...] = ()  # "A2 (P1, due 2026-11-20)"
 
 
 @dataclass(frozen=True)
@@ -321,9 +325,20 @@ def _incidents(facts: _Facts, team_id: str, stint: _Stint | None) -> tuple[Incid
                 inc.length,
                 inc.postmortem,
                 tuple(org.people[p].name if p in org.people else p for p in inc.responders),
+                *_postmortem_facts(org, inc.id),
             )
         )
     return tuple(out)
+
+
+def _postmortem_facts(org: Org, incident_id: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    pm = org.postmortem_of(incident_id)
+    if pm is None:
+        return None, None, ()
+    items = tuple(
+        f"{it.id} ({it.priority}, due {it.due_on})" for it in pm.action_items if it.status == "open"
+    )
+    return f"postmortems/{pm.slug}/index.md", pm.status.replace("_", " "), items
 
 
 def _holidays(
@@ -509,7 +524,11 @@ def handoff_markdown(h: Handoff, link_prefix: str = "../../../", level: int = 2)
         )
         if inc.responders:
             line += f"; responders: {md_inline(', '.join(inc.responders))}"
-        if inc.postmortem and _url_ok(inc.postmortem):
+        if inc.postmortem_page:
+            line += f"; [postmortem]({link_prefix}{inc.postmortem_page}) ({inc.postmortem_status})"
+            if inc.open_actions:
+                line += f", open actions: {md_inline(', '.join(inc.open_actions))}"
+        elif inc.postmortem and _url_ok(inc.postmortem):
             line += f"; [postmortem](<{inc.postmortem}>)"
         elif inc.postmortem:
             line += f"; postmortem: {md_inline(inc.postmortem)}"
@@ -572,6 +591,9 @@ def handoff_text(h: Handoff) -> str:
         lines += ["", "Incidents during the outgoing shift:"]
         for inc in h.incidents:
             pm = f", postmortem {inc.postmortem}" if inc.postmortem else ""
+            if inc.postmortem_page:
+                pm = f", postmortem {inc.postmortem_status}"
+                pm += f", open actions: {', '.join(inc.open_actions)}" if inc.open_actions else ""
             lines.append(
                 f"- {inc.id} {inc.severity}: {inc.title} ({_when(inc.started_at, team_tz)}, "
                 f"{human_duration(inc.length)}{pm})"
@@ -635,6 +657,9 @@ def handoff_json(h: Handoff) -> dict[str, Any]:
                 "resolved": iso(i.resolved_at),
                 "minutes": int(i.length.total_seconds() // 60),
                 "postmortem": i.postmortem,
+                "postmortem_page": i.postmortem_page,
+                "postmortem_status": i.postmortem_status,
+                "open_actions": list(i.open_actions),
             }
             for i in h.incidents
         ],

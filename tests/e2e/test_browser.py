@@ -261,3 +261,41 @@ def test_pages_have_no_serious_accessibility_violations(
     ]
     assert serious == []
     assert watch.outside == [] and watch.errors == []
+
+
+REVIEW_PAGES = {
+    "postmortems": "postmortems/",
+    "postmortem": "postmortems/inc-121/",
+    "actions": "actions/",
+    "incidents": "incidents/",
+    "load": "incidents/load/",
+}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("name", sorted(REVIEW_PAGES))
+def test_review_pages_load_cleanly_and_accessibly_on_phone_and_desktop(
+    browser: Any, base_url: str, name: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 600 else 900})
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, base_url)
+        pg.clock.set_fixed_time(NOW)
+        pg.goto(base_url + REVIEW_PAGES[name])
+        pg.wait_for_load_state("networkidle")
+        assert pg.locator("h1").first.is_visible()
+        pg.add_script_tag(path=str(AXE))
+        results = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == []
+        # nothing wider than the screen but the scrollable tables inside their wrappers
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()
