@@ -106,9 +106,9 @@ def test_action_due_today_is_not_overdue_yet() -> None:
     # A2 is due Fri 3 Apr: on 3 Apr it is not overdue, on 4 Apr it is (London dates)
     on_due = datetime(2026, 4, 3, 22, 59, tzinfo=UTC)  # 23:59 BST, still 3 Apr
     after = datetime(2026, 4, 3, 23, 0, tzinfo=UTC)  # 00:00 BST 4 Apr
-    a2 = [r for r in compute_actions(org, on_due) if r.item.id == "A2"][0]
+    a2 = next(r for r in compute_actions(org, on_due) if r.item.id == "A2")
     assert not a2.overdue
-    a2 = [r for r in compute_actions(org, after) if r.item.id == "A2"][0]
+    a2 = next(r for r in compute_actions(org, after) if r.item.id == "A2")
     assert a2.overdue and a2.days_overdue == 1
 
 
