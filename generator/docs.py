@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
+
 from generator import spec
 
 MARKERS = {
@@ -69,6 +71,7 @@ def input_reference() -> str:
         _object_table(obj, f"{key}[]", seen, out)
     _object_table(spec.RUNBOOK_MD, "runbook front matter", seen, out)
     _object_table(spec.RUNBOOK_YAML, "YAML runbook", seen, out)
+    _object_table(spec.POSTMORTEM, "postmortem front matter", seen, out)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -93,8 +96,24 @@ def cli_reference() -> str:
                 max_content_width=100,
             ) as sub:
                 text = command.get_help(sub).rstrip()
-            out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")
+                out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")
+                if isinstance(command, click.Group):
+                    out += _subcommands(command, sub, f"rota {name}")
     return "\n".join(out)
+
+
+def _subcommands(group: click.Group, ctx: click.Context, prefix: str) -> list[str]:
+    """The help of each command of a group (``rota postmortem new``)."""
+    out = []
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        with command.make_context(
+            name, [], parent=ctx, resilient_parsing=True, terminal_width=100, max_content_width=100
+        ) as sub:
+            text = command.get_help(sub).rstrip()
+        out.append(f"### `{prefix} {name}`\n\n```text\n{text}\n```\n")
+    return out
 
 
 def _constant(text: str) -> Callable[[re.Match[str]], str]:
