@@ -11,7 +11,7 @@ import json
 import shutil
 import subprocess
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,18 @@ def _icaljs(paths: list[Path]) -> dict[str, Any]:
     return parsed
 
 
+ACTION_PREFIX = "Action due: "  # postmortem action items: all-day events, not shifts
+
+
+def _action_events(data: bytes) -> list[tuple[str, date]]:
+    cal = Calendar.from_ical(data)
+    return sorted(
+        (str(ev["summary"]), ev.decoded("dtstart"))
+        for ev in cal.walk("VEVENT")
+        if str(ev["summary"]).startswith(ACTION_PREFIX)
+    )
+
+
 def _icalendar_events(data: bytes) -> list[dict[str, Any]]:
     cal = Calendar.from_ical(data)
     return [
@@ -69,6 +81,7 @@ def _icalendar_events(data: bytes) -> list[dict[str, Any]]:
             "transp": str(ev["transp"]),
         }
         for ev in cal.walk("VEVENT")
+        if not str(ev["summary"]).startswith(ACTION_PREFIX)
     ]
 
 
@@ -110,7 +123,8 @@ def test_every_sample_feed_equals_the_schedule_in_icalendar_and_icaljs(
         assert Counter((e["start"], e["end"]) for e in events) == expected, path.name
         # ical.js reads each VTIMEZONE itself: this is where a zone written with RDATE
         # lists put every summer after the first on winter time
-        js = by_js[str(path)]["events"]
+        js_all = by_js[str(path)]["events"]
+        js = [e for e in js_all if not e["summary"].startswith(ACTION_PREFIX)]
         got_js = Counter(
             (datetime.fromtimestamp(e["start"], UTC), datetime.fromtimestamp(e["end"], UTC))
             for e in js
@@ -119,6 +133,19 @@ def test_every_sample_feed_equals_the_schedule_in_icalendar_and_icaljs(
         uids = [e["uid"] for e in events]
         assert len(uids) == len(set(uids)), f"duplicate UIDs in {path.name}"
         assert sorted(e["uid"] for e in js) == sorted(uids)
+        # open postmortem action items of this person or team: all-day on the due date,
+        # read alike by both parsers (ical.js: a whole day from local midnight)
+        kind, ident = ("team", team) if path.name.startswith("team-") else ("person", path.stem)
+        due = sorted(
+            (f"{ACTION_PREFIX}{it.title} ({it.incident} {it.id}, {it.priority})", it.due_on)
+            for pm in org.postmortems
+            for it in pm.action_items
+            if it.owner_kind == kind and it.owner == ident and it.status == "open"
+        )
+        assert _action_events(data) == due, path.name
+        js_actions = [e for e in js_all if e["summary"].startswith(ACTION_PREFIX)]
+        assert sorted(e["summary"] for e in js_actions) == [s for s, _ in due]
+        assert all(e["end"] - e["start"] == 86400 for e in js_actions)
         assert {e["transp"] for e in events} <= {"TRANSPARENT"}
         cal = Calendar.from_ical(data)
         zones = {str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")}
@@ -127,6 +154,8 @@ def test_every_sample_feed_equals_the_schedule_in_icalendar_and_icaljs(
             assert prop in cal, (path.name, prop)
         assert str(cal["METHOD"]) == "PUBLISH" and str(cal["VERSION"]) == "2.0"
         assert str(cal["X-PUBLISHED-TTL"]) == "PT1H"
+    # the sample's open action items reach their owners' feeds (marcus-reid, payments, ...)
+    assert _action_events((sample_org / "site" / "ical" / "marcus-reid.ics").read_bytes())
     # someone is on call in every team, so no team feed is empty
     assert all(by_js[str(p)]["events"] for p in feeds if p.name.startswith("team-"))
     # `rota ical` prints exactly what the build published

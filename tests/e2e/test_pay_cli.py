@@ -60,8 +60,10 @@ def test_callouts_of_the_sample_incidents_are_paid_by_the_rules(sample_org: Path
     assert callout("daniel-okafor") == ("1.00", "35.00")
     # INC-131, 2 h 15 m, already a quarter-hour multiple: 2.25 x 35.00 = 78.75, paid
     # to each of its two responders
-    assert callout("vikram-rao") == ("2.25", "78.75")
     assert callout("rohan-iyer") == ("2.25", "78.75")
+    # Vikram also worked INC-133 (15 m, raised to the 1 h minimum) and INC-134 (1 h 10 m,
+    # rounded up to 1.25 h): 2.25 + 1.00 + 1.25 = 4.50 h x 35.00 = 157.50
+    assert callout("vikram-rao") == ("4.50", "157.50")
     # INC-129, 45 minutes, daily policy (minimum 30m, round up 15m): 0.75 x 30.00 = 22.50
     assert callout("kavya-reddy") == ("0.75", "22.50")
 
