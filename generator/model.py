@@ -31,6 +31,8 @@ class Settings:
         default_factory=lambda: {"weekday": 1.0, "night": 1.5, "weekend": 2.0, "holiday": 3.0}
     )
     company_holidays: tuple[date, ...] = ()
+    # load_weights.interruption: fairness-report load per incident paged while on call
+    interruption_weight: float = 0.0
     runbook_review: timedelta = timedelta(days=180)
     feed_reminder: timedelta | None = timedelta(hours=1)
     feed_secret: bool = False

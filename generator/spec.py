@@ -540,8 +540,23 @@ BUSINESS_HOURS = Obj(
 LOAD_WEIGHTS = Obj(
     "load_weights",
     [
-        Field(name, Number(minimum=0), f"load of one {name} hour", default=default)
-        for name, default in (("weekday", 1.0), ("night", 1.5), ("weekend", 2.0), ("holiday", 3.0))
+        *(
+            Field(name, Number(minimum=0), f"load of one {name} hour", default=default)
+            for name, default in (
+                ("weekday", 1.0),
+                ("night", 1.5),
+                ("weekend", 2.0),
+                ("holiday", 3.0),
+            )
+        ),
+        Field(
+            "interruption",
+            Number(minimum=0),
+            "weighted hours added to an on-call member's fairness load per incident they "
+            "were paged for (0: off); the fairness report only",
+            default=0.0,
+            example="2.0",
+        ),
     ],
 )
 
@@ -653,7 +668,9 @@ SETTINGS = Obj(
             "load_weights",
             LOAD_WEIGHTS,
             "fairness weight of an hour by class",
-            default=lambda: _rec({"weekday": 1.0, "night": 1.5, "weekend": 2.0, "holiday": 3.0}),
+            default=lambda: _rec(
+                {"weekday": 1.0, "night": 1.5, "weekend": 2.0, "holiday": 3.0, "interruption": 0.0}
+            ),
             example="{weekday: 1.0, night: 1.5, weekend: 2.0, holiday: 3.0}",
         ),
         Field(

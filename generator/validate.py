@@ -132,6 +132,8 @@ def build_settings(rec: Rec | None) -> Settings:
     if rec is None:
         return Settings()
     feeds, site = rec["feeds"], rec["site"]
+    weights = dict(rec["load_weights"])
+    interruption = float(weights.pop("interruption", 0.0))  # not an hour class
     return Settings(
         organisation=rec["organisation"],
         timezone=rec["timezone"],
@@ -140,7 +142,8 @@ def build_settings(rec: Rec | None) -> Settings:
         freeze=rec["freeze"],
         business_from=rec["business_hours"]["from"],
         business_to=rec["business_hours"]["to"],
-        load_weights=dict(rec["load_weights"]),
+        load_weights=weights,
+        interruption_weight=interruption,
         company_holidays=tuple(sorted(rec["company_holidays"])),
         runbook_review=rec["runbook_review"],
         feed_reminder=feeds["reminder"],

@@ -14,6 +14,13 @@ weekday business hours) and weighted by ``settings.load_weights``.
   min(hours)/max(hours) (1.0 is perfectly even hours, whatever the classes).
 - **interrupted_hours**: hours of incidents of the rotation's team that the
   member responded to, inside the window.
+- **interruptions**: incidents the member worked (responder or role) that paged them
+  (``detected``, else ``started``) inside the window during one of their shifts of this
+  rotation (the team's incidents only). With ``settings.load_weights.interruption`` = w > 0, each adds w to the
+  member's load, and w is spread over the targets of the members available for that
+  slot like the slot's own load, so loads and targets still sum alike: whoever was
+  woken more carries more than their share and is owed relief. Only this report counts
+  it; assignment weighs standby hours alone.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ class MemberFairness:
     holiday_target_hours: float
     interrupted_hours: float
     member: bool  # False: on call only through overrides
+    interruptions: int = 0  # pages while on call for this rotation (see module doc)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +74,7 @@ class MemberFairness:
             "holiday_target_hours": self.holiday_target_hours,
             "interrupted_hours": self.interrupted_hours,
             "member": self.member,
+            "interruptions": self.interruptions,
         }
 
 
@@ -169,6 +178,7 @@ def compute_fairness(
             target: dict[str, float] = defaultdict(float)
             class_target: dict[str, list[float]] = defaultdict(lambda: [0.0] * 4)
             unit_sum, unit_n = 0.0, 0
+            parts: dict[datetime, dict[str, float]] = {}  # slot start → target parts
             carried = {s.slot_start_at for s in shifts_by_key.get(key, ())}
             for slot in schedule.slots.get(key, ()):
                 if slot.end_at <= start_at or slot.start_at >= end_at:
@@ -190,6 +200,7 @@ def compute_fairness(
                 total_share = sum(m.share for m in pool)
                 if total_share <= 0:
                     continue
+                parts[slot.start_at] = {m.person: m.share / total_share for m in pool}
                 for m in pool:
                     part = m.share / total_share
                     vector = loads.vector(org.people[m.person], inside)
@@ -204,13 +215,19 @@ def compute_fairness(
                     continue
                 _add(hours[s.person], loads.vector(org.people[s.person], inside))
                 slots_held[s.person].add(s.slot_start_at)
+            paged = _interruptions(org, team.id, shifts_by_key.get(key, ()), start_at, end_at)
+            weight = org.settings.interruption_weight
+            for slot_start, who in paged:
+                for pid, part in parts.get(slot_start, {who: 1.0}).items():
+                    target[pid] += weight * part
             member_ids = list(dict.fromkeys(m.person for m in rotation.members))
             in_window = [p for p in member_ids if p in target or p in hours]
             others = sorted(p for p in hours if p not in member_ids)
             rows = []
             for pid in in_window + others:
                 h = hours[pid]
-                load = loads.weigh((h[0], h[1], h[2], h[3]))
+                count = sum(1 for _, who in paged if who == pid)
+                load = loads.weigh((h[0], h[1], h[2], h[3])) + weight * count
                 rows.append(
                     MemberFairness(
                         person=pid,
@@ -227,6 +244,7 @@ def compute_fairness(
                         holiday_target_hours=round(class_target[pid][3], 2),
                         interrupted_hours=_interrupted(org, team.id, pid, start_at, end_at),
                         member=pid in member_ids,
+                        interruptions=count,
                     )
                 )
             devs = [m.deviation for m in rows]
@@ -255,6 +273,26 @@ def balance_score(hours: list[float]) -> float:
         high = max(a, b)
         total += (min(a, b) / high) if high > 0 else 1.0
     return round(total / len(pairs), 3)
+
+
+def _interruptions(
+    org: Org, team: str, shifts: Any, start_at: datetime, end_at: datetime
+) -> list[tuple[datetime, str]]:
+    """(slot start, person) once per incident of the team that paged a person inside the
+    window during their shift of this rotation."""
+    by_person: dict[str, list[Any]] = defaultdict(list)
+    for s in shifts:
+        by_person[s.person].append(s)
+    out: set[tuple[datetime, str, str]] = set()
+    for inc in org.incidents:
+        at = inc.paged_at
+        if inc.team != team or not start_at <= at < end_at:
+            continue
+        for person in inc.people:
+            for s in by_person.get(person, ()):
+                if s.start_at <= at < s.end_at:
+                    out.add((s.slot_start_at, person, inc.id))
+    return [(slot, person) for slot, person, _ in sorted(out)]
 
 
 def _interrupted(org: Org, team: str, person: str, start_at: datetime, end_at: datetime) -> float:

@@ -183,3 +183,38 @@ def test_override_person_outside_the_rotation_is_listed_after_the_members() -> N
         0.0,
     )
     assert rotation.members[0].hours == 90.0
+
+
+def _paged(ident: str, team: str, day: int, hour: int, who: tuple[str, ...]) -> Incident:
+    at = datetime(2027, 3, day, hour, 0, tzinfo=UTC)
+    return Incident(ident, ident, "SEV-2", team, at, at + timedelta(minutes=30), who, None)
+
+
+def test_interruption_weight_adds_load_to_whoever_was_paged_on_call() -> None:
+    incidents = (
+        _paged("INC-A", "team", 2, 10, ("bob",)),  # Tue: bob holds it
+        _paged("INC-B", "team", 2, 22, ("bob",)),  # Tue night: bob again
+        _paged("INC-C", "team", 3, 3, ("ann",)),  # Wed 03:00: ann holds Wed
+        _paged("INC-D", "other", 3, 5, ("ann",)),  # another team's: not this rotation's
+        _paged("INC-E", "team", 3, 6, ("bob",)),  # bob worked it, but ann was on call
+    )
+    org = make_org(incidents=incidents)
+    (plain,) = report_for(org).rotations
+    # weight 0 (the default): counted, but loads and targets as without incidents
+    assert [(m.person, m.interruptions, m.load, m.target) for m in plain.members] == [
+        ("ann", 1, 142.5, 126.75),
+        ("bob", 2, 111.0, 126.75),
+    ]
+    weighted = replace(org, settings=replace(org.settings, interruption_weight=2.0))
+    (rotation,) = report_for(weighted).rotations
+    ann, bob = rotation.members
+    # loads: ann 142.5 + 1 x 2 = 144.5; bob 111 + 2 x 2 = 115
+    assert (ann.load, bob.load) == (144.5, 115.0)
+    # each page's 2.0 is shared by the two members available that day (1.0 each), like
+    # the day's own load: targets 126.75 + 3 x 1.0 = 129.75; loads and targets both sum
+    # to 259.5
+    assert (ann.target, bob.target) == (129.75, 129.75)
+    # one shift-equivalent is still 253.5 / 7 = 36.214 (standby load):
+    # ann (144.5 - 129.75) / 36.214 = +0.407, bob -0.407: bob, woken twice, is owed less
+    assert (ann.deviation, bob.deviation) == (0.407, -0.407)
+    assert plain.members[1].deviation == -0.435
