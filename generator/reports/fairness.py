@@ -19,9 +19,8 @@ weekday business hours) and weighted by ``settings.load_weights``.
   rotation (the team's incidents only). With ``settings.load_weights.interruption``
   = w > 0, each adds w to the member's load, and w is spread over the targets of the
   members available for that slot like the slot's own load, so loads and targets still
-  sum alike: whoever was
-  woken more carries more than their share and is owed relief. Only this report counts
-  it; assignment weighs standby hours alone.
+  sum alike: whoever was woken more carries more than their share and is owed relief.
+  Only this report counts it; assignment weighs standby hours alone.
 """
 
 from __future__ import annotations
