@@ -19,8 +19,10 @@ the line before silences the findings of the next line.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from generator.errors import Diagnostic, Source
 from generator.load.tree import RawPostmortem
@@ -56,39 +58,89 @@ _COMMON = """
 COMMON_WORDS = frozenset(_COMMON.split())
 
 
-def _word(text: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(r"(?<![-\w@.])" + re.escape(text) + r"(?![-\w@])", flags)
+WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+POSSESSIVE = ("'s", "’s")
 
 
-def person_patterns(people: Mapping[str, Person]) -> list[re.Pattern[str]]:
-    """What names a person: full name, a first name that is not a common word, id, e-mail."""
-    found: dict[str, re.Pattern[str]] = {}
+@dataclass(frozen=True)
+class Roster:
+    """What names a person, for lookup by token: full names (lower case, as words),
+    first names that are not common words and ids (exact case), e-mail addresses. A
+    line is read once whatever the size of the organisation."""
+
+    full_names: frozenset[tuple[str, ...]]
+    singles: frozenset[str]
+    emails: frozenset[str]
+    longest: int  # words in the longest full name
+
+
+def person_patterns(people: Mapping[str, Person]) -> Roster:
+    full: set[tuple[str, ...]] = set()
+    singles: set[str] = set()
+    emails: set[str] = set()
     for p in people.values():
-        words = p.name.split()
+        words = tuple(WORD_RE.findall(p.name))
         if len(words) >= 2:
-            found[p.name.lower()] = _word(p.name, re.I)
+            full.add(tuple(w.lower() for w in words))
         first = words[0] if words else ""
-        if first and first[:1].isupper() and first.lower() not in COMMON_WORDS:
-            found.setdefault("first:" + first, _word(first))  # case-sensitive: "Priya"
+        if first[:1].isupper() and first.lower() not in COMMON_WORDS:
+            singles.add(first)  # case-sensitive: "Priya", never "priya"
         if p.id.lower() not in COMMON_WORDS:
-            found.setdefault("id:" + p.id, _word(p.id))
+            singles.add(p.id)
         if p.email:
-            found.setdefault("email:" + p.email.lower(), _word(p.email, re.I))
-    return list(found.values())
+            emails.add(p.email.lower())
+    longest = max((len(n) for n in full), default=1)
+    return Roster(frozenset(full), frozenset(singles), frozenset(emails), longest)
+
+
+def _name_findings(text: str, roster: Roster) -> Iterator[tuple[int, str]]:
+    """(column, what) for each name, id or e-mail address in one line."""
+    taken: list[tuple[int, int]] = []
+    for m in EMAIL_RE.finditer(text):
+        taken.append((m.start(), m.end()))
+        if m.group(0).lower() in roster.emails:
+            yield m.start() + 1, m.group(0)
+    words = [w for w in WORD_RE.finditer(text) if not any(a <= w.start() < b for a, b in taken)]
+    i = 0
+    while i < len(words):
+        hit = 0
+        for n in range(min(roster.longest, len(words) - i), 1, -1):
+            run = words[i : i + n]
+            gaps = (text[x.end() : y.start()] for x, y in itertools.pairwise(run))
+            if all(g.isspace() for g in gaps) and _phrase(run) in roster.full_names:
+                hit = n
+                break
+        if not hit and _single(words[i].group(0)) in roster.singles:
+            hit = 1
+        if hit:
+            first, last = words[i], words[i + hit - 1]
+            yield first.start() + 1, text[first.start() : last.end()]
+            i += hit
+        else:
+            i += 1
+
+
+def _single(word: str) -> str:
+    for suffix in POSSESSIVE:
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _phrase(run: list[re.Match[str]]) -> tuple[str, ...]:
+    words = [m.group(0).lower() for m in run]
+    words[-1] = _single(words[-1])
+    return tuple(words)
 
 
 def _findings(
-    text: str, patterns: Iterable[re.Pattern[str]], names: bool, title: bool
+    text: str, roster: Roster, names: bool, title: bool
 ) -> Iterator[tuple[int, str, str]]:
     """(column, rule, what) for each finding in one line of text."""
     if names:
-        taken: list[tuple[int, int]] = []
-        for pat in patterns:
-            for m in pat.finditer(text):
-                if any(a <= m.start() < b for a, b in taken):
-                    continue  # "Priya" inside "Priya Shah": one finding
-                taken.append((m.start(), m.end()))
-                yield m.start() + 1, "names", m.group(0)
+        for column, what in _name_findings(text, roster):
+            yield column, "names", what
     for m in BLAME_WORDS.finditer(text):
         yield m.start() + 1, "blame-words", m.group(0)
     if title:
@@ -119,9 +171,7 @@ def _allowed(lines: list[str], index: int) -> bool:
     return j >= 0 and ALLOW in lines[j]
 
 
-def check_postmortem(
-    pm: Postmortem, raw_text: str | None, patterns: list[re.Pattern[str]]
-) -> list[Diagnostic]:
+def check_postmortem(pm: Postmortem, raw_text: str | None, roster: Roster) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     body_lines = pm.body.splitlines()
     fenced = False
@@ -140,7 +190,7 @@ def check_postmortem(
             continue
         names = section.startswith(NAME_SECTIONS)
         where = f"'{section.title()}'" if section else "the text"
-        for column, rule, what in _findings(line, patterns, names, title=False):
+        for column, rule, what in _findings(line, roster, names, title=False):
             src = Source(pm.path, pm.body_line + i, column)
             out.append(Diagnostic(src, "warning", _message(rule, what, where)))
     file_lines = raw_text.splitlines() if raw_text is not None else []
@@ -150,7 +200,7 @@ def check_postmortem(
         if 0 <= index < len(file_lines) and _allowed(file_lines, index):
             continue
         where = f"the title of action item '{item.id}'"
-        for _, rule, what in _findings(item.title, patterns, True, title=True):
+        for _, rule, what in _findings(item.title, roster, True, title=True):
             out.append(Diagnostic(src, "warning", _message(rule, what, where, True)))
     return out
 
@@ -161,9 +211,9 @@ def check_blameless(
     raws: Iterable[RawPostmortem] = (),
 ) -> list[Diagnostic]:
     """Every finding of the three rules in every postmortem, as warnings."""
-    patterns = person_patterns(people)
+    roster = person_patterns(people)
     texts = {r.path: r.text for r in raws}
     out: list[Diagnostic] = []
     for pm in postmortems:
-        out.extend(check_postmortem(pm, texts.get(pm.path), patterns))
+        out.extend(check_postmortem(pm, texts.get(pm.path), roster))
     return out

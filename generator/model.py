@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator.errors import Source
@@ -388,10 +389,11 @@ class Org:
     postmortems: tuple[Postmortem, ...] = ()
 
     def postmortem_of(self, incident_id: str) -> Postmortem | None:
-        for pm in self.postmortems:
-            if pm.incident == incident_id:
-                return pm
-        return None
+        return self._postmortems_by_incident.get(incident_id)
+
+    @cached_property
+    def _postmortems_by_incident(self) -> dict[str, Postmortem]:
+        return {pm.incident: pm for pm in self.postmortems}
 
     def rotations(self) -> list[Rotation]:
         return [r for t in self.teams.values() for r in t.rotations]

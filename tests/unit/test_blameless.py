@@ -19,7 +19,7 @@ PEOPLE = {
         Person("grace-li", "Grace Li", None, "UTC", None, None, ()),
     ]
 }
-PATTERNS = person_patterns(PEOPLE)
+ROSTER = person_patterns(PEOPLE)
 
 
 def _pm(section: str, text: str, titles: tuple[str, ...] = ()) -> Postmortem:
@@ -56,7 +56,7 @@ def _pm(section: str, text: str, titles: tuple[str, ...] = ()) -> Postmortem:
 
 
 def _rules(pm: Postmortem, raw: str | None = None) -> list[str]:
-    found = check_postmortem(pm, raw, PATTERNS)
+    found = check_postmortem(pm, raw, ROSTER)
     return [f"{d.source.line}:{d.source.column} {d.message.split(':')[0]}" for d in found]
 
 
