@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import jinja2.sandbox
 
@@ -185,11 +186,8 @@ def _cell(value: object) -> object:
     return str(value).lower() if isinstance(value, bool) else value
 
 
-def _utc(inc_at: object) -> str:
-    from datetime import UTC, datetime
-
-    assert isinstance(inc_at, datetime)
-    return inc_at.astimezone(UTC).strftime(UTC_FORMAT)
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime(UTC_FORMAT)
 
 
 def incident_summary(org: Org, inc: Incident) -> str:
@@ -209,8 +207,6 @@ def incident_summary(org: Org, inc: Incident) -> str:
 
 
 def incident_timeline(inc: Incident) -> list[tuple[str, str]]:
-    from datetime import UTC
-
     marks = [
         (inc.started_at, "Impact starts."),
         (inc.detected_at, "Detected."),

@@ -201,3 +201,111 @@ def test_base_organisation_is_valid(tmp_path: Path) -> None:
     (tmp_path / "rotations" / "org.yaml").write_text(yaml.safe_dump(BASE))
     result = CliRunner().invoke(cli, ["--root", str(tmp_path), "validate", "--now", NOW])
     assert result.exit_code == 0, result.stderr
+
+
+REVIEW_INCIDENT: dict[str, Any] = {
+    "id": "INC-2",
+    "title": "Slow",
+    "severity": "SEV-1",
+    "team": "web",
+    "started": "2026-11-12 22:30",
+    "detected": "2026-11-12T22:35:00Z",
+    "acknowledged": "2026-11-12 22:40",
+    "mitigated": "2026-11-13T00:10:00Z",
+    "resolved": "2026-11-13T01:00:00Z",
+    "alerts": ["ApiSlow"],
+    "actionable": False,
+    "services": ["api"],
+    "commander": "bob",
+    "scribe": "cy",
+    "responders": ["ann", "bob"],
+}
+POSTMORTEM: dict[str, Any] = {
+    "incident": "INC-2",
+    "status": "reviewed",
+    "authors": ["ann"],
+    "reviewed": "2026-11-16",
+    "action_items": [
+        {
+            "id": "A1",
+            "title": "Alert on queue depth",
+            "owner": "web",
+            "priority": "P1",
+            "type": "detect",
+            "due": "2026-11-20",
+        },
+        {
+            "id": "A2",
+            "title": "Cache warm-up step",
+            "owner": "bob",
+            "priority": "P2",
+            "type": "mitigate",
+            "due": "2026-12-20",
+            "status": "done",
+            "link": "https://tracker.example.com/1",
+        },
+    ],
+}
+BODY = "".join(
+    f"\n## {s}\n\nText.\n"
+    for s in ("Summary", "Impact", "Timeline", "Root Cause", "Contributing Factors", "Action Items")
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("ROTA_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_mutated_incidents_and_postmortems_never_crash(
+    tmp_path_factory: Any, data: st.DataObject
+) -> None:
+    doc = yaml.safe_load(yaml.safe_dump(BASE))
+    doc["incidents"].append(yaml.safe_load(yaml.safe_dump(REVIEW_INCIDENT)))
+    front = yaml.safe_load(yaml.safe_dump(POSTMORTEM))
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        target = data.draw(st.sampled_from(["incident", "postmortem"]), label="where")
+        tree = doc["incidents"][-1] if target == "incident" else front
+        path = data.draw(st.sampled_from(paths(tree)[1:]), label="path")
+        op = data.draw(st.sampled_from(["drop", "duplicate", "retype", "rename"]), label="op")
+        value = data.draw(VALUES, label="value")
+        name = data.draw(st.sampled_from(["id", "owner", "due", "status", "Name", "commander"]))
+        mutate(tree, path, op, value, name)
+    root = tmp_path_factory.mktemp("org")
+    (root / "rotations").mkdir()
+    (root / "postmortems").mkdir()
+    (root / "rotations" / "org.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
+    text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + BODY
+    (root / "postmortems" / "INC-2.md").write_text(text)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--root", str(root), "validate", "--now", NOW])
+    assert isinstance(result.exception, SystemExit) or result.exception is None, (
+        f"{type(result.exception).__name__}: {result.exception}\n{text}"
+    )
+    assert result.exit_code in (0, 1)
+    lines = result.stderr.splitlines()
+    if result.exit_code == 1:
+        assert lines and SUMMARY.match(lines[-1])
+        lines = lines[:-1]
+    for line in lines:
+        assert LINE.match(line), line
+    if result.exit_code == 0:
+        for args in (["incidents", "--format", "json"], ["actions", "--format", "json"]):
+            shown = runner.invoke(cli, ["--root", str(root), *args, "--now", NOW])
+            assert shown.exit_code == 0, shown.output
+
+
+def test_base_review_organisation_is_valid(tmp_path: Path) -> None:
+    doc = yaml.safe_load(yaml.safe_dump(BASE))
+    doc["incidents"].append(REVIEW_INCIDENT)
+    (tmp_path / "rotations").mkdir()
+    (tmp_path / "postmortems").mkdir()
+    (tmp_path / "rotations" / "org.yaml").write_text(yaml.safe_dump(doc))
+    front = "---\n" + yaml.safe_dump(POSTMORTEM) + "---\n" + BODY
+    (tmp_path / "postmortems" / "INC-2.md").write_text(front)
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "validate", "--now", NOW])
+    assert result.exit_code == 0, result.stderr
+    # INC-1 (SEV-1, no postmortem) is past its review deadline; INC-2's is reviewed
+    assert "INC-1 (SEV-1) needed a reviewed postmortem" in result.stderr
+    assert "INC-2" not in result.stderr
