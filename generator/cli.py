@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -677,6 +677,385 @@ def schema() -> None:
     from generator.spec import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+# --- paging tools: import, export, sync ------------------------------------------------
+
+
+def _read_json(files: tuple[Path, ...]) -> list[Any]:
+    """The saved JSON files as located documents; a bad one exits 1 naming FILE."""
+    from generator.integrations.common import BadExport, parse_json
+
+    docs = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+            docs.append(parse_json(str(path), text))
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"{path}: error: cannot read it: {exc}", err=True)
+            sys.exit(1)
+        except BadExport as exc:
+            _bad_export(exc)
+    return docs
+
+
+def _bad_export(exc: Any) -> NoReturn:
+    from generator.errors import printable
+
+    click.echo(f"{exc.file}: error: at {exc.path}: {printable(exc.message)}", err=True)
+    sys.exit(1)
+
+
+def _imported_schedule(yaml_text: str, now: datetime, start: datetime, end: datetime) -> Any:
+    """Rota's schedule of the imported YAML alone (a throwaway organisation)."""
+    import tempfile
+
+    from generator.pipeline import load_org
+
+    with tempfile.TemporaryDirectory(prefix="rota-import-") as tmp:
+        (Path(tmp) / "rotations").mkdir()
+        (Path(tmp) / "rotations" / "imported.yaml").write_text(yaml_text, encoding="utf-8")
+        try:
+            loaded = load_org(Path(tmp), now, lock=False)
+        except InvalidInput as exc:
+            for d in exc.diagnostics:
+                click.echo(f"rota: internal error: the imported YAML is invalid: {d}", err=True)
+            sys.exit(1)
+        return loaded.schedule(start, end)
+
+
+def _check_import(imp: Any, yaml_text: str, now: datetime) -> int:
+    """Compare the tool's rendered shifts with Rota's; the number of unexplained differences."""
+    from generator.integrations.common import Entry, compare_timelines, explain
+
+    if not imp.rendered:
+        click.echo(
+            "rota: error: the saved JSON holds no rendered shifts to check against (PagerDuty: "
+            "GET /schedules/ID?since=...&until=...; Opsgenie: GET /v2/schedules/ID/timeline; "
+            "Grafana: GET /api/v1/schedules/ID/final_shifts)",
+            err=True,
+        )
+        return 1
+    tz = imp.timezone
+    unexplained = 0
+    for rendered in imp.rendered:
+        start, end = rendered.start_at, rendered.end_at
+        sched = _imported_schedule(yaml_text, now, start, end)
+        rotation = rendered.entries[0].rotation
+        ours = [
+            Entry(s.person, s.start_at, s.end_at, s.rotation)
+            for s in sched.shifts
+            if s.team == imp.team_id and (rotation is None or s.rotation == rotation)
+        ]
+        diffs = explain(
+            compare_timelines(rendered.entries, ours, start, end, rotation),
+            imp,
+            overlapping_rotations=rotation is None and len(imp.rotations) > 1,
+        )
+        span = f"{_local(start, tz)} to {_local(end, tz)} ({tz})"
+        if not diffs:
+            click.echo(f"same: {rendered.label}, {span}")
+            continue
+        click.echo(f"differs: {rendered.label}, {span}")
+        for d in diffs:
+            why = f"  [unsupported: {d.feature}]" if d.feature else ""
+            click.echo(
+                f"  {_local(d.start_at, tz)} to {_local(d.end_at, tz)}: "
+                f"{TOOL_NAMES[imp.tool]} has {', '.join(d.theirs) or 'nobody'}; "
+                f"Rota has {', '.join(d.ours) or 'nobody'}{why}"
+            )
+            unexplained += d.feature is None
+    return unexplained
+
+
+TOOL_NAMES = {
+    "pagerduty": "PagerDuty",
+    "opsgenie": "Opsgenie",
+    "jsm": "Jira Service Management",
+    "grafana": "Grafana OnCall",
+}
+
+
+def _local(at: datetime, tz_name: str) -> str:
+    from generator.timeutil import zone
+
+    return at.astimezone(zone(tz_name)).strftime("%a %Y-%m-%d %H:%M")
+
+
+def _known_people(root: Path, now: datetime) -> dict[str, str]:
+    """Lower-case e-mail → person id of the organisation at --root, if there is one."""
+    from generator.pipeline import load_org
+
+    if not (root / "rotations").is_dir():
+        return {}
+    try:
+        org = load_org(root, now, lock=False).org
+    except InvalidInput:
+        return {}
+    return {p.email.lower(): p.id for p in org.people.values() if p.email}
+
+
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "opsgenie", "grafana"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the YAML ('-': standard output).  [default: rotations/TEAM.yaml "
+    "under --root]",
+)
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option(
+    "--team",
+    "team_id",
+    default=None,
+    help="Team id to import as (default: from the schedule's name).",
+)
+@click.option(
+    "--jsm",
+    is_flag=True,
+    help="Opsgenie: the files come from Jira Service Management operations (same shapes).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing: compare the tool's rendered shifts in FILES with Rota's schedule of "
+    "the import and list every difference (exit 1 if any is not explained by a feature "
+    "Rota cannot express).",
+)
+@_now_option
+@click.pass_obj
+def import_(
+    ctx: Context,
+    tool: str,
+    files: tuple[Path, ...],
+    out: Path | None,
+    force: bool,
+    team_id: str | None,
+    jsm: bool,
+    check: bool,
+    now_text: str | None,
+) -> None:
+    """Turn a paging tool's saved schedule JSON into Rota YAML.
+
+    FILES are API responses saved as JSON, e.g. PagerDuty GET /schedules/ID (with
+    since/until for the check) and GET /users; Opsgenie GET /v2/schedules/ID and its
+    /timeline; Grafana OnCall GET /api/v1/schedules/ID, /on_call_shifts, /users and
+    /final_shifts. Rotations keep assignment: round-robin, so nobody's turn moves.
+    """
+    from generator.integrations.common import BadExport, imported_yaml, slugify
+    from generator.integrations.grafana import import_grafana
+    from generator.integrations.opsgenie import import_opsgenie
+    from generator.integrations.pagerduty import import_pagerduty
+
+    if team_id is not None and slugify(team_id) != team_id:
+        raise click.BadParameter(f"'{team_id}' is not a slug such as payments", param_hint="--team")
+    now = parse_instant(now_text or "now", "UTC", None)
+    docs = _read_json(files)
+    try:
+        if tool == "pagerduty":
+            imp = import_pagerduty(docs, team_id)
+        elif tool == "opsgenie":
+            imp = import_opsgenie(docs, team_id, jsm=jsm)
+        else:
+            imp = import_grafana(docs, team_id)
+    except BadExport as exc:
+        _bad_export(exc)
+    standalone = imported_yaml(imp)
+    for feature, detail in imp.unsupported:
+        click.echo(f"rota: unsupported: {feature}: {detail}", err=True)
+    if check:
+        unexplained = _check_import(imp, standalone, now)
+        if unexplained:
+            click.echo(f"rota: {unexplained} difference(s) not explained", err=True)
+            sys.exit(1)
+        return
+    _imported_schedule(standalone, now, now, now + timedelta(days=1))  # proves it valid
+    text = imported_yaml(imp, _known_people(ctx.root, now))
+    if out is not None and str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    target = out if out is not None else ctx.root / "rotations" / f"{imp.team_id}.yaml"
+    if target.exists() and not force:
+        click.echo(f"rota: error: {target} exists; give --force to overwrite it", err=True)
+        sys.exit(1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(
+        f"wrote {target}: team {imp.team_id}, {len(imp.rotations)} rotation(s), "
+        f"{len(imp.people)} people, {len(imp.overrides)} override(s)"
+    )
+
+
+def _export_users(tool: str, users_file: Path | None) -> dict[str, str] | None:
+    from generator.integrations import goalert, pagerduty
+    from generator.integrations.common import BadExport, tool_users_by_email
+
+    if users_file is None:
+        return None
+    (doc,) = _read_json((users_file,))
+    try:
+        pairs = (goalert if tool == "goalert" else pagerduty).users_by_email(doc)
+    except BadExport as exc:
+        _bad_export(exc)
+    return tool_users_by_email(pairs)
+
+
+def _selected_shifts(
+    ctx: Context, org: Any, team: str | None, rotation: str | None, start: datetime, end: datetime
+) -> list[Any]:
+    from generator.errors import did_you_mean
+
+    _check_team(org, team)
+    if rotation is not None:
+        if team is None:
+            raise click.UsageError("--rotation needs --team")
+        known = [r.id for r in org.teams[team].rotations]
+        if rotation not in known:
+            raise click.BadParameter(
+                f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, known)}",
+                param_hint="--rotation",
+            )
+    return [
+        s
+        for s in ctx.schedule(start, end).window(start, end)
+        if (team is None or s.team == team) and (rotation is None or s.rotation == rotation)
+    ]
+
+
+def _export_options(f: F) -> F:
+    for option in reversed(
+        [
+            click.option("--team", default=None, help="Only this team."),
+            click.option("--rotation", default=None, help="Only this rotation (with --team)."),
+            click.option(
+                "--users",
+                "users_file",
+                metavar="FILE",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="The tool's users saved as JSON (PagerDuty GET /users, GoAlert users "
+                "query): people are matched by e-mail.",
+            ),
+            click.option(
+                "--schedule",
+                "schedule_id",
+                metavar="ID",
+                default=None,
+                help="The tool's schedule to fill.",
+            ),
+            click.option(
+                "--fallback",
+                metavar="PERSON",
+                default=None,
+                help="Who takes a shift nobody covers (default: stop and list such shifts).",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "goalert", "opsgenie", "incident-io"]))
+@_window_options("Window start (default: now).", "Window end (default: now + 14 days).")
+@_export_options
+@click.option(
+    "--time-zone",
+    default="UTC",
+    show_default=True,
+    help="PagerDuty: the override bodies' time_zone.",
+)
+@click.option(
+    "--v3-rotation",
+    metavar="ID",
+    default=None,
+    help="PagerDuty: v3 override_shift bodies for this rotation of a v3 schedule instead.",
+)
+@click.option(
+    "--tool-rotation",
+    metavar="ID",
+    default=None,
+    help="incident.io: the rotation id; Opsgenie: the rotation name the overrides apply to.",
+)
+@click.option("--layer", metavar="ID", default=None, help="incident.io: the layer id.")
+@click.option(
+    "--out-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write TEAM-ROTATION.json files there instead of printing.",
+)
+@_now_option
+@click.pass_obj
+def export(
+    ctx: Context,
+    tool: str,
+    from_text: str | None,
+    to_text: str | None,
+    team: str | None,
+    rotation: str | None,
+    users_file: Path | None,
+    schedule_id: str | None,
+    fallback: str | None,
+    time_zone: str,
+    v3_rotation: str | None,
+    tool_rotation: str | None,
+    layer: str | None,
+    out_dir: Path | None,
+    now_text: str | None,
+) -> None:
+    """The window's shifts as the paging tool's exact request bodies.
+
+    PagerDuty: POST /schedules/ID/overrides bodies; GoAlert: the setTemporarySchedule
+    mutation; Opsgenie: POST /v2/schedules/ID/overrides bodies; incident.io: POST
+    /v2/schedule_overrides bodies. With --team and --rotation the body is printed as it
+    is; otherwise an object maps each TEAM/ROTATION to its body. Every person must match
+    a tool user by e-mail, or nothing is exported.
+    """
+    from generator.integrations.common import ExportRefused
+    from generator.integrations.export import Target, export_bodies
+
+    org, now = _load(ctx, now_text)
+    _check_person(org, fallback)
+    start, end = _window(org, now, from_text, to_text, now, now + timedelta(days=14))
+    shifts = _selected_shifts(ctx, org, team, rotation, start, end)
+    users = _export_users(tool, users_file)
+    target = Target(schedule_id, time_zone, v3_rotation, tool_rotation, layer, tool_rotation)
+    try:
+        bodies = export_bodies(
+            tool,
+            shifts,
+            {p.id: p.email for p in org.people.values()},
+            users,
+            fallback,
+            target,
+            start,
+            end,
+        )
+    except ExportRefused as exc:
+        for problem in exc.problems:
+            click.echo(f"rota: error: {problem}", err=True)
+        click.echo("rota: nothing exported", err=True)
+        sys.exit(1)
+    if team is not None and rotation is not None:
+        from generator.integrations.export import body
+
+        key = f"{team}/{rotation}"
+        bodies = {key: bodies.get(key) or body(tool, [], target, start, end)}
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for key, value in bodies.items():
+            path = out_dir / (key.replace("/", "-") + ".json")
+            path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+            click.echo(f"wrote {path}")
+        return
+    if team is not None and rotation is not None:
+        click.echo(json.dumps(next(iter(bodies.values())), indent=2))
+    else:
+        click.echo(json.dumps(bodies, indent=2))
 
 
 def main() -> None:
