@@ -770,6 +770,7 @@ def _check_import(imp: Any, yaml_text: str, now: datetime) -> int:
 
 TOOL_NAMES = {
     "pagerduty": "PagerDuty",
+    "goalert": "GoAlert",
     "opsgenie": "Opsgenie",
     "jsm": "Jira Service Management",
     "grafana": "Grafana OnCall",
@@ -1056,6 +1057,165 @@ def export(
         click.echo(json.dumps(next(iter(bodies.values())), indent=2))
     else:
         click.echo(json.dumps(bodies, indent=2))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "opsgenie", "goalert"]))
+@_window_options("Window start (default: now).", "Window end (default: now + 14 days).")
+@click.option("--team", required=True, help="The team.")
+@click.option("--rotation", required=True, help="The rotation whose shifts the schedule holds.")
+@click.option(
+    "--schedule",
+    "schedule_id",
+    metavar="ID",
+    required=True,
+    help="The tool's schedule that holds this rotation (a dedicated one).",
+)
+@click.option(
+    "--users",
+    "users_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The tool's users saved as JSON (GoAlert: required; PagerDuty: default GET /users).",
+)
+@click.option(
+    "--fallback",
+    metavar="PERSON",
+    default=None,
+    help="Who takes a shift nobody covers (default: stop and list such shifts).",
+)
+@click.option(
+    "--tool-rotation",
+    metavar="NAME",
+    default=None,
+    help="Opsgenie: the rotation the overrides apply to (default: all).",
+)
+@click.option("--api-url", metavar="URL", default=None, help="The tool's API address.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Make the changes (default: only print the plan)."
+)
+@_now_option
+@click.pass_obj
+def sync(
+    ctx: Context,
+    tool: str,
+    from_text: str | None,
+    to_text: str | None,
+    team: str,
+    rotation: str,
+    schedule_id: str,
+    users_file: Path | None,
+    fallback: str | None,
+    tool_rotation: str | None,
+    api_url: str | None,
+    apply_: bool,
+    now_text: str | None,
+) -> None:
+    """Make the paging tool's schedule hold the window's shifts of one rotation.
+
+    Reads what the tool holds, prints what it would create, delete and leave unchanged,
+    and changes the tool only with --apply; a second run changes nothing. The API token
+    comes from ROTA_PAGERDUTY_TOKEN, ROTA_OPSGENIE_TOKEN or ROTA_GOALERT_TOKEN. Every
+    failed item is listed and the command exits 1.
+    """
+    import os
+    from dataclasses import replace
+
+    from generator.integrations import sync as s
+    from generator.integrations.common import ExportRefused, assignments, tool_users_by_email
+
+    org, now = _load(ctx, now_text)
+    _check_person(org, fallback)
+    start, end = _window(org, now, from_text, to_text, now, now + timedelta(days=14))
+    shifts = _selected_shifts(ctx, org, team, rotation, start, end)
+    token = os.environ.get(s.TOKEN_ENV[tool], "")
+    if not token:
+        raise click.UsageError(f"set {s.TOKEN_ENV[tool]} to the {tool} API token")
+    base = api_url or s.DEFAULT_URL.get(tool)
+    if base is None:
+        raise click.UsageError(f"give --api-url: where your {tool} answers")
+    users = _export_users(tool, users_file)
+    if tool == "goalert" and users is None:
+        raise click.UsageError("goalert names users by id: give --users FILE")
+    client: Any
+    headers = {
+        "pagerduty": s.PagerDuty.headers,
+        "opsgenie": s.Opsgenie.headers,
+        "goalert": s.GoAlert.headers,
+    }[tool](token)
+    api = s.Api(base, headers)
+    try:
+        if tool == "pagerduty":
+            client = s.PagerDuty(api, schedule_id)
+            if users is None:
+                users = tool_users_by_email(client.users())
+        elif tool == "opsgenie":
+            client = s.Opsgenie(api, schedule_id, tool_rotation)
+        else:
+            client = s.GoAlert(api, schedule_id, start, end)
+        emails = {p.id: p.email for p in org.people.values()}
+        try:
+            desired = assignments(shifts, emails, users, fallback)
+        except ExportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"rota: error: {problem}", err=True)
+            click.echo("rota: nothing changed", err=True)
+            sys.exit(1)
+        if tool == "goalert":
+            desired = s.clip(desired, start, end)
+        names = {uid: email for email, uid in (users or {}).items()}
+        current = [replace(c, label=names.get(c.user, c.label)) for c in client.current(start, end)]
+        plan = s.plan_sync(desired, current)
+        _print_plan(tool, schedule_id, f"{team}/{rotation}", start, end, plan, apply_)
+        if not apply_ or not plan.changes:
+            return
+        outcomes = client.apply(plan)
+    except s.SyncFailed as exc:
+        click.echo(f"rota: error: {tool}: {exc}; nothing was changed by this step", err=True)
+        sys.exit(1)
+    finally:
+        api.close()
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        what = (
+            _interval_text(o.interval) if o.interval else f"window {iso_utc(start)}–{iso_utc(end)}"
+        )
+        click.echo(f"{'ok' if o.ok else 'FAILED'}: {o.action} {what}: {o.message}", err=not o.ok)
+    done = len(outcomes) - len(failed)
+    click.echo(f"applied: {done} change(s) made, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
+
+
+def iso_utc(at: datetime) -> str:
+    from generator.integrations.common import utc
+
+    return utc(at)
+
+
+def _interval_text(i: Any) -> str:
+    return f"{iso_utc(i.start_at)} to {iso_utc(i.end_at)} {i.label}"
+
+
+def _print_plan(
+    tool: str, schedule_id: str, key: str, start: datetime, end: datetime, plan: Any, apply_: bool
+) -> None:
+    click.echo(
+        f"{TOOL_NAMES.get(tool, tool)} schedule {schedule_id} ← {key}, "
+        f"{iso_utc(start)} to {iso_utc(end)}:"
+    )
+    rows = [("+ create", i) for i in plan.create] + [("- delete", i) for i in plan.delete]
+    rows += [("= unchanged", i) for i in plan.unchanged]
+    for label, i in sorted(rows, key=lambda r: (r[1].start_at, r[0])):
+        click.echo(f"  {label:<11} {_interval_text(i)}")
+    summary = (
+        f"plan: {len(plan.create)} to create, {len(plan.delete)} to delete, "
+        f"{len(plan.unchanged)} unchanged"
+    )
+    if plan.changes and not apply_:
+        summary += " (nothing changed: run again with --apply)"
+    click.echo(summary)
 
 
 def main() -> None:
