@@ -175,8 +175,8 @@ def test_goalert_gets_one_temporary_schedule_and_a_second_run_changes_nothing(
     users = str(HERE / "fixtures" / "goalert" / "users.json")
     result = sync(org, tools, "--apply", "--users", users, "--schedule", "S1", tool="goalert")
     assert (
-        "ok: replace window 2026-03-02T14:00:00Z–2026-03-16T13:00:00Z: temporary schedule set (2 shifts)"
-        in result.stdout
+        "ok: replace window 2026-03-02T14:00:00Z–2026-03-16T13:00:00Z: "
+        "temporary schedule set (2 shifts)" in result.stdout
     )
     (temporary,) = tools.temporary
     assert [s["userID"][:8] for s in temporary["shifts"]] == ["0c1d2e3f", "4f1b8c52"]
