@@ -31,11 +31,22 @@ def _fail(diagnostics: list[Any], fmt: str = "text") -> NoReturn:
 
 
 def parse_instant(text: str, tz_name: str, now: datetime | None) -> datetime:
-    """``now``, an ISO 8601 instant, or a local ``YYYY-MM-DD HH:MM`` in ``tz_name``."""
+    """``now``, ``+14d`` (after now), an ISO 8601 instant, or a local ``YYYY-MM-DD HH:MM``
+    in ``tz_name``."""
     from generator.timeutil import localize, zone
 
     if text == "now":
         return now if now is not None else datetime.now(UTC).replace(microsecond=0)
+    if text.startswith("+"):  # +14d: that long after now
+        from generator.timeutil import parse_duration
+
+        base = now if now is not None else datetime.now(UTC).replace(microsecond=0)
+        try:
+            return base + parse_duration(text[1:])
+        except ValueError:
+            raise click.BadParameter(
+                f"'{text}' is not a time after now: use +30m, +12h, +14d or +2w"
+            ) from None
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

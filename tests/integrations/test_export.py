@@ -178,3 +178,10 @@ def test_an_uncovered_shift_without_fallback_stops_with_its_time() -> None:
 def test_fallback_must_be_a_person_of_the_organisation() -> None:
     result = run(ORG, "export", "opsgenie", "--fallback", "alcie", *WINDOW, code=2)
     assert "no person 'alcie' (did you mean 'alice'?)" in result.output
+
+
+def test_to_may_be_given_as_a_length_after_now() -> None:
+    # now + 14d is 2026-03-15T12:00Z: the same two weeks overlap the window
+    args = ["export", *CASES["opsgenie.json"], "--from", "2026-03-02T09:00:00-05:00"]
+    result = run(ORG, *args, "--to", "+14d", "--now", "2026-03-01T12:00:00Z")
+    assert result.stdout == (GOLDEN / "opsgenie.json").read_text()
