@@ -758,8 +758,10 @@ def _check_import(imp: Any, yaml_text: str, now: datetime) -> int:
             for s in sched.shifts
             if s.team == imp.team_id and (rotation is None or s.rotation == rotation)
         ]
+        # a layer's own rendering leaves overrides out; Rota's rotation has them in
+        ignore = [(o.start_at, o.end_at) for o in imp.overrides if rotation == o.rotation]
         diffs = explain(
-            compare_timelines(rendered.entries, ours, start, end, rotation),
+            compare_timelines(rendered.entries, ours, start, end, rotation, ignore),
             imp,
             overlapping_rotations=rotation is None and len(imp.rotations) > 1,
         )
@@ -1023,9 +1025,10 @@ def export(
 
     PagerDuty: POST /schedules/ID/overrides bodies; GoAlert: the setTemporarySchedule
     mutation; Opsgenie: POST /v2/schedules/ID/overrides bodies; incident.io: POST
-    /v2/schedule_overrides bodies. With --team and --rotation the body is printed as it
-    is; otherwise an object maps each TEAM/ROTATION to its body. Every person must match
-    a tool user by e-mail, or nothing is exported.
+    /v2/schedule_overrides bodies. For one rotation (--team and --rotation, or --schedule
+    when the selection holds one) the body is printed as it is; otherwise an object maps
+    each TEAM/ROTATION to its body. Every person must match a tool user by e-mail, or
+    nothing is exported.
     """
     from generator.integrations.common import ExportRefused
     from generator.integrations.export import Target, export_bodies
@@ -1052,11 +1055,17 @@ def export(
             click.echo(f"rota: error: {problem}", err=True)
         click.echo("rota: nothing exported", err=True)
         sys.exit(1)
-    if team is not None and rotation is not None:
+    keys = [r.key for r in org.rotations() if team in (None, r.team) and rotation in (None, r.id)]
+    # one rotation chosen (or the one a --schedule must mean): its body as it is
+    bare = len(keys) == 1 and (rotation is not None or schedule_id is not None)
+    if schedule_id is not None and len(keys) > 1:
+        raise click.UsageError(
+            "a --schedule holds one rotation: choose it with --team and --rotation"
+        )
+    if bare:
         from generator.integrations.export import body
 
-        key = f"{team}/{rotation}"
-        bodies = {key: bodies.get(key) or body(tool, [], target, start, end)}
+        bodies = {keys[0]: bodies.get(keys[0]) or body(tool, [], target, start, end)}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for key, value in bodies.items():
@@ -1064,7 +1073,7 @@ def export(
             path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
             click.echo(f"wrote {path}")
         return
-    if team is not None and rotation is not None:
+    if bare:
         click.echo(json.dumps(next(iter(bodies.values())), indent=2))
     else:
         click.echo(json.dumps(bodies, indent=2))

@@ -338,9 +338,13 @@ def compare_timelines(
     start_at: datetime,
     end_at: datetime,
     rotation: str | None = None,
+    ignore: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[Difference]:
-    """Every stretch of [start, end) where the two disagree on who is on call."""
+    """Every stretch of [start, end) where the two disagree on who is on call, outside
+    the ``ignore`` intervals (overrides, when a layer is compared without them)."""
     cuts = {start_at, end_at}
+    for a, b in ignore:
+        cuts.update(at for at in (a, b) if start_at < at < end_at)
     for e in (*theirs, *ours):
         for at in (e.start_at, e.end_at):
             if start_at < at < end_at:
@@ -353,7 +357,7 @@ def compare_timelines(
     found: list[Difference] = []
     for a, b in itertools.pairwise(points):
         t, o = who(theirs, a), who(ours, a)
-        if t == o:
+        if t == o or any(x <= a < y for x, y in ignore):
             continue
         if found and found[-1].end_at == a and (found[-1].theirs, found[-1].ours) == (t, o):
             last = found.pop()

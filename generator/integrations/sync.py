@@ -36,6 +36,7 @@ DEFAULT_URL = {
 }
 RETRIES = 3  # attempts after a 429 or 5xx before an item is reported failed
 MAX_WAIT = 30.0  # seconds: the longest Retry-After honoured
+BATCH = 50  # PagerDuty overrides per POST
 
 
 @dataclass(frozen=True)
@@ -209,26 +210,37 @@ class PagerDuty:
         outcomes = []
         for item in plan.delete:
             path = f"/schedules/{self.schedule_id}/overrides/{item.remote_id}"
-            r = self.api.request("DELETE", path)
+            try:
+                r = self.api.request("DELETE", path)
+            except SyncFailed as exc:
+                outcomes.append(Outcome("delete", item, False, str(exc)))
+                continue
             ok = r.status_code in (200, 204)
             outcomes.append(Outcome("delete", item, ok, "deleted" if ok else _describe(r)))
-        if plan.create:
-            body = pagerduty.override_bodies([i.assignment for i in plan.create if i.assignment])
-            path = f"/schedules/{self.schedule_id}/overrides"
+        for n in range(0, len(plan.create), BATCH):
+            outcomes += self._create(plan.create[n : n + BATCH])
+        return outcomes
+
+    def _create(self, items: list[Interval]) -> list[Outcome]:
+        body = pagerduty.override_bodies([i.assignment for i in items if i.assignment])
+        path = f"/schedules/{self.schedule_id}/overrides"
+        try:
             r = self.api.request("POST", path, json=body)
-            if r.status_code != 201:
-                outcomes += [Outcome("create", i, False, _describe(r)) for i in plan.create]
-                return outcomes
-            # one status per override, in the order sent
-            results = r.json() if isinstance(r.json(), list) else []
-            for n, item in enumerate(plan.create):
-                got = results[n] if n < len(results) else {}
-                status = int(got.get("status", 0) or 0)
-                if status == 201:
-                    outcomes.append(Outcome("create", item, True, "created"))
-                else:
-                    why = "; ".join(got.get("errors") or []) or "no result returned"
-                    outcomes.append(Outcome("create", item, False, f"HTTP {status}: {why}"))
+        except SyncFailed as exc:
+            return [Outcome("create", i, False, str(exc)) for i in items]
+        if r.status_code != 201:
+            return [Outcome("create", i, False, _describe(r)) for i in items]
+        # one status per override, in the order sent
+        results = r.json() if isinstance(r.json(), list) else []
+        outcomes = []
+        for n, item in enumerate(items):
+            got = results[n] if n < len(results) else {}
+            status = int(got.get("status", 0) or 0)
+            if status == 201:
+                outcomes.append(Outcome("create", item, True, "created"))
+            else:
+                why = "; ".join(got.get("errors") or []) or "no result returned"
+                outcomes.append(Outcome("create", item, False, f"HTTP {status}: {why}"))
         return outcomes
 
 
@@ -259,19 +271,26 @@ class Opsgenie:
 
     def apply(self, plan: Plan) -> list[Outcome]:
         outcomes = []
+        params = {"scheduleIdentifierType": "id"}
         for item in plan.delete:
             path = f"/v2/schedules/{self.schedule_id}/overrides/{item.remote_id}"
-            r = self.api.request("DELETE", path, params={"scheduleIdentifierType": "id"})
-            ok = r.status_code in (200, 202, 204)
-            outcomes.append(Outcome("delete", item, ok, "deleted" if ok else _describe(r)))
+            outcomes.append(self._one("delete", item, "DELETE", path, params, None))
         for item in plan.create:
             assert item.assignment is not None
             path = f"/v2/schedules/{self.schedule_id}/overrides"
             body = opsgenie.override_body(item.assignment, self.rotation_name)
-            r = self.api.request("POST", path, params={"scheduleIdentifierType": "id"}, json=body)
-            ok = r.status_code in (200, 201, 202)
-            outcomes.append(Outcome("create", item, ok, "created" if ok else _describe(r)))
+            outcomes.append(self._one("create", item, "POST", path, params, body))
         return outcomes
+
+    def _one(
+        self, action: str, item: Interval, method: str, path: str, params: Any, body: Any
+    ) -> Outcome:
+        try:
+            r = self.api.request(method, path, params=params, json=body)
+        except SyncFailed as exc:
+            return Outcome(action, item, False, str(exc))
+        ok = r.status_code in (200, 201, 202, 204)
+        return Outcome(action, item, ok, f"{action}d" if ok else _describe(r))
 
 
 QUERY_TEMPORARY = (

@@ -185,3 +185,9 @@ def test_to_may_be_given_as_a_length_after_now() -> None:
     args = ["export", *CASES["opsgenie.json"], "--from", "2026-03-02T09:00:00-05:00"]
     result = run(ORG, *args, "--to", "+14d", "--now", "2026-03-01T12:00:00Z")
     assert result.stdout == (GOLDEN / "opsgenie.json").read_text()
+
+
+def test_a_schedule_holds_one_rotation() -> None:
+    args = ["export", "pagerduty", "--users", PD_USERS, "--schedule", "PX", *WINDOW]
+    result = run(ORG, *args, code=2)
+    assert "a --schedule holds one rotation: choose it with --team and --rotation" in result.output

@@ -226,3 +226,45 @@ def test_wrong_kind_of_value_and_unknown_zone_are_named(tmp_path: Path) -> None:
     bad.write_text(json.dumps(doc))
     result = run(tmp_path, "import", "grafana", str(bad), *GRAFANA[1:], code=1)
     assert result.stderr == f"{bad}: error: at $.time_zone: unknown time zone 'Mars/Olympus'\n"
+
+
+def test_a_single_layer_schedule_keeps_its_overrides(tmp_path: Path) -> None:
+    """One layer (Weekly) and one override: Bob covers Alice from Tue 03-10 09:00 to Wed
+    03-11 09:00 EDT. By hand, the final schedule is Bob until 03-02 09:00, Carol to
+    03-09 09:00, Alice to 03-10 09:00, Bob to 03-11 09:00, Alice to the window's end."""
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    sched = doc["schedule"]
+    del sched["schedule_layers"][1]
+    bob = {"id": "PB2C3D4", "type": "user_reference", "summary": "Bob Marsh"}
+    override = {"start": "2026-03-10T09:00:00-04:00", "end": "2026-03-11T09:00:00-04:00"}
+    sched["overrides_subschedule"]["rendered_schedule_entries"] = [{**override, "user": bob}]
+    people = {"bob": bob, "carol": {"id": "PC3D4E5"}, "alice": {"id": "PA1B2C3"}}
+    final = [
+        ("2026-03-02T00:00:00-05:00", "2026-03-02T09:00:00-05:00", "bob"),
+        ("2026-03-02T09:00:00-05:00", "2026-03-09T09:00:00-04:00", "carol"),
+        ("2026-03-09T09:00:00-04:00", "2026-03-10T09:00:00-04:00", "alice"),
+        ("2026-03-10T09:00:00-04:00", "2026-03-11T09:00:00-04:00", "bob"),
+        ("2026-03-11T09:00:00-04:00", "2026-03-16T00:00:00-04:00", "alice"),
+    ]
+    sched["final_schedule"]["rendered_schedule_entries"] = [
+        {"start": a, "end": b, "user": people[who]} for a, b, who in final
+    ]
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    files = [str(tmp_path / "s.json"), PD_V2[1]]
+    result = run(tmp_path, "import", "pagerduty", *files, "--check", "--now", NOW)
+    assert [line.split(",")[0] for line in result.stdout.splitlines()] == [
+        "same: $.schedule.schedule_layers[0].rendered_schedule_entries (rotation weekly)",
+        "same: $.schedule.final_schedule.rendered_schedule_entries",
+    ]
+    run(tmp_path, "import", "pagerduty", *files, "--now", NOW)
+    doc = yaml.safe_load((tmp_path / "rotations" / "checkout.yaml").read_text())
+    assert doc["overrides"] == [
+        {
+            "team": "checkout",
+            "rotation": "weekly",
+            "from": "2026-03-10T09:00:00-04:00",
+            "to": "2026-03-11T09:00:00-04:00",
+            "person": "bob-marsh",
+            "note": "imported override",
+        }
+    ]
