@@ -205,6 +205,8 @@ class Imported:
     overrides: list[ImportedOverride] = field(default_factory=list)
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (feature, detail)
     rendered: list[Rendered] = field(default_factory=list)
+    # rotation id → the unsupported feature that makes its timing differ from the tool's
+    timing: dict[str, str] = field(default_factory=dict)
 
     def person_for(self, key: str) -> str | None:
         for p in self.people:
@@ -374,13 +376,17 @@ def explain(
 
     With several rotations stacked (PagerDuty layers), the tool pages only the top
     one where they overlap, and Rota pages them all: a stretch where Rota has more
-    people, theirs among them, is layer precedence."""
+    people, theirs among them, is layer precedence. A rotation whose handoffs the tool
+    times differently (``Imported.timing``) explains any difference of its own."""
     names = [f for f, _ in imp.unsupported]
+    only = imp.rotations[0].id if len(imp.rotations) == 1 else None
     out = []
     for d in differences:
         feature = None
         if overlapping_rotations and "layer precedence" in names and set(d.theirs) < set(d.ours):
             feature = "layer precedence"
+        elif (d.rotation or only) in imp.timing:
+            feature = imp.timing[d.rotation or only or ""]
         out.append(Difference(d.start_at, d.end_at, d.theirs, d.ours, d.rotation, feature))
     return out
 

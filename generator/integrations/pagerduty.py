@@ -202,6 +202,7 @@ def _layer(imp: Imported, layer: Doc, n: int, tz: str, taken: set[str]) -> Impor
                 "time, Rota on the wall clock, so handoffs differ by the DST change",
             )
         )
+        imp.timing[rid] = "turns shorter than whole days"
     # the turn holding the layer's start: Rota's first handoff, members rotated to match
     j = math.floor((start - virtual) / length)
     first = virtual + j * length

@@ -268,3 +268,41 @@ def test_a_single_layer_schedule_keeps_its_overrides(tmp_path: Path) -> None:
             "note": "imported override",
         }
     ]
+
+
+def test_half_day_turns_across_dst_differ_only_by_the_named_feature(tmp_path: Path) -> None:
+    """One layer of 12-hour turns [Alice, Bob] from Mon 03-02 09:00 EST. PagerDuty
+    counts a turn that is not a whole number of days in elapsed seconds, so after the
+    change of Sun 03-08 its handoffs fall at 10:00 and 22:00 EDT; Rota steps the wall
+    clock and keeps 09:00 and 21:00. By hand, from Sat 03-07 09:00 EST (turn 10, Alice):
+    PagerDuty: Alice 14:00Z-02:00Z, Bob 02:00Z-14:00Z, Alice 14:00Z-02:00Z, Bob
+    02:00Z-14:00Z (03-09). Rota hands off at 13:00Z and 01:00Z after the change, so the
+    three hours 03-08 13:00Z, 03-09 01:00Z and 03-09 13:00Z differ."""
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    sched = doc["schedule"]
+    del sched["schedule_layers"][1]
+    layer = sched["schedule_layers"][0]
+    layer["rotation_virtual_start"] = layer["start"] = "2026-03-02T09:00:00-05:00"
+    layer["rotation_turn_length_seconds"] = 43200
+    layer["users"] = layer["users"][:2]
+    alice, bob = {"id": "PA1B2C3"}, {"id": "PB2C3D4"}
+    entries = [
+        ("2026-03-07T14:00:00Z", "2026-03-08T02:00:00Z", alice),
+        ("2026-03-08T02:00:00Z", "2026-03-08T14:00:00Z", bob),
+        ("2026-03-08T14:00:00Z", "2026-03-09T02:00:00Z", alice),
+        ("2026-03-09T02:00:00Z", "2026-03-09T14:00:00Z", bob),
+    ]
+    layer["rendered_schedule_entries"] = [{"start": a, "end": b, "user": u} for a, b, u in entries]
+    sched["final_schedule"]["rendered_schedule_entries"] = layer["rendered_schedule_entries"]
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "pagerduty", str(tmp_path / "s.json"), PD_V2[1], "--check")
+    lines = result.stdout.splitlines()
+    assert lines[1:4] == [
+        "  Sun 2026-03-08 09:00 to Sun 2026-03-08 10:00: PagerDuty has bob-marsh; "
+        "Rota has alice-ng  [unsupported: turns shorter than whole days]",
+        "  Sun 2026-03-08 21:00 to Sun 2026-03-08 22:00: PagerDuty has alice-ng; "
+        "Rota has bob-marsh  [unsupported: turns shorter than whole days]",
+        "  Mon 2026-03-09 09:00 to Mon 2026-03-09 10:00: PagerDuty has bob-marsh; "
+        "Rota has alice-ng  [unsupported: turns shorter than whole days]",
+    ]
+    assert len(lines) == 8  # the same three under the final schedule
