@@ -586,7 +586,9 @@ def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
-        cal.add("x-wr-calname", _clean(f"{org.teams[team_id].name} {rotation_id} (pager)"))
+        rotation = org.teams[team_id].rotation(rotation_id)
+        label = rotation.name if rotation is not None else rotation_id
+        cal.add("x-wr-calname", _clean(f"{org.teams[team_id].name} {label} (pager)"))
         cal.add("x-wr-timezone", "UTC")
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         for s in sorted(by_rotation[key], key=lambda s: s.start_at):
