@@ -311,11 +311,14 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
                     f'to: "{_hhmm(w.to_minute)}"}}'
                 )
     if imp.overrides:
+        from generator.timeutil import zone
+
+        tz = zone(imp.timezone)
         lines += ["", "overrides:"]
         for o in imp.overrides:
             lines.append(
                 f"  - {{team: {imp.team_id}, rotation: {o.rotation}, "
-                f'from: "{iso(o.start_at)}", to: "{iso(o.end_at)}", '
+                f'from: "{iso(o.start_at.astimezone(tz))}", to: "{iso(o.end_at.astimezone(tz))}", '
                 f"person: {ids.get(o.person, o.person)}, note: imported override}}"
             )
     return "\n".join(lines) + "\n"

@@ -24,6 +24,7 @@ from generator.integrations.common import (
     Doc,
     Entry,
     Imported,
+    ImportedOverride,
     ImportedPerson,
     ImportedRotation,
     Rendered,
@@ -51,16 +52,20 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
     tool = "Jira Service Management" if jsm else "Opsgenie"
     schedule: Doc | None = None
     timeline: Doc | None = None
+    overrides: list[Doc] = []
     for d in docs:
         data = _data(d)
         if data.has("finalTimeline"):
             timeline = data
         elif data.has("rotations"):
             schedule = data
+        elif isinstance(data.value, list):
+            overrides += data.items()
         else:
             raise d.fail(
-                f"neither a {tool} schedule (GET /v2/schedules/ID, with rotations) nor its "
-                "timeline (GET /v2/schedules/ID/timeline)"
+                f"neither a {tool} schedule (GET /v2/schedules/ID, with rotations), its "
+                "timeline (GET /v2/schedules/ID/timeline) nor its overrides "
+                "(GET /v2/schedules/ID/overrides)"
             )
     if schedule is None:
         raise docs[0].fail("no schedule among the files: save GET /v2/schedules/ID as well")
@@ -131,6 +136,8 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                 (f"{tool} rotation '{rname}' ({kind_doc.str()} × {rot.opt_int('length', 1)})",),
             )
         )
+    for o in overrides:
+        _override(imp, o, tz)
     if timeline is not None:
         for rot in timeline.get("finalTimeline").get("rotations").items():
             tname = rot.opt_str("name", "")
@@ -160,6 +167,32 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                     )
                 )
     return imp
+
+
+def _override(imp: Imported, o: Doc, tz: str) -> None:
+    """An Opsgenie override → a Rota override on each rotation it names (all if none)."""
+    user = o.get("user")
+    if user.get("type").str() != "user":
+        imp.unsupported.append(
+            ("override to a team or escalation", f"override {o.opt_str('alias', '')}")
+        )
+        return
+    username = user.get("username").str()
+    pid = imp.person_for(username.lower())
+    if pid is None:
+        pid = unique_slug(slugify(username.split("@")[0]), {p.id for p in imp.people})
+        imp.people.append(
+            ImportedPerson(username.lower(), pid, _person_name(username), username, tz)
+        )
+    named = o.opt("rotations")
+    names = {r.opt_str("name", "") for r in named.items()} if named else set()
+    for r in imp.rotations:
+        if not names or r.name in names:
+            imp.overrides.append(
+                ImportedOverride(
+                    r.id, o.get("startDate").instant(), o.get("endDate").instant(), pid
+                )
+            )
 
 
 def _restriction(doc: Doc | None) -> list[tuple[int, int, int]]:

@@ -306,3 +306,45 @@ def test_half_day_turns_across_dst_differ_only_by_the_named_feature(tmp_path: Pa
         "Rota has alice-ng  [unsupported: turns shorter than whole days]",
     ]
     assert len(lines) == 8  # the same three under the final schedule
+
+
+def test_opsgenie_overrides_come_along_and_the_timeline_still_matches(tmp_path: Path) -> None:
+    """An override (GET /v2/schedules/ID/overrides): Karl covers Jonas on Tue 03-31
+    09:00-18:00 CEST (07:00Z-16:00Z). By hand, the timeline's period that day is Karl's
+    (type override) instead of Jonas's."""
+    overrides = {
+        "data": [
+            {
+                "alias": "tue-cover",
+                "user": {"type": "user", "id": "e7a9d3c4", "username": "karl.fischer@example.com"},
+                "startDate": "2026-03-31T07:00:00Z",
+                "endDate": "2026-03-31T16:00:00Z",
+                "rotations": [
+                    {"id": "a47cbc6b-5b8c-4f0a-b0bc-9c0f2ffc8e6a", "name": "Working hours"}
+                ],
+            }
+        ],
+        "took": 0.01,
+        "requestId": "x",
+    }
+    (tmp_path / "overrides.json").write_text(json.dumps(overrides))
+    timeline = json.loads(Path(OPSGENIE[1]).read_text())
+    for p in timeline["data"]["finalTimeline"]["rotations"][0]["periods"]:
+        if p["startDate"] == "2026-03-31T07:00:00Z":
+            p["type"] = "override"
+            p["recipient"]["name"] = "karl.fischer@example.com"
+    (tmp_path / "timeline.json").write_text(json.dumps(timeline))
+    files = [OPSGENIE[0], str(tmp_path / "timeline.json"), str(tmp_path / "overrides.json")]
+    result = run(tmp_path, "import", "opsgenie", *files, "--check", "--now", NOW)
+    assert result.stdout.startswith("same: ")
+    doc = yaml.safe_load(run(tmp_path, "import", "opsgenie", *files, "--out", "-").stdout)
+    assert doc["overrides"] == [
+        {
+            "team": "search",
+            "rotation": "working-hours",
+            "from": "2026-03-31T09:00:00+02:00",
+            "to": "2026-03-31T18:00:00+02:00",
+            "person": "karl-fischer",
+            "note": "imported override",
+        }
+    ]
