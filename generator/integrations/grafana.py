@@ -15,13 +15,14 @@ the group of users rotates at every recurrence, starting at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from generator.integrations.common import (
     Doc,
     Entry,
     Imported,
+    ImportedOverride,
     ImportedPerson,
     ImportedRotation,
     Rendered,
@@ -101,11 +102,15 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
         )
         return pid
 
+    overrides: list[Doc] = []
     for n, sh in enumerate(shifts):
         if ids is not None and sh.opt("id") is not None and sh.get("id").str() not in ids:
             continue
         sname = sh.opt_str("name", f"Shift {n + 1}")
         kind = sh.get("type").str()
+        if kind == "override":
+            overrides.append(sh)
+            continue
         if kind != "rolling_users":
             imp.unsupported.append(
                 (f"{kind} shift", f"'{sname}' is not a rotation; add it as overrides")
@@ -184,6 +189,8 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
                 tuple(comments),
             )
         )
+    for sh in overrides:
+        _override(imp, sh, person)
     if not imp.rotations and not imp.unsupported:
         raise schedule.fail("no rolling_users shifts: save GET /api/v1/on_call_shifts as well")
     entries = []
@@ -210,3 +217,20 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
             ("layer precedence", "Grafana pages the highest-level shift; Rota pages all")
         )
     return imp
+
+
+def _override(imp: Imported, sh: Doc, person: Callable[[Doc], str]) -> None:
+    """A Grafana override shift (``start`` local to its zone, ``duration``, ``users``) →
+    a Rota override, when the schedule has one rotation for it to apply to."""
+    from generator.timeutil import localize, zone
+
+    sname = sh.opt_str("name", "override")
+    users = sh.get("users").items()
+    if len(imp.rotations) != 1 or len(users) != 1:
+        imp.unsupported.append(("override", f"'{sname}': add it to the right rotation by hand"))
+        return
+    tz = zone(iana_zone(sh.opt_str("time_zone", imp.timezone)) or imp.timezone)
+    start = sh.get("start").local()
+    start_at = localize(start, tz) if start.tzinfo is None else start
+    end_at = start_at + timedelta(seconds=sh.get("duration").int())
+    imp.overrides.append(ImportedOverride(imp.rotations[0].id, start_at, end_at, person(users[0])))

@@ -348,3 +348,46 @@ def test_opsgenie_overrides_come_along_and_the_timeline_still_matches(tmp_path: 
             "note": "imported override",
         }
     ]
+
+
+def test_grafana_override_shifts_become_overrides(tmp_path: Path) -> None:
+    """An override shift: Nora covers Max from Wed 04-01 10:00 BST for 24 hours. By hand,
+    final_shifts then splits Max's week: Max 03-30 09:00Z-04-01 09:00Z, Nora to 04-02
+    09:00Z, Max to 04-06 09:00Z."""
+    shifts = json.loads(Path(GRAFANA[1]).read_text())
+    shifts["results"].append(
+        {
+            "id": "OVRRIDE1",
+            "schedule": "SBM7DV7BKFUYU",
+            "name": "Nora covers",
+            "type": "override",
+            "time_zone": None,
+            "level": 0,
+            "start": "2026-04-01T10:00:00",
+            "duration": 86400,
+            "users": ["UT9MB3QZ8RWLA"],
+        }
+    )
+    schedule = json.loads(Path(GRAFANA[0]).read_text())
+    schedule["shifts"].append("OVRRIDE1")
+    final = json.loads(Path(GRAFANA[3]).read_text())
+    max_, nora = final["results"][1], dict(final["results"][1])
+    nora.update(user_pk="UT9MB3QZ8RWLA", user_email="nora.quinn@example.com", user_username="nora")
+    final["results"][1:] = [
+        {**max_, "shift_end": "2026-04-01T09:00:00Z"},
+        {**nora, "shift_start": "2026-04-01T09:00:00Z", "shift_end": "2026-04-02T09:00:00Z"},
+        {**max_, "shift_start": "2026-04-02T09:00:00Z"},
+    ]
+    for name, doc in (("s.json", schedule), ("o.json", shifts), ("f.json", final)):
+        (tmp_path / name).write_text(json.dumps(doc))
+    files = [
+        str(tmp_path / "s.json"),
+        str(tmp_path / "o.json"),
+        GRAFANA[2],
+        str(tmp_path / "f.json"),
+    ]
+    result = run(tmp_path, "import", "grafana", *files, "--check", "--now", NOW)
+    assert result.stdout.startswith("same: final_shifts")
+    doc = yaml.safe_load(run(tmp_path, "import", "grafana", *files, "--out", "-").stdout)
+    assert doc["overrides"][0]["from"] == "2026-04-01T10:00:00+01:00"
+    assert doc["overrides"][0]["person"] == "nora"
