@@ -36,6 +36,7 @@ WINDOW = [
     "2026-03-01T12:00:00Z",
 ]
 PD_SCHEMA = json.loads((HERE / "schemas" / "pagerduty-create-overrides.json").read_text())
+PD_V3_SCHEMA = json.loads((HERE / "schemas" / "pagerduty-v3-create-overrides.json").read_text())
 
 
 def run(root: Path, *args: str, code: int = 0) -> Result:
@@ -96,6 +97,8 @@ def test_export_bodies_match_the_reviewed_golden_files(
             validate_pagerduty(body)
     elif name == "pagerduty-primary.json":
         validate_pagerduty(doc)
+    elif name == "pagerduty-v3.json":
+        jsonschema.validate(doc, PD_V3_SCHEMA)
 
 
 def test_weekday_windows_are_one_override_each_and_dst_moves_them_in_utc() -> None:
@@ -191,3 +194,23 @@ def test_a_schedule_holds_one_rotation() -> None:
     args = ["export", "pagerduty", "--users", PD_USERS, "--schedule", "PX", *WINDOW]
     result = run(ORG, *args, code=2)
     assert "a --schedule holds one rotation: choose it with --team and --rotation" in result.output
+
+
+def test_the_vendored_schemas_reject_what_pagerduty_would() -> None:
+    bad_user = {"start": "2026-03-02T14:00:00Z", "end": "2026-03-09T13:00:00Z", "user": {}}
+    with pytest.raises(jsonschema.ValidationError, match="'id' is a required property"):
+        jsonschema.validate({"overrides": [bad_user]}, PD_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError, match="'overriding_member' is a required"):
+        jsonschema.validate(
+            {
+                "overrides": [
+                    {
+                        "type": "override_shift",
+                        "start_time": "2026-03-02T14:00:00Z",
+                        "end_time": "2026-03-09T13:00:00Z",
+                        "overridden_member": {"type": "empty_member"},
+                    }
+                ]
+            },
+            PD_V3_SCHEMA,
+        )
