@@ -198,7 +198,7 @@ def test_a_schedule_holds_one_rotation() -> None:
 
 def test_the_vendored_schemas_reject_what_pagerduty_would() -> None:
     bad_user = {"start": "2026-03-02T14:00:00Z", "end": "2026-03-09T13:00:00Z", "user": {}}
-    with pytest.raises(jsonschema.ValidationError, match="'id' is a required property"):
+    with pytest.raises(jsonschema.ValidationError, match="'type' is a required property"):
         jsonschema.validate({"overrides": [bad_user]}, PD_SCHEMA)
     with pytest.raises(jsonschema.ValidationError, match="'overriding_member' is a required"):
         jsonschema.validate(
