@@ -592,13 +592,14 @@ def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]
         cal.add("x-wr-timezone", "UTC")
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         for s in sorted(by_rotation[key], key=lambda s: s.start_at):
-            person = org.people.get(s.person)
+            pid = s.person or ""  # uncovered shifts were left out above
+            person = org.people.get(pid)
             event = Event()
             event.add("uid", pager_uid(org, s))
             event.add("dtstamp", stamp)
             event.add("dtstart", s.start_at.astimezone(UTC))
             event.add("dtend", s.end_at.astimezone(UTC))
-            event.add("summary", _clean(person.email if person and person.email else s.person))
+            event.add("summary", _clean(person.email if person and person.email else pid))
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
         name = f"{team_id}-{rotation_id}"
