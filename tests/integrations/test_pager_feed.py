@@ -82,3 +82,19 @@ def test_the_build_writes_a_pager_feed_per_rotation() -> None:
         "ical/pager/checkout-business.ics",
         "ical/pager/checkout-primary.ics",
     ]
+
+
+def test_a_shift_nobody_covers_has_no_event() -> None:
+    loaded = load_org(ORG, NOW)
+    sched = loaded.schedule(START, END)
+    first = sched.shifts[0]
+    uncovered = replace(first, person=None, source="uncovered")
+    shifts = (uncovered, *sched.shifts[1:])
+    files = pager_feeds(loaded.org, replace(sched, shifts=shifts), NOW)
+    key = f"ical/pager/{first.team}-{first.rotation}.ics"
+    starts = [e.decoded("DTSTART") for e in Calendar.from_ical(files[key]).walk("VEVENT")]
+    assert first.start_at not in starts
+    assert (
+        len(starts)
+        == sum(1 for s in sched.shifts if (s.team, s.rotation) == (first.team, first.rotation)) - 1
+    )
