@@ -749,9 +749,14 @@ def _check_import(imp: Any, yaml_text: str, now: datetime) -> int:
         return 1
     tz = imp.timezone
     unexplained = 0
+    sched = _imported_schedule(
+        yaml_text,
+        now,
+        min(r.start_at for r in imp.rendered),
+        max(r.end_at for r in imp.rendered),
+    )
     for rendered in imp.rendered:
         start, end = rendered.start_at, rendered.end_at
-        sched = _imported_schedule(yaml_text, now, start, end)
         rotation = rendered.entries[0].rotation
         ours = [
             Entry(s.person, s.start_at, s.end_at, s.rotation)
