@@ -137,9 +137,11 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
         interval = sh.opt_int("interval", 1)
         period = FREQ[freq_doc.str()] * interval
         groups = []
+        several = False
         for g in sh.get("rolling_users").items():
             members = g.items()
             if len(members) != 1:
+                several = True
                 imp.unsupported.append(
                     (
                         "several users per turn",
@@ -175,6 +177,8 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
         if sh.opt("until") is not None:
             imp.unsupported.append(("shift end", f"'{sname}' ends {sh.get('until').str()}"))
         rid = unique_slug(slugify(sname, f"shift-{n + 1}"), taken)
+        if several or len(order) < len(groups):
+            imp.timing[rid] = "several users per turn" if several else "user listed twice"
         comments = [f"Grafana OnCall shift '{sname}' ({freq_doc.str()}, interval {interval})"]
         if szone != tz:
             comments.append(f"its times were local to {szone}")

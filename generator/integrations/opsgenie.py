@@ -106,6 +106,7 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                         "the turn was left out",
                     )
                 )
+                imp.timing[rid] = f"{ptype} participant"
                 continue
             username = p.get("username").str()
             pid = imp.person_for(username.lower())
@@ -119,6 +120,7 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
             raise rot.get("participants").fail("the rotation has no user participants")
         if len(set(members)) < len(members):
             imp.unsupported.append(("user listed twice", f"rotation '{rname}'; kept the first"))
+            imp.timing[rid] = "user listed twice"
             members = list(dict.fromkeys(members))
         if rot.opt("endDate") is not None:
             imp.unsupported.append(

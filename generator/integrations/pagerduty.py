@@ -189,6 +189,7 @@ def _layer(imp: Imported, layer: Doc, n: int, tz: str, taken: set[str]) -> Impor
             ("user listed twice", f"layer '{name}' lists a user more than once; kept the first")
         )
         members = list(dict.fromkeys(members))
+        imp.timing[rid] = "user listed twice"
     zi = zone(tz)
     virtual = layer.get("rotation_virtual_start").instant().astimezone(zi).replace(tzinfo=None)
     start_doc = layer.get("start")

@@ -391,3 +391,33 @@ def test_grafana_override_shifts_become_overrides(tmp_path: Path) -> None:
     doc = yaml.safe_load(run(tmp_path, "import", "grafana", *files, "--out", "-").stdout)
     assert doc["overrides"][0]["from"] == "2026-04-01T10:00:00+01:00"
     assert doc["overrides"][0]["person"] == "nora"
+
+
+def test_a_none_turn_in_opsgenie_is_named_where_the_timeline_differs(tmp_path: Path) -> None:
+    """Participants [Ingrid, none, Jonas]: Opsgenie's turn k from 03-02 goes to k mod 3,
+    so 03-23 (k = 3) is Ingrid and 03-30 (k = 4) is nobody. Rota cannot rotate a
+    nobody-turn: it rotates [Ingrid, Jonas], 03-23 (k = 3) Jonas, 03-30 Ingrid. Every
+    difference is marked with the named feature."""
+    doc = json.loads(Path(OPSGENIE[0]).read_text())
+    people = doc["data"]["rotations"][0]["participants"]
+    people[1:3] = [{"type": "none"}, people[1]]
+    timeline = json.loads(Path(OPSGENIE[1]).read_text())
+    periods = timeline["data"]["finalTimeline"]["rotations"][0]["periods"]
+    periods[:] = [p for p in periods if p["startDate"] < "2026-03-28"]  # 03-30: nobody
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    (tmp_path / "t.json").write_text(json.dumps(timeline))
+    result = run(
+        tmp_path,
+        "import",
+        "opsgenie",
+        str(tmp_path / "s.json"),
+        str(tmp_path / "t.json"),
+        "--check",
+    )
+    lines = result.stdout.splitlines()
+    assert lines[1] == (
+        "  Mon 2026-03-23 09:00 to Mon 2026-03-23 18:00: Opsgenie has ingrid-berg; "
+        "Rota has jonas-weber  [unsupported: none participant]"
+    )
+    assert all(line.endswith("[unsupported: none participant]") for line in lines[1:])
+    assert "rota: unsupported: none participant:" in result.stderr
