@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format generator tests bench
 
 golden: $(VENV)/.installed-test
-	$(BIN)/pytest tests/golden --update-golden
+	$(BIN)/pytest tests/golden tests/integrations --update-golden
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/fairness.py

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -31,11 +31,22 @@ def _fail(diagnostics: list[Any], fmt: str = "text") -> NoReturn:
 
 
 def parse_instant(text: str, tz_name: str, now: datetime | None) -> datetime:
-    """``now``, an ISO 8601 instant, or a local ``YYYY-MM-DD HH:MM`` in ``tz_name``."""
+    """``now``, ``+14d`` (after now), an ISO 8601 instant, or a local ``YYYY-MM-DD HH:MM``
+    in ``tz_name``."""
     from generator.timeutil import localize, zone
 
     if text == "now":
         return now if now is not None else datetime.now(UTC).replace(microsecond=0)
+    if text.startswith("+"):  # +14d: that long after now
+        from generator.timeutil import parse_duration
+
+        base = now if now is not None else datetime.now(UTC).replace(microsecond=0)
+        try:
+            return base + parse_duration(text[1:])
+        except ValueError:
+            raise click.BadParameter(
+                f"'{text}' is not a time after now: use +30m, +12h, +14d or +2w"
+            ) from None
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -813,6 +824,559 @@ def schema() -> None:
     from generator.spec import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+# --- paging tools: import, export, sync ------------------------------------------------
+
+
+def _read_json(files: tuple[Path, ...]) -> list[Any]:
+    """The saved JSON files as located documents; a bad one exits 1 naming FILE."""
+    from generator.integrations.common import BadExport, parse_json
+
+    docs = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+            docs.append(parse_json(str(path), text))
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"{path}: error: cannot read it: {exc}", err=True)
+            sys.exit(1)
+        except BadExport as exc:
+            _bad_export(exc)
+    return docs
+
+
+def _bad_export(exc: Any) -> NoReturn:
+    from generator.errors import printable
+
+    click.echo(f"{exc.file}: error: at {exc.path}: {printable(exc.message)}", err=True)
+    sys.exit(1)
+
+
+def _imported_schedule(yaml_text: str, now: datetime, start: datetime, end: datetime) -> Any:
+    """Rota's schedule of the imported YAML alone (a throwaway organisation)."""
+    import tempfile
+
+    from generator.pipeline import load_org
+
+    with tempfile.TemporaryDirectory(prefix="rota-import-") as tmp:
+        (Path(tmp) / "rotations").mkdir()
+        (Path(tmp) / "rotations" / "imported.yaml").write_text(yaml_text, encoding="utf-8")
+        try:
+            loaded = load_org(Path(tmp), now, lock=False)
+        except InvalidInput as exc:
+            for d in exc.diagnostics:
+                click.echo(f"rota: internal error: the imported YAML is invalid: {d}", err=True)
+            sys.exit(1)
+        return loaded.schedule(start, end)
+
+
+def _check_import(imp: Any, yaml_text: str, now: datetime) -> int:
+    """Compare the tool's rendered shifts with Rota's; the number of unexplained differences."""
+    from generator.integrations.common import Entry, compare_timelines, explain
+
+    if not imp.rendered:
+        click.echo(
+            "rota: error: the saved JSON holds no rendered shifts to check against (PagerDuty: "
+            "GET /schedules/ID?since=...&until=...; Opsgenie: GET /v2/schedules/ID/timeline; "
+            "Grafana: GET /api/v1/schedules/ID/final_shifts)",
+            err=True,
+        )
+        return 1
+    tz = imp.timezone
+    unexplained = 0
+    sched = _imported_schedule(
+        yaml_text,
+        now,
+        min(r.start_at for r in imp.rendered),
+        max(r.end_at for r in imp.rendered),
+    )
+    for rendered in imp.rendered:
+        start, end = rendered.start_at, rendered.end_at
+        rotation = rendered.entries[0].rotation
+        ours = [
+            Entry(s.person, s.start_at, s.end_at, s.rotation)
+            for s in sched.shifts
+            if s.team == imp.team_id and (rotation is None or s.rotation == rotation)
+        ]
+        # a layer's own rendering leaves overrides out; Rota's rotation has them in
+        ignore = [(o.start_at, o.end_at) for o in imp.overrides if rotation == o.rotation]
+        diffs = explain(
+            compare_timelines(rendered.entries, ours, start, end, rotation, ignore),
+            imp,
+            overlapping_rotations=rotation is None and len(imp.rotations) > 1,
+        )
+        span = f"{_local(start, tz)} to {_local(end, tz)} ({tz})"
+        if not diffs:
+            click.echo(f"same: {rendered.label}, {span}")
+            continue
+        click.echo(f"differs: {rendered.label}, {span}")
+        for d in diffs:
+            why = f"  [unsupported: {d.feature}]" if d.feature else ""
+            click.echo(
+                f"  {_local(d.start_at, tz)} to {_local(d.end_at, tz)}: "
+                f"{TOOL_NAMES[imp.tool]} has {', '.join(d.theirs) or 'nobody'}; "
+                f"Rota has {', '.join(d.ours) or 'nobody'}{why}"
+            )
+            unexplained += d.feature is None
+    return unexplained
+
+
+TOOL_NAMES = {
+    "pagerduty": "PagerDuty",
+    "goalert": "GoAlert",
+    "opsgenie": "Opsgenie",
+    "jsm": "Jira Service Management",
+    "grafana": "Grafana OnCall",
+}
+
+
+def _local(at: datetime, tz_name: str) -> str:
+    from generator.timeutil import zone
+
+    return at.astimezone(zone(tz_name)).strftime("%a %Y-%m-%d %H:%M")
+
+
+def _known_people(root: Path, now: datetime) -> dict[str, str]:
+    """Lower-case e-mail → person id of the organisation at --root, if there is one."""
+    from generator.pipeline import load_org
+
+    if not (root / "rotations").is_dir():
+        return {}
+    try:
+        org = load_org(root, now, lock=False).org
+    except InvalidInput:
+        return {}
+    return {p.email.lower(): p.id for p in org.people.values() if p.email}
+
+
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "opsgenie", "grafana"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the YAML ('-': standard output).  [default: rotations/TEAM.yaml "
+    "under --root]",
+)
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option(
+    "--team",
+    "team_id",
+    default=None,
+    help="Team id to import as (default: from the schedule's name).",
+)
+@click.option(
+    "--jsm",
+    is_flag=True,
+    help="Opsgenie: the files come from Jira Service Management operations (same shapes).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing: compare the tool's rendered shifts in FILES with Rota's schedule of "
+    "the import and list every difference (exit 1 if any is not explained by a feature "
+    "Rota cannot express).",
+)
+@_now_option
+@click.pass_obj
+def import_(
+    ctx: Context,
+    tool: str,
+    files: tuple[Path, ...],
+    out: Path | None,
+    force: bool,
+    team_id: str | None,
+    jsm: bool,
+    check: bool,
+    now_text: str | None,
+) -> None:
+    """Turn a paging tool's saved schedule JSON into Rota YAML.
+
+    FILES are API responses saved as JSON, e.g. PagerDuty GET /schedules/ID (with
+    since/until for the check) and GET /users; Opsgenie GET /v2/schedules/ID and its
+    /timeline; Grafana OnCall GET /api/v1/schedules/ID, /on_call_shifts, /users and
+    /final_shifts. Rotations keep assignment: round-robin, so nobody's turn moves.
+    """
+    from generator.integrations.common import BadExport, imported_yaml, slugify
+    from generator.integrations.grafana import import_grafana
+    from generator.integrations.opsgenie import import_opsgenie
+    from generator.integrations.pagerduty import import_pagerduty
+
+    if team_id is not None and slugify(team_id) != team_id:
+        raise click.BadParameter(f"'{team_id}' is not a slug such as payments", param_hint="--team")
+    now = parse_instant(now_text or "now", "UTC", None)
+    docs = _read_json(files)
+    try:
+        if tool == "pagerduty":
+            imp = import_pagerduty(docs, team_id)
+        elif tool == "opsgenie":
+            imp = import_opsgenie(docs, team_id, jsm=jsm)
+        else:
+            imp = import_grafana(docs, team_id)
+    except BadExport as exc:
+        _bad_export(exc)
+    standalone = imported_yaml(imp)
+    for feature, detail in imp.unsupported:
+        click.echo(f"rota: unsupported: {feature}: {detail}", err=True)
+    if check:
+        unexplained = _check_import(imp, standalone, now)
+        if unexplained:
+            click.echo(f"rota: {unexplained} difference(s) not explained", err=True)
+            sys.exit(1)
+        return
+    _imported_schedule(standalone, now, now, now + timedelta(days=1))  # proves it valid
+    text = imported_yaml(imp, _known_people(ctx.root, now))
+    if out is not None and str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    target = out if out is not None else ctx.root / "rotations" / f"{imp.team_id}.yaml"
+    if target.exists() and not force:
+        click.echo(f"rota: error: {target} exists; give --force to overwrite it", err=True)
+        sys.exit(1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(
+        f"wrote {target}: team {imp.team_id}, {len(imp.rotations)} rotation(s), "
+        f"{len(imp.people)} people, {len(imp.overrides)} override(s)"
+    )
+
+
+def _export_users(tool: str, users_file: Path | None) -> dict[str, str] | None:
+    from generator.integrations import goalert, pagerduty
+    from generator.integrations.common import BadExport, tool_users_by_email
+
+    if users_file is None:
+        return None
+    (doc,) = _read_json((users_file,))
+    try:
+        pairs = (goalert if tool == "goalert" else pagerduty).users_by_email(doc)
+    except BadExport as exc:
+        _bad_export(exc)
+    return tool_users_by_email(pairs)
+
+
+def _selected_shifts(
+    ctx: Context, org: Any, team: str | None, rotation: str | None, start: datetime, end: datetime
+) -> list[Any]:
+    from generator.errors import did_you_mean
+
+    _check_team(org, team)
+    if rotation is not None:
+        if team is None:
+            raise click.UsageError("--rotation needs --team")
+        known = [r.id for r in org.teams[team].rotations]
+        if rotation not in known:
+            raise click.BadParameter(
+                f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, known)}",
+                param_hint="--rotation",
+            )
+    return [
+        s
+        for s in ctx.schedule(start, end).window(start, end)
+        if (team is None or s.team == team) and (rotation is None or s.rotation == rotation)
+    ]
+
+
+def _export_options(f: F) -> F:
+    for option in reversed(
+        [
+            click.option("--team", default=None, help="Only this team."),
+            click.option("--rotation", default=None, help="Only this rotation (with --team)."),
+            click.option(
+                "--users",
+                "users_file",
+                metavar="FILE",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="The tool's users saved as JSON (PagerDuty GET /users, GoAlert users "
+                "query): people are matched by e-mail.",
+            ),
+            click.option(
+                "--schedule",
+                "schedule_id",
+                metavar="ID",
+                default=None,
+                help="The tool's schedule to fill.",
+            ),
+            click.option(
+                "--fallback",
+                metavar="PERSON",
+                default=None,
+                help="Who takes a shift nobody covers (default: stop and list such shifts).",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "goalert", "opsgenie", "incident-io"]))
+@_window_options("Window start (default: now).", "Window end (default: now + 14 days).")
+@_export_options
+@click.option(
+    "--time-zone",
+    default="UTC",
+    show_default=True,
+    help="PagerDuty: the override bodies' time_zone.",
+)
+@click.option(
+    "--v3-rotation",
+    metavar="ID",
+    default=None,
+    help="PagerDuty: v3 override_shift bodies for this rotation of a v3 schedule instead.",
+)
+@click.option(
+    "--tool-rotation",
+    metavar="ID",
+    default=None,
+    help="incident.io: the rotation id; Opsgenie: the rotation name the overrides apply to.",
+)
+@click.option("--layer", metavar="ID", default=None, help="incident.io: the layer id.")
+@click.option(
+    "--out-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write TEAM-ROTATION.json files there instead of printing.",
+)
+@_now_option
+@click.pass_obj
+def export(
+    ctx: Context,
+    tool: str,
+    from_text: str | None,
+    to_text: str | None,
+    team: str | None,
+    rotation: str | None,
+    users_file: Path | None,
+    schedule_id: str | None,
+    fallback: str | None,
+    time_zone: str,
+    v3_rotation: str | None,
+    tool_rotation: str | None,
+    layer: str | None,
+    out_dir: Path | None,
+    now_text: str | None,
+) -> None:
+    """The window's shifts as the paging tool's exact request bodies.
+
+    PagerDuty: POST /schedules/ID/overrides bodies; GoAlert: the setTemporarySchedule
+    mutation; Opsgenie: POST /v2/schedules/ID/overrides bodies; incident.io: POST
+    /v2/schedule_overrides bodies. For one rotation (--team and --rotation, or --schedule
+    when the selection holds one) the body is printed as it is; otherwise an object maps
+    each TEAM/ROTATION to its body. Every person must match a tool user by e-mail, or
+    nothing is exported.
+    """
+    from generator.integrations.common import ExportRefused
+    from generator.integrations.export import Target, export_bodies
+
+    org, now = _load(ctx, now_text)
+    _check_person(org, fallback)
+    start, end = _window(org, now, from_text, to_text, now, now + timedelta(days=14))
+    shifts = _selected_shifts(ctx, org, team, rotation, start, end)
+    users = _export_users(tool, users_file)
+    target = Target(schedule_id, time_zone, v3_rotation, tool_rotation, layer, tool_rotation)
+    try:
+        bodies = export_bodies(
+            tool,
+            shifts,
+            {p.id: p.email for p in org.people.values()},
+            users,
+            fallback,
+            target,
+            start,
+            end,
+        )
+    except ExportRefused as exc:
+        for problem in exc.problems:
+            click.echo(f"rota: error: {problem}", err=True)
+        click.echo("rota: nothing exported", err=True)
+        sys.exit(1)
+    keys = [r.key for r in org.rotations() if team in (None, r.team) and rotation in (None, r.id)]
+    # one rotation chosen (or the one a --schedule must mean): its body as it is
+    bare = len(keys) == 1 and (rotation is not None or schedule_id is not None)
+    if schedule_id is not None and len(keys) > 1:
+        raise click.UsageError(
+            "a --schedule holds one rotation: choose it with --team and --rotation"
+        )
+    if bare:
+        from generator.integrations.export import body
+
+        bodies = {keys[0]: bodies.get(keys[0]) or body(tool, [], target, start, end)}
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for key, value in bodies.items():
+            path = out_dir / (key.replace("/", "-") + ".json")
+            path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+            click.echo(f"wrote {path}")
+        return
+    if bare:
+        click.echo(json.dumps(next(iter(bodies.values())), indent=2))
+    else:
+        click.echo(json.dumps(bodies, indent=2))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "opsgenie", "goalert"]))
+@_window_options("Window start (default: now).", "Window end (default: now + 14 days).")
+@click.option("--team", required=True, help="The team.")
+@click.option("--rotation", required=True, help="The rotation whose shifts the schedule holds.")
+@click.option(
+    "--schedule",
+    "schedule_id",
+    metavar="ID",
+    required=True,
+    help="The tool's schedule that holds this rotation (a dedicated one).",
+)
+@click.option(
+    "--users",
+    "users_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The tool's users saved as JSON (GoAlert: required; PagerDuty: default GET /users).",
+)
+@click.option(
+    "--fallback",
+    metavar="PERSON",
+    default=None,
+    help="Who takes a shift nobody covers (default: stop and list such shifts).",
+)
+@click.option(
+    "--tool-rotation",
+    metavar="NAME",
+    default=None,
+    help="Opsgenie: the rotation the overrides apply to (default: all).",
+)
+@click.option("--api-url", metavar="URL", default=None, help="The tool's API address.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Make the changes (default: only print the plan)."
+)
+@_now_option
+@click.pass_obj
+def sync(
+    ctx: Context,
+    tool: str,
+    from_text: str | None,
+    to_text: str | None,
+    team: str,
+    rotation: str,
+    schedule_id: str,
+    users_file: Path | None,
+    fallback: str | None,
+    tool_rotation: str | None,
+    api_url: str | None,
+    apply_: bool,
+    now_text: str | None,
+) -> None:
+    """Make the paging tool's schedule hold the window's shifts of one rotation.
+
+    Reads what the tool holds, prints what it would create, delete and leave unchanged,
+    and changes the tool only with --apply; a second run changes nothing. The API token
+    comes from ROTA_PAGERDUTY_TOKEN, ROTA_OPSGENIE_TOKEN or ROTA_GOALERT_TOKEN. Every
+    failed item is listed and the command exits 1.
+    """
+    import os
+    from dataclasses import replace
+
+    from generator.integrations import sync as s
+    from generator.integrations.common import ExportRefused, assignments, tool_users_by_email
+
+    org, now = _load(ctx, now_text)
+    _check_person(org, fallback)
+    start, end = _window(org, now, from_text, to_text, now, now + timedelta(days=14))
+    shifts = _selected_shifts(ctx, org, team, rotation, start, end)
+    token = os.environ.get(s.TOKEN_ENV[tool], "")
+    if not token:
+        raise click.UsageError(f"set {s.TOKEN_ENV[tool]} to the {tool} API token")
+    base = api_url or s.DEFAULT_URL.get(tool)
+    if base is None:
+        raise click.UsageError(f"give --api-url: where your {tool} answers")
+    users = _export_users(tool, users_file)
+    if tool == "goalert" and users is None:
+        raise click.UsageError("goalert names users by id: give --users FILE")
+    client: Any
+    headers = {
+        "pagerduty": s.PagerDuty.headers,
+        "opsgenie": s.Opsgenie.headers,
+        "goalert": s.GoAlert.headers,
+    }[tool](token)
+    api = s.Api(base, headers)
+    try:
+        if tool == "pagerduty":
+            client = s.PagerDuty(api, schedule_id)
+            if users is None:
+                users = tool_users_by_email(client.users())
+        elif tool == "opsgenie":
+            client = s.Opsgenie(api, schedule_id, tool_rotation)
+        else:
+            client = s.GoAlert(api, schedule_id, start, end)
+        emails = {p.id: p.email for p in org.people.values()}
+        try:
+            desired = assignments(shifts, emails, users, fallback)
+        except ExportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"rota: error: {problem}", err=True)
+            click.echo("rota: nothing changed", err=True)
+            sys.exit(1)
+        if tool == "goalert":
+            desired = s.clip(desired, start, end)
+        names = {uid: email for email, uid in (users or {}).items()}
+        current = [replace(c, label=names.get(c.user, c.label)) for c in client.current(start, end)]
+        plan = s.plan_sync(desired, current)
+        _print_plan(tool, schedule_id, f"{team}/{rotation}", start, end, plan, apply_)
+        if not apply_ or not plan.changes:
+            return
+        outcomes = client.apply(plan)
+    except s.SyncFailed as exc:
+        click.echo(f"rota: error: {tool}: {exc}; nothing was changed by this step", err=True)
+        sys.exit(1)
+    finally:
+        api.close()
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        what = (
+            _interval_text(o.interval) if o.interval else f"window {iso_utc(start)}–{iso_utc(end)}"
+        )
+        click.echo(f"{'ok' if o.ok else 'FAILED'}: {o.action} {what}: {o.message}", err=not o.ok)
+    done = len(outcomes) - len(failed)
+    click.echo(f"applied: {done} change(s) made, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
+
+
+def iso_utc(at: datetime) -> str:
+    from generator.integrations.common import utc
+
+    return utc(at)
+
+
+def _interval_text(i: Any) -> str:
+    return f"{iso_utc(i.start_at)} to {iso_utc(i.end_at)} {i.label}"
+
+
+def _print_plan(
+    tool: str, schedule_id: str, key: str, start: datetime, end: datetime, plan: Any, apply_: bool
+) -> None:
+    click.echo(
+        f"{TOOL_NAMES.get(tool, tool)} schedule {schedule_id} ← {key}, "
+        f"{iso_utc(start)} to {iso_utc(end)}:"
+    )
+    rows = [("+ create", i) for i in plan.create] + [("- delete", i) for i in plan.delete]
+    rows += [("= unchanged", i) for i in plan.unchanged]
+    for label, i in sorted(rows, key=lambda r: (r[1].start_at, r[0])):
+        click.echo(f"  {label:<11} {_interval_text(i)}")
+    summary = (
+        f"plan: {len(plan.create)} to create, {len(plan.delete)} to delete, "
+        f"{len(plan.unchanged)} unchanged"
+    )
+    if plan.changes and not apply_:
+        summary += " (nothing changed: run again with --apply)"
+    click.echo(summary)
 
 
 def main() -> None:

@@ -145,7 +145,7 @@ def render_all(loaded: Loaded, now: datetime) -> Rendered:
     """``site_files`` plus the feed memory: feeds are revised against the committed
     rotations/feeds.state.json so SEQUENCE rises only for changed events."""
     from generator.feedstate import read_state
-    from generator.render.ical import render_feeds, with_feed_key
+    from generator.render.ical import pager_feeds, render_feeds, with_feed_key
     from generator.render.site import render_site
 
     org = with_feed_key(loaded.org, feed_key_from_env())
@@ -156,4 +156,5 @@ def render_all(loaded: Loaded, now: datetime) -> Rendered:
     files = render_site(org, planned, now)
     feeds = render_feeds(org, planned, now, read_state(Path(org.root)))
     files.update(feeds.files)
+    files.update(pager_feeds(org, planned, now))
     return Rendered(planned, files, feeds.state)

@@ -621,3 +621,60 @@ def render_feeds(org: Org, schedule: Schedule, now: datetime, state: FeedState) 
         files[f"ical/{feed_filename(org, 'person', person_id)}"] = _person_feed(ctx, person_id)
     forget_handoffs()  # the feeds are the build's last reader of the handoff notes
     return FeedBuild(files, next_state(state, ctx.revisions, now, org.settings.history))
+
+
+# --- pager feeds -----------------------------------------------------------------------
+
+
+def pager_uid(org: Org, shift: Shift) -> str:
+    """Stable for the same interval of the same rotation, whoever is on call."""
+    parts = [org.settings.organisation, "pager", shift.team, shift.rotation, _utc(shift.start_at)]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"{digest}@rota"
+
+
+def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]:
+    """``ical/pager/<team>-<rotation>.ics``: a feed a paging tool subscribes to as a
+    schedule (Grafana OnCall / IRM match SUMMARY to a user's e-mail or username).
+
+    One event per shift, SUMMARY the person's e-mail (their id if they have none),
+    UTC times, a stable UID, and no prose: nothing for the tool to misread. A shift
+    nobody covers has no event (the tool shows a gap there). With ``feeds.secret``
+    the name ends in ``-<token>`` like the other feeds'."""
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    key_secret = org.settings.feed_key if org.settings.feed_secret else None
+    if org.settings.feed_secret and not key_secret:
+        raise ValueError(f"feeds.secret is on but no {SECRET_ENV} key was given")
+    by_rotation: dict[str, list[Shift]] = {r.key: [] for r in org.rotations()}
+    for s in schedule.shifts:
+        if s.person is not None:
+            by_rotation.setdefault(f"{s.team}/{s.rotation}", []).append(s)
+    files: dict[str, bytes] = {}
+    for key in sorted(by_rotation):
+        team_id, _, rotation_id = key.partition("/")
+        cal = Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        rotation = org.teams[team_id].rotation(rotation_id)
+        label = rotation.name if rotation is not None else rotation_id
+        cal.add("x-wr-calname", _clean(f"{org.teams[team_id].name} {label} (pager)"))
+        cal.add("x-wr-timezone", "UTC")
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        for s in sorted(by_rotation[key], key=lambda s: s.start_at):
+            pid = s.person or ""  # uncovered shifts were left out above
+            person = org.people.get(pid)
+            event = Event()
+            event.add("uid", pager_uid(org, s))
+            event.add("dtstamp", stamp)
+            event.add("dtstart", s.start_at.astimezone(UTC))
+            event.add("dtend", s.end_at.astimezone(UTC))
+            event.add("summary", _clean(person.email if person and person.email else pid))
+            event.add("transp", "TRANSPARENT")
+            cal.add_component(event)
+        name = f"{team_id}-{rotation_id}"
+        if key_secret:  # as secret as the other feeds: they name everyone on call
+            name += f"-{feed_token(key_secret, 'pager', key)}"
+        files[f"ical/pager/{name}.ics"] = cal.to_ical()
+    return files

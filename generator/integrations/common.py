@@ -1,0 +1,491 @@
+"""What every paging tool's import and export share. Pure.
+
+Import: a tool's saved JSON becomes an ``Imported`` value (people, one team,
+rotations, overrides, what could not be expressed), rendered as commented Rota
+YAML by ``imported_yaml``. ``compare_timelines`` checks the tool's own rendered
+shifts against Rota's schedule of that YAML.
+
+Export: Rota's shifts become ``Assignment`` values (tool user, start, end),
+after every person is matched to a tool user by e-mail, case-insensitively.
+Any person who cannot be matched, and any uncovered shift without a fallback,
+stops the export with the whole list (``ExportRefused``): never a partial export.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from generator.timeutil import format_duration, iso
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# --- reading saved JSON ----------------------------------------------------------------
+
+
+class BadExport(Exception):
+    """A saved JSON file that is not what the tool's API returns: FILE and JSON path."""
+
+    def __init__(self, file: str, path: str, message: str):
+        super().__init__(f"{file}: {path}: {message}")
+        self.file = file
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A value from a saved JSON file, with its file and JSON path for errors."""
+
+    value: Any
+    file: str
+    path: str = "$"
+
+    def fail(self, message: str) -> BadExport:
+        return BadExport(self.file, self.path, message)
+
+    def _child(self, key: str | int) -> Doc:
+        if isinstance(key, int):
+            return Doc(self.value[key], self.file, f"{self.path}[{key}]")
+        return Doc(self.value.get(key), self.file, f"{self.path}.{key}")
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.value, dict) and self.value.get(key) is not None
+
+    def get(self, key: str) -> Doc:
+        """A required member of an object."""
+        if not isinstance(self.value, dict):
+            raise self.fail(f"expected an object, found {_kind(self.value)}")
+        if self.value.get(key) is None:
+            raise self.fail(f"missing '{key}'")
+        return self._child(key)
+
+    def opt(self, key: str) -> Doc | None:
+        if not isinstance(self.value, dict):
+            raise self.fail(f"expected an object, found {_kind(self.value)}")
+        return self._child(key) if self.value.get(key) is not None else None
+
+    def opt_str(self, key: str, default: str) -> str:
+        found = self.opt(key)
+        return found.str() if found is not None else default
+
+    def opt_int(self, key: str, default: int) -> int:
+        found = self.opt(key)
+        return found.int() if found is not None else default
+
+    def items(self) -> list[Doc]:
+        if not isinstance(self.value, list):
+            raise self.fail(f"expected a list, found {_kind(self.value)}")
+        return [self._child(i) for i in range(len(self.value))]
+
+    def str(self) -> str:
+        if not isinstance(self.value, str) or not self.value:
+            raise self.fail(f"expected a non-empty string, found {_kind(self.value)}")
+        return self.value
+
+    def int(self) -> int:
+        if isinstance(self.value, bool) or not isinstance(self.value, int):
+            raise self.fail(f"expected a whole number, found {_kind(self.value)}")
+        return self.value
+
+    def instant(self) -> datetime:
+        """An ISO 8601 date-time with an offset or Z."""
+        text = self.str()
+        try:
+            at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.fail(f"'{text}' is not an ISO 8601 date-time") from None
+        if at.tzinfo is None:
+            raise self.fail(f"'{text}' has no UTC offset")
+        return at
+
+    def local(self) -> datetime:
+        """An ISO 8601 date-time without an offset (local to some zone)."""
+        text = self.str()
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.fail(f"'{text}' is not an ISO 8601 date-time") from None
+        return at.replace(tzinfo=None) if at.tzinfo is None else at
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false"}.get(
+        type(value), "a number"
+    )
+
+
+def parse_json(file: str, text: str) -> Doc:
+    try:
+        return Doc(json.loads(text), file)
+    except json.JSONDecodeError as exc:
+        raise BadExport(
+            f"{file}:{exc.lineno}:{exc.colno}", "$", f"not valid JSON: {exc.msg}"
+        ) from None
+
+
+# --- what an import produces ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedPerson:
+    key: str  # the tool's user id (or e-mail when the tool names users by it)
+    id: str  # Rota person id
+    name: str
+    email: str | None
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A coverage window: starts on ``days`` at ``start`` (minutes), ``to`` as in Rota."""
+
+    days: tuple[int, ...]
+    from_minute: int
+    to_minute: int
+
+
+@dataclass(frozen=True)
+class ImportedRotation:
+    id: str
+    name: str
+    members: tuple[str, ...]  # person ids in order
+    start_local: datetime  # naive, team zone
+    shift: timedelta
+    coverage: tuple[Window, ...] = ()
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportedOverride:
+    rotation: str
+    start_at: datetime
+    end_at: datetime
+    person: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One rendered interval of the tool: who, when (``rotation`` if per rotation)."""
+
+    person: str
+    start_at: datetime
+    end_at: datetime
+    rotation: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The tool's own rendering of the schedule, saved alongside it."""
+
+    label: str  # where it came from, e.g. "final_schedule.rendered_schedule_entries"
+    start_at: datetime
+    end_at: datetime
+    entries: tuple[Entry, ...]
+
+
+@dataclass
+class Imported:
+    tool: str
+    source: str  # "PagerDuty schedule PXXXXXX (Checkout)"
+    team_id: str
+    team_name: str
+    timezone: str
+    people: list[ImportedPerson] = field(default_factory=list)
+    rotations: list[ImportedRotation] = field(default_factory=list)
+    overrides: list[ImportedOverride] = field(default_factory=list)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (feature, detail)
+    rendered: list[Rendered] = field(default_factory=list)
+    # rotation id → the unsupported feature that makes its timing differ from the tool's
+    timing: dict[str, str] = field(default_factory=dict)
+
+    def person_for(self, key: str) -> str | None:
+        for p in self.people:
+            if p.key == key:
+                return p.id
+        return None
+
+
+def slugify(text: str, fallback: str = "imported") -> str:
+    """A Rota slug from a tool's name: ``Checkout Primary`` → ``checkout-primary``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    return slug or fallback
+
+
+def unique_slug(base: str, taken: set[str]) -> str:
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    taken.add(slug)
+    return slug
+
+
+def coverage_from_intervals(intervals: Iterable[tuple[int, int, int]]) -> tuple[Window, ...]:
+    """Weekly intervals ``(weekday 0=Mon, start minute, length minutes)`` → Rota windows.
+
+    An interval longer than a day is cut into day-long pieces (``from == to`` is 24 h),
+    which Rota treats as one continuous stretch of coverage.
+    """
+    pieces: dict[tuple[int, int], set[int]] = {}
+    for day, start, length in intervals:
+        d = day
+        while length > 0:
+            piece = min(length, 1440)
+            to = (start + piece) % 1440
+            pieces.setdefault((start, to), set()).add(d % 7)
+            length -= piece
+            d += 1
+    return tuple(Window(tuple(sorted(days)), a, b) for (a, b), days in sorted(pieces.items()))
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) -> str:
+    """Commented Rota YAML for an import. ``known_people``: lower-case e-mail → id of
+    people the organisation already has (they are referenced, not written again)."""
+    known = known_people or {}
+    lines = [
+        "# yaml-language-server: $schema=rota.schema.json",
+        f"# Imported from {imp.source} by `rota import {imp.tool}`.",
+        "# Rotations keep `assignment: round-robin`, so nobody's turn moves until the team",
+        "# opts into `fair`. Check it with `rota schedule --team " + imp.team_id + "`.",
+    ]
+    if imp.unsupported:
+        lines.append("#")
+        lines.append("# Not expressible in Rota (left out; see the import's report):")
+        for feature, detail in imp.unsupported:
+            lines.append(f"#   - {feature}: {detail}")
+    new_people = [p for p in imp.people if not (p.email and p.email.lower() in known)]
+    lines.append("")
+    if new_people:
+        lines.append("people:")
+        for p in new_people:
+            lines.append(f"  - id: {p.id}")
+            lines.append(f"    name: {_q(p.name)}")
+            if p.email:
+                lines.append(f"    email: {_q(p.email)}")
+            if p.timezone:
+                lines.append(f"    timezone: {p.timezone}")
+        lines.append("")
+    lines += [
+        "teams:",
+        f"  - id: {imp.team_id}",
+        f"    name: {_q(imp.team_name)}",
+        f"    timezone: {imp.timezone}",
+        "    rotations:",
+    ]
+    ids = {p.id: known.get((p.email or "").lower(), p.id) for p in imp.people}
+    for r in imp.rotations:
+        for c in r.comments:
+            lines.append(f"      # {c}")
+        lines.append(f"      - id: {r.id}")
+        lines.append(f"        name: {_q(r.name)}")
+        lines.append(f"        members: [{', '.join(ids.get(m, m) for m in r.members)}]")
+        lines.append(f'        start: "{r.start_local:%Y-%m-%d %H:%M}"')
+        lines.append(f"        shift: {format_duration(r.shift)}")
+        lines.append("        assignment: round-robin")
+        if r.coverage:
+            lines.append("        coverage:")
+            for w in r.coverage:
+                days = ", ".join(DAY_NAMES[d] for d in w.days)
+                lines.append(
+                    f'          - {{days: [{days}], from: "{_hhmm(w.from_minute)}", '
+                    f'to: "{_hhmm(w.to_minute)}"}}'
+                )
+    if imp.overrides:
+        from generator.timeutil import zone
+
+        tz = zone(imp.timezone)
+        lines += ["", "overrides:"]
+        for o in imp.overrides:
+            lines.append(
+                f"  - {{team: {imp.team_id}, rotation: {o.rotation}, "
+                f'from: "{iso(o.start_at.astimezone(tz))}", to: "{iso(o.end_at.astimezone(tz))}", '
+                f"person: {ids.get(o.person, o.person)}, note: imported override}}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# --- checking an import against the tool's rendering ------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    start_at: datetime
+    end_at: datetime
+    theirs: tuple[str, ...]
+    ours: tuple[str, ...]
+    rotation: str | None = None
+    feature: str | None = None  # the unsupported feature that explains it, if known
+
+
+def compare_timelines(
+    theirs: Sequence[Entry],
+    ours: Sequence[Entry],
+    start_at: datetime,
+    end_at: datetime,
+    rotation: str | None = None,
+    ignore: Sequence[tuple[datetime, datetime]] = (),
+) -> list[Difference]:
+    """Every stretch of [start, end) where the two disagree on who is on call, outside
+    the ``ignore`` intervals (overrides, when a layer is compared without them)."""
+    cuts = {start_at, end_at}
+    for a, b in ignore:
+        cuts.update(at for at in (a, b) if start_at < at < end_at)
+    for e in (*theirs, *ours):
+        for at in (e.start_at, e.end_at):
+            if start_at < at < end_at:
+                cuts.add(at)
+    points = sorted(cuts)
+
+    def who(entries: Sequence[Entry], at: datetime) -> tuple[str, ...]:
+        return tuple(sorted({e.person for e in entries if e.start_at <= at < e.end_at}))
+
+    found: list[Difference] = []
+    for a, b in itertools.pairwise(points):
+        t, o = who(theirs, a), who(ours, a)
+        if t == o or any(x <= a < y for x, y in ignore):
+            continue
+        if found and found[-1].end_at == a and (found[-1].theirs, found[-1].ours) == (t, o):
+            last = found.pop()
+            found.append(Difference(last.start_at, b, t, o, rotation))
+        else:
+            found.append(Difference(a, b, t, o, rotation))
+    return found
+
+
+def explain(
+    differences: Sequence[Difference], imp: Imported, overlapping_rotations: bool
+) -> list[Difference]:
+    """Name the unsupported feature behind a difference where one explains it.
+
+    With several rotations stacked (PagerDuty layers), the tool pages only the top
+    one where they overlap, and Rota pages them all: a stretch where Rota has more
+    people, theirs among them, is layer precedence. A rotation whose handoffs the tool
+    times differently (``Imported.timing``) explains any difference of its own."""
+    names = [f for f, _ in imp.unsupported]
+    only = imp.rotations[0].id if len(imp.rotations) == 1 else None
+    out = []
+    for d in differences:
+        feature = None
+        if overlapping_rotations and "layer precedence" in names and set(d.theirs) < set(d.ours):
+            feature = "layer precedence"
+        elif (d.rotation or only) in imp.timing:
+            feature = imp.timing[d.rotation or only or ""]
+        out.append(Difference(d.start_at, d.end_at, d.theirs, d.ours, d.rotation, feature))
+    return out
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One exported interval: the tool's user for a Rota shift."""
+
+    team: str
+    rotation: str
+    person: str  # Rota person id (the fallback for an uncovered shift)
+    user: str  # the tool's user id, or e-mail where the tool takes e-mails
+    email: str
+    start_at: datetime
+    end_at: datetime
+
+
+class ExportRefused(Exception):
+    """Export stopped before anything was produced; every reason is listed."""
+
+    def __init__(self, problems: Sequence[str]):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def tool_users_by_email(users: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """(tool id, e-mail) pairs → lower-case e-mail → tool id."""
+    return {email.lower(): uid for uid, email in users if email}
+
+
+def assignments(
+    shifts: Iterable[Any],
+    emails: Mapping[str, str | None],
+    users: Mapping[str, str] | None,
+    fallback: str | None,
+) -> list[Assignment]:
+    """Match every shift's person (or ``fallback`` where nobody is on call) to a tool user.
+
+    ``emails``: Rota person id → e-mail. ``users``: lower-case e-mail → tool user id, or
+    None where the tool takes e-mail addresses directly. Raises ``ExportRefused``
+    listing every unmatched person and every uncovered shift without a fallback."""
+    out: list[Assignment] = []
+    unmatched: dict[str, str] = {}
+    uncovered: list[str] = []
+    for s in shifts:
+        person = s.person if s.person is not None else fallback
+        if person is None:
+            uncovered.append(
+                f"{s.team}/{s.rotation} from {iso(s.start_at)} to {iso(s.end_at)} has nobody "
+                "on call: give --fallback PERSON, or cover it with an override"
+            )
+            continue
+        email = emails.get(person)
+        if not email:
+            unmatched[person] = f"{person} has no e-mail in people"
+            continue
+        uid = email if users is None else users.get(email.lower())
+        if uid is None:
+            unmatched[person] = f"{person} <{email}> matches no user of the tool"
+            continue
+        out.append(Assignment(s.team, s.rotation, person, uid, email, s.start_at, s.end_at))
+    if unmatched or uncovered:
+        raise ExportRefused([*(unmatched[p] for p in sorted(unmatched)), *uncovered])
+    return merge_adjacent(out)
+
+
+def merge_adjacent(items: Sequence[Assignment]) -> list[Assignment]:
+    """Join back-to-back intervals of one person in one rotation (coverage pieces)."""
+    out: list[Assignment] = []
+    for a in sorted(items, key=lambda a: (a.team, a.rotation, a.start_at)):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and (last.team, last.rotation, last.user) == (a.team, a.rotation, a.user)
+            and last.end_at == a.start_at
+        ):
+            out[-1] = Assignment(
+                a.team, a.rotation, a.person, a.user, a.email, last.start_at, a.end_at
+            )
+        else:
+            out.append(a)
+    return out
+
+
+def by_rotation(items: Iterable[Assignment]) -> Iterator[tuple[str, list[Assignment]]]:
+    """``team/rotation`` → its assignments, in key order."""
+    groups: dict[str, list[Assignment]] = {}
+    for a in items:
+        groups.setdefault(f"{a.team}/{a.rotation}", []).append(a)
+    for key in sorted(groups):
+        yield key, sorted(groups[key], key=lambda a: a.start_at)
+
+
+def utc(at: datetime) -> str:
+    """``2026-03-08T14:00:00Z``: the form every tool accepts."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

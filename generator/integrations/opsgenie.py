@@ -1,0 +1,251 @@
+"""Opsgenie (and Jira Service Management operations, same shapes): saved JSON → Rota
+(import) and shifts → schedule override bodies (export). Pure.
+
+Import reads ``GET /v2/schedules/{id}`` (``data.rotations``: ``type`` daily, weekly or
+hourly, ``length``, ``startDate``, ``participants``, ``timeRestriction`` of type
+``time-of-day`` or ``weekday-and-time-of-day``) and, for the check, the schedule's
+``GET /v2/schedules/{id}/timeline`` (``data.finalTimeline.rotations[].periods``).
+Opsgenie names users by username, which is their e-mail address.
+
+Semantics carried over: turn k starts at ``startDate`` plus k × length units on the
+schedule zone's wall clock; participant k mod n takes it; a time restriction only
+masks the rotation. A ``weekday-and-time-of-day`` restriction runs continuously from
+its start day and time to its end day and time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from generator.integrations.common import (
+    Assignment,
+    Doc,
+    Entry,
+    Imported,
+    ImportedOverride,
+    ImportedPerson,
+    ImportedRotation,
+    Rendered,
+    coverage_from_intervals,
+    slugify,
+    unique_slug,
+    utc,
+)
+from generator.integrations.zones import iana_zone
+
+UNITS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def _data(doc: Doc) -> Doc:
+    return doc.get("data") if doc.has("data") else doc
+
+
+def _person_name(username: str) -> str:
+    local = username.split("@")[0]
+    return " ".join(w.capitalize() for w in local.replace("_", ".").replace("-", ".").split("."))
+
+
+def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool = False) -> Imported:
+    tool = "Jira Service Management" if jsm else "Opsgenie"
+    schedule: Doc | None = None
+    timeline: Doc | None = None
+    overrides: list[Doc] = []
+    for d in docs:
+        data = _data(d)
+        if data.has("finalTimeline"):
+            timeline = data
+        elif data.has("rotations"):
+            schedule = data
+        elif isinstance(data.value, list):
+            overrides += data.items()
+        else:
+            raise d.fail(
+                f"neither a {tool} schedule (GET /v2/schedules/ID, with rotations), its "
+                "timeline (GET /v2/schedules/ID/timeline) nor its overrides "
+                "(GET /v2/schedules/ID/overrides)"
+            )
+    if schedule is None:
+        raise docs[0].fail("no schedule among the files: save GET /v2/schedules/ID as well")
+    name = schedule.get("name").str()
+    tz_doc = schedule.get("timezone")
+    tz = iana_zone(tz_doc.str())
+    if tz is None:
+        raise tz_doc.fail(f"unknown time zone '{tz_doc.str()}'")
+    imp = Imported(
+        "jsm" if jsm else "opsgenie",
+        f"{tool} schedule '{name}'",
+        team_id or slugify(name),
+        name,
+        tz,
+    )
+    from generator.timeutil import zone
+
+    zi = zone(tz)
+    taken_people: set[str] = set()
+    taken: set[str] = set()
+    for n, rot in enumerate(schedule.get("rotations").items()):
+        rname = rot.opt_str("name", f"Rotation {n + 1}")
+        rid = unique_slug(slugify(rname, f"rotation-{n + 1}"), taken)
+        kind_doc = rot.get("type")
+        if kind_doc.str() not in UNITS:
+            raise kind_doc.fail(f"unknown rotation type '{kind_doc.str()}' (daily, weekly, hourly)")
+        length = rot.opt("length")
+        shift = UNITS[kind_doc.str()] * (length.int() if length else 1)
+        start = rot.get("startDate").instant().astimezone(zi).replace(tzinfo=None)
+        members: list[str] = []
+        for p in rot.get("participants").items():
+            ptype = p.get("type").str()
+            if ptype != "user":
+                imp.unsupported.append(
+                    (
+                        f"{ptype} participant",
+                        f"rotation '{rname}' has a {ptype} turn: Rota rotates people only; "
+                        "the turn was left out",
+                    )
+                )
+                imp.timing[rid] = f"{ptype} participant"
+                continue
+            username = p.get("username").str()
+            pid = imp.person_for(username.lower())
+            if pid is None:
+                pid = unique_slug(slugify(username.split("@")[0]), taken_people)
+                imp.people.append(
+                    ImportedPerson(username.lower(), pid, _person_name(username), username, tz)
+                )
+            members.append(pid)
+        if not members:
+            raise rot.get("participants").fail("the rotation has no user participants")
+        if len(set(members)) < len(members):
+            imp.unsupported.append(("user listed twice", f"rotation '{rname}'; kept the first"))
+            imp.timing[rid] = "user listed twice"
+            members = list(dict.fromkeys(members))
+        if rot.opt("endDate") is not None:
+            imp.unsupported.append(
+                ("rotation end", f"'{rname}' ends {rot.get('endDate').str()}: use member until")
+            )
+        intervals = _restriction(rot.opt("timeRestriction"))
+        imp.rotations.append(
+            ImportedRotation(
+                rid,
+                rname,
+                tuple(members),
+                start,
+                shift,
+                coverage_from_intervals(intervals),
+                (f"{tool} rotation '{rname}' ({kind_doc.str()} × {rot.opt_int('length', 1)})",),
+            )
+        )
+    for o in overrides:
+        _override(imp, o, tz)
+    if timeline is not None:
+        for rot in timeline.get("finalTimeline").get("rotations").items():
+            tname = rot.opt_str("name", "")
+            rot_id = next((r.id for r in imp.rotations if r.name == tname), None)
+            entries = []
+            periods = rot.opt("periods")
+            for p in periods.items() if periods else []:
+                rec = p.get("recipient")
+                if rec.get("type").value != "user":
+                    continue
+                username = rec.get("name").str().lower()
+                entries.append(
+                    Entry(
+                        imp.person_for(username) or username,
+                        p.get("startDate").instant(),
+                        p.get("endDate").instant(),
+                        rot_id,
+                    )
+                )
+            if entries:
+                imp.rendered.append(
+                    Rendered(
+                        f"{rot.path} (rotation {rot_id or tname})",
+                        min(e.start_at for e in entries),
+                        max(e.end_at for e in entries),
+                        tuple(entries),
+                    )
+                )
+    return imp
+
+
+def _override(imp: Imported, o: Doc, tz: str) -> None:
+    """An Opsgenie override → a Rota override on each rotation it names (all if none)."""
+    user = o.get("user")
+    if user.get("type").str() != "user":
+        imp.unsupported.append(
+            ("override to a team or escalation", f"override {o.opt_str('alias', '')}")
+        )
+        return
+    username = user.get("username").str()
+    pid = imp.person_for(username.lower())
+    if pid is None:
+        pid = unique_slug(slugify(username.split("@")[0]), {p.id for p in imp.people})
+        imp.people.append(
+            ImportedPerson(username.lower(), pid, _person_name(username), username, tz)
+        )
+    named = o.opt("rotations")
+    names = {r.opt_str("name", "") for r in named.items()} if named else set()
+    for r in imp.rotations:
+        if not names or r.name in names:
+            imp.overrides.append(
+                ImportedOverride(
+                    r.id, o.get("startDate").instant(), o.get("endDate").instant(), pid
+                )
+            )
+
+
+def _restriction(doc: Doc | None) -> list[tuple[int, int, int]]:
+    if doc is None:
+        return []
+    kind = doc.get("type").str()
+    if kind == "time-of-day":
+        r = doc.get("restriction")
+        a = r.get("startHour").int() * 60 + r.get("startMin").int()
+        b = r.get("endHour").int() * 60 + r.get("endMin").int()
+        span = (b - a) % 1440 or 1440
+        return [(d, a, span) for d in range(7)]
+    if kind == "weekday-and-time-of-day":
+        out = []
+        for r in doc.get("restrictions").items():
+            d0 = _day(r.get("startDay"))
+            d1 = _day(r.get("endDay"))
+            a = d0 * 1440 + r.get("startHour").int() * 60 + r.get("startMin").int()
+            b = d1 * 1440 + r.get("endHour").int() * 60 + r.get("endMin").int()
+            span = (b - a) % (7 * 1440) or 7 * 1440
+            out.append((d0, a % 1440, span))
+        return out
+    raise doc.get("type").fail(
+        f"unknown restriction type '{kind}' (time-of-day or weekday-and-time-of-day)"
+    )
+
+
+def _day(doc: Doc) -> int:
+    name = doc.str().lower()
+    if name not in WEEKDAYS:
+        raise doc.fail(f"'{doc.str()}' is not a weekday name such as monday")
+    return WEEKDAYS.index(name)
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def override_alias(a: Assignment) -> str:
+    """A stable alias: Opsgenie keeps one override per alias, so re-sending is safe."""
+    stamp = utc(a.start_at).replace("-", "").replace(":", "")
+    return f"rota-{a.team}-{a.rotation}-{stamp}"[:100]
+
+
+def override_body(a: Assignment, rotation_name: str | None = None) -> dict[str, Any]:
+    """``POST /v2/schedules/{id}/overrides``."""
+    body: dict[str, Any] = {
+        "alias": override_alias(a),
+        "user": {"type": "user", "username": a.user},
+        "startDate": utc(a.start_at),
+        "endDate": utc(a.end_at),
+    }
+    if rotation_name:
+        body["rotations"] = [{"name": rotation_name}]
+    return body

@@ -1,0 +1,209 @@
+"""A local stand-in for the paging tools' documented endpoints, on 127.0.0.1.
+
+It keeps overrides in memory, checks the token, and checks every request body:
+PagerDuty's against the override schema vendored from its OpenAPI document,
+Opsgenie's and GoAlert's against the fields their API documentation requires.
+A body that fails the check is answered 400 and recorded in ``violations``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import jsonschema
+
+HERE = Path(__file__).parent
+PD_SCHEMA = json.loads((HERE / "schemas" / "pagerduty-create-overrides.json").read_text())
+TOKEN = "test-token-not-secret"
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class FakeTools:
+    def __init__(self) -> None:
+        self.overrides: dict[str, dict[str, Any]] = {}  # PagerDuty, by id
+        self.opsgenie: dict[str, dict[str, Any]] = {}  # by alias
+        self.temporary: list[dict[str, Any]] = []  # GoAlert temporary schedules
+        self.requests: list[tuple[str, str]] = []
+        self.violations: list[str] = []
+        self.reject_user: str | None = None  # PagerDuty answers 400 for this user's items
+        self.rate_limit_next_post = 0  # answer this many POSTs with 429 first
+        self.users = json.loads((HERE / "fixtures" / "pagerduty-v2" / "users.json").read_text())
+        self._ids = itertools.count(1)
+        self.url = ""
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] != "GET" and "graphql" not in r[1]]
+
+    def seed_pagerduty(self, start: str, end: str, user: str) -> str:
+        oid = f"Q{next(self._ids):05d}"
+        self.overrides[oid] = {"id": oid, "start": start, "end": end, "user": {"id": user}}
+        return oid
+
+    # --- handlers --------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str):
+        self.requests.append((method, path))
+        if auth not in (f"Token token={TOKEN}", f"GenieKey {TOKEN}", f"Bearer {TOKEN}"):
+            return 401, {"error": {"message": "Unauthorized", "code": 2006}}
+        parts = path.strip("/").split("/")
+        if parts == ["users"] and method == "GET":
+            return self._users(query)
+        if parts[:1] == ["schedules"] and parts[2:3] == ["overrides"]:
+            return self._pagerduty(method, parts, query, body)
+        if parts[:2] == ["v2", "schedules"] and parts[3:4] == ["overrides"]:
+            return self._opsgenie(method, parts, body)
+        if parts == ["api", "graphql"] and method == "POST":
+            return self._goalert(body)
+        return 404, {"error": {"message": "Not Found"}}
+
+    def _users(self, query: dict[str, list[str]]):
+        # two pages of at most three, as PagerDuty's offset pagination returns them
+        offset = int(query.get("offset", ["0"])[0])
+        users = self.users["users"]
+        page = users[offset : offset + 3]
+        return 200, {"users": page, "limit": 3, "offset": offset, "more": offset + 3 < len(users)}
+
+    def _pagerduty(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any):
+        if method == "GET":
+            since, until = _at(query["since"][0]), _at(query["until"][0])
+            found = [
+                o
+                for o in self.overrides.values()
+                if _at(o["start"]) < until and since < _at(o["end"])
+            ]
+            return 200, {"overrides": sorted(found, key=lambda o: o["start"])}
+        if method == "DELETE" and len(parts) == 4:
+            if self.overrides.pop(parts[3], None) is None:
+                return 404, {"error": {"message": "Not Found"}}
+            return 204, None
+        if method == "POST":
+            if self.rate_limit_next_post:
+                self.rate_limit_next_post -= 1
+                return 429, {"error": {"message": "Rate Limit Exceeded", "code": 2020}}
+            try:
+                jsonschema.validate(body, PD_SCHEMA)
+                assert body["overrides"], "no overrides"
+            except (jsonschema.ValidationError, AssertionError, KeyError, TypeError) as exc:
+                self.violations.append(str(exc).splitlines()[0])
+                return 400, {"error": {"message": "Invalid Input Provided", "code": 2001}}
+            results = []
+            for o in body["overrides"]:
+                if o["user"]["id"] == self.reject_user:
+                    results.append(
+                        {"status": 400, "errors": ["User cannot be on call"], "override": o}
+                    )
+                    continue
+                oid = f"Q{next(self._ids):05d}"
+                stored = {"id": oid, "start": o["start"], "end": o["end"], "user": o["user"]}
+                self.overrides[oid] = stored
+                results.append({"status": 201, "override": stored})
+            return 201, results
+        return 405, {"error": {"message": "Method Not Allowed"}}
+
+    def _opsgenie(self, method: str, parts: list[str], body: Any):
+        if method == "GET":
+            return 200, {"data": list(self.opsgenie.values()), "took": 0.01, "requestId": "x"}
+        if method == "DELETE" and len(parts) == 5:
+            if self.opsgenie.pop(parts[4], None) is None:
+                return 404, {"message": "Override not found", "took": 0.01}
+            return 200, {"result": "Deleted", "took": 0.01, "requestId": "x"}
+        if method == "POST":
+            # Create Schedule Override: user, startDate, endDate mandatory; alias optional
+            problems = [k for k in ("user", "startDate", "endDate") if k not in body]
+            user = body.get("user") or {}
+            if user.get("type") not in ("user", "team", "escalation") or not user.get("username"):
+                problems.append("user must be {type: user, username}")
+            if problems:
+                self.violations.append(f"opsgenie override body: {problems}")
+                return 422, {"message": f"Invalid request: {problems}", "took": 0.01}
+            self.opsgenie[body["alias"]] = body
+            return 201, {"result": "Created", "data": {"alias": body["alias"]}, "took": 0.01}
+        return 405, {"message": "Method Not Allowed"}
+
+    def _goalert(self, body: Any):
+        query = body.get("query", "")
+        if "temporarySchedules" in query:
+            return 200, {"data": {"schedule": {"temporarySchedules": self.temporary}}}
+        if "setTemporarySchedule" in query:
+            inp = body["variables"]["input"]
+            # SetTemporaryScheduleInput: scheduleID, start, end, shifts[{userID, start, end}]
+            problems = [k for k in ("scheduleID", "start", "end", "shifts") if k not in inp]
+            for s in inp.get("shifts", []):
+                if set(s) != {"userID", "start", "end"}:
+                    problems.append(f"shift {s}")
+                elif not (_at(inp["start"]) <= _at(s["start"]) < _at(s["end"]) <= _at(inp["end"])):
+                    problems.append(f"shift outside the window {s}")
+            if problems:
+                self.violations.append(f"goalert input: {problems}")
+                return 200, {"errors": [{"message": f"invalid input: {problems}"}]}
+            clear_a, clear_b = _at(inp["clearStart"]), _at(inp["clearEnd"])
+            self.temporary = [
+                t
+                for t in self.temporary
+                if not (_at(t["start"]) < clear_b and clear_a < _at(t["end"]))
+            ]
+            self.temporary.append(
+                {"start": inp["start"], "end": inp["end"], "shifts": inp["shifts"]}
+            )
+            self.requests.append(("MUTATION", "setTemporarySchedule"))
+            return 200, {"data": {"setTemporarySchedule": True}}
+        return 200, {"errors": [{"message": "unknown query"}]}
+
+
+@contextmanager
+def serve() -> Iterator[FakeTools]:
+    tools = FakeTools()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _do(self) -> None:
+            url = urlparse(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except json.JSONDecodeError:
+                body = None
+            status, doc = tools.handle(
+                self.command,
+                url.path,
+                parse_qs(url.query),
+                body,
+                self.headers.get("Authorization", ""),
+            )
+            data = b"" if doc is None else json.dumps(doc).encode()
+            self.send_response(status)
+            if status == 429:
+                self.send_header("Retry-After", "0")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = _do
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    tools.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield tools
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
