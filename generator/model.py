@@ -32,6 +32,7 @@ class Settings:
     )
     company_holidays: tuple[date, ...] = ()
     runbook_review: timedelta = timedelta(days=180)
+    exclusive: str = "team"  # team | organisation: where nobody holds two rotations at once
     feed_reminder: timedelta | None = timedelta(hours=1)
     feed_secret: bool = False
     feed_base_url: str | None = None

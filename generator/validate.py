@@ -140,6 +140,7 @@ def build_settings(rec: Rec | None) -> Settings:
         load_weights=dict(rec["load_weights"]),
         company_holidays=tuple(sorted(rec["company_holidays"])),
         runbook_review=rec["runbook_review"],
+        exclusive=rec["exclusive"],
         feed_reminder=feeds["reminder"],
         feed_secret=feeds["secret"],
         feed_base_url=feeds["base_url"],

@@ -61,6 +61,8 @@ def double_bookings(org: Org, schedule: Schedule, now: datetime) -> list[Diagnos
     out: list[Diagnostic] = []
     by_person: dict[str, list[tuple[datetime, datetime, str]]] = {}
     for s in schedule.shifts:
+        if s.person is None:
+            continue
         by_person.setdefault(s.person, []).append((s.start_at, s.end_at, f"{s.team}/{s.rotation}"))
     for o in org.overrides:
         if o.end_at <= now:

@@ -29,20 +29,20 @@ from generator.schedule.shifts import (
 
 @dataclass(frozen=True)
 class Shift:
-    """A covered interval with the person on call for it."""
+    """A covered interval with the person on call for it (None: nobody, uncovered)."""
 
     team: str
     rotation: str
-    person: str
+    person: str | None
     start_at: datetime
     end_at: datetime
-    source: str  # fair | round-robin | override | lock
+    source: str  # fair | round-robin | override | lock | uncovered
     slot_index: int
     slot_start_at: datetime  # nominal start of the slot (feeds derive UIDs from it)
     slot_end_at: datetime
     note: str | None = None
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, str | None]:
         from generator.timeutil import iso
 
         return {
@@ -62,7 +62,17 @@ class Schedule:
     shifts: tuple[Shift, ...]
     slots: dict[str, tuple[Slot, ...]]
     picks: dict[str, tuple[Pick, ...]]
-    problems: tuple[Diagnostic, ...]
+    problems: tuple[Diagnostic, ...]  # the uncovered slots of the window, as errors
+
+    @property
+    def staffed(self) -> tuple[Shift, ...]:
+        """The shifts someone is on call for (every shift but the uncovered ones)."""
+        return tuple(s for s in self.shifts if s.person is not None)
+
+    @property
+    def uncovered(self) -> tuple[Shift, ...]:
+        """The shifts nobody could take, published as such."""
+        return tuple(s for s in self.shifts if s.person is None)
 
     def window(self, start_at: datetime, end_at: datetime) -> list[Shift]:
         return [s for s in self.shifts if s.start_at < end_at and start_at < s.end_at]
@@ -205,8 +215,9 @@ def _compute_schedule(
 def _shifts_of(
     org: Org, start_at: datetime, end_at: datetime, planned: Planned
 ) -> tuple[list[Shift], list[Diagnostic]]:
-    """The shifts of planned slots overlapping the window, overrides applied, and
-    the slots nobody can take (errors)."""
+    """The shifts of planned slots overlapping the window, overrides applied (a part
+    nobody can take is a shift with no person, source ``uncovered``), and the slots
+    with such a part (errors; ``uncovered_diagnostics`` grades them by ``now``)."""
     slots, picks = planned
     problems: list[Diagnostic] = []
     overrides: dict[str, list[Override]] = defaultdict(list)
@@ -217,7 +228,6 @@ def _shifts_of(
         found = org.rotation(key)
         assert found is not None
         rotation = found
-        team = org.teams[rotation.team]
         # slots are in time order: none from the first one starting after the window
         stop = bisect_left(items, end_at, key=lambda slot: slot.start_at)
         for slot, pick in zip(items[:stop], picks[key][:stop], strict=True):
@@ -229,20 +239,10 @@ def _shifts_of(
                 for piece in _apply_overrides(a, b, pick, overrides.get(key, []))
             ]
             if any(person is None for _, _, person, _, _ in pieces):
-                local = slot.start_at.astimezone(team.tz)
-                problems.append(
-                    Diagnostic(
-                        rotation.source,
-                        "error",
-                        f"nobody can take {key} from {slot.start_at.isoformat()} to "
-                        f"{slot.end_at.isoformat()} ({local:%a %Y-%m-%d %H:%M} "
-                        f"{team.timezone}): every member is on leave or unavailable; "
-                        "add an override",
-                    )
-                )
+                problems.append(uncovered_diagnostic(org, key, slot, "error"))
             for piece_a, piece_b, person, source, note in pieces:
                 if person is None:
-                    continue
+                    source = "uncovered"
                 shifts.append(
                     Shift(
                         rotation.team,
@@ -260,6 +260,55 @@ def _shifts_of(
     visible = [s for s in shifts if s.start_at < end_at and start_at < s.end_at]
     visible.sort(key=_in_order)
     return visible, problems
+
+
+def uncovered_diagnostic(org: Org, key: str, slot: Slot, severity: str) -> Diagnostic:
+    """``uncovered shift team/rotation from … to …``, why each member cannot take
+    it, and what would fix it."""
+    from generator.schedule.assign import active_members, on_leave
+
+    rotation = org.rotation(key)
+    assert rotation is not None
+    team = org.teams[rotation.team]
+    local = slot.start_at.astimezone(team.tz)
+    active = {m.person for m in active_members(rotation, slot, org)}
+    reasons = []
+    for m in rotation.members:
+        person = org.people.get(m.person)
+        if m.person not in active:
+            reasons.append(f"{m.person} outside from/until")
+        elif person is not None and on_leave(person, slot):
+            reasons.append(f"{m.person} on leave")
+        else:
+            reasons.append(f"{m.person} on another rotation then")
+    return Diagnostic(
+        rotation.source,
+        severity,
+        f"uncovered shift: nobody can take {key} from {slot.start_at.isoformat()} to "
+        f"{slot.end_at.isoformat()} ({local:%a %Y-%m-%d %H:%M} {team.timezone}): "
+        f"{', '.join(reasons)}; add an override or a member",
+    )
+
+
+def uncovered_diagnostics(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
+    """One diagnostic per slot with an uncovered part that has not ended by ``now``:
+    an error when it starts within ``settings.freeze`` of now (it is about to be
+    published or locked), a warning beyond (there is time to fix it)."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, datetime]] = set()
+    soon = now + org.settings.freeze
+    for shift in schedule.uncovered:
+        if shift.end_at <= now:
+            continue
+        key = f"{shift.team}/{shift.rotation}"
+        if (key, shift.slot_start_at) in seen:
+            continue
+        seen.add((key, shift.slot_start_at))
+        slot = next(s for s in schedule.slots[key] if s.start_at == shift.slot_start_at)
+        out.append(
+            uncovered_diagnostic(org, key, slot, "error" if shift.start_at < soon else "warning")
+        )
+    return out
 
 
 def _in_order(shift: Shift) -> tuple[float, str, str, float]:
