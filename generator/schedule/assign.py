@@ -771,12 +771,14 @@ class _Planner:
 
     def _round_robin(self, r: _Rotation, eligible: set[str]) -> str | None:
         """Member order; a member skipped (leave, busy) takes the next shift they can."""
+        ids = [m.person for m in r.rotation.members]
+        n = len(ids)
         for owed in r.owed:
             if owed in eligible:
                 r.owed.remove(owed)
+                if ids[r.rr_next % n] == owed:
+                    r.rr_next = (r.rr_next + 1) % n  # it was their turn anyway
                 return owed
-        ids = [m.person for m in r.rotation.members]
-        n = len(ids)
         for step in range(n):
             candidate = ids[(r.rr_next + step) % n]
             if candidate in eligible:
