@@ -540,7 +540,8 @@ def fairness(
     """Load per member against their fair target, per rotation (hours inside the window)."""
     from dataclasses import replace
 
-    from generator.reports.fairness import compute_fairness, fairness_csv, fairness_table
+    from generator.render.text import fairness_table
+    from generator.reports.fairness import compute_fairness, fairness_csv
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)

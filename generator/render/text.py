@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from generator.model import Org
+from generator.reports.fairness import FairnessReport
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso
 
@@ -113,3 +114,38 @@ def schedule_table(org: Org, shifts: Sequence[Shift]) -> str:
             ]
         )
     return table(["TEAM", "ROTATION", "PERSON", "START", "END", "SOURCE"], rows)
+
+
+def fairness_table(report: FairnessReport, names: dict[str, str]) -> str:
+    """For a terminal: one block per rotation."""
+    blocks = [f"fairness from {iso(report.start_at)} to {iso(report.end_at)}"]
+    for r in report.rotations:
+        head = (
+            f"{r.team}/{r.rotation}: 1 shift-equivalent = {r.shift_equivalent:g} load, "
+            f"spread {r.spread:.2f}, balance score {r.balance_score:.2f}"
+        )
+        rows = [
+            [
+                names.get(m.person, m.person) + ("" if m.member else " (override)"),
+                m.shifts,
+                f"{m.hours:.1f}",
+                f"{m.weekend_hours:.1f}",
+                f"{m.holiday_hours:.1f}",
+                f"{m.load:.1f}",
+                f"{m.target:.1f}",
+                f"{m.deviation:+.2f}",
+            ]
+            for m in r.members
+        ]
+        if not rows:
+            blocks.append(head + "\n(no shifts in the window)")
+            continue
+        blocks.append(
+            head
+            + "\n"
+            + table(
+                ["PERSON", "SHIFTS", "HOURS", "WEEKEND", "HOLIDAY", "LOAD", "TARGET", "DEVIATION"],
+                rows,
+            )
+        )
+    return "\n\n".join(blocks)

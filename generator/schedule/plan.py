@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from generator.model import LockedShift, Org
 from generator.schedule.assign import Pick, assign
 from generator.schedule.shifts import Slot
+from generator.schedule.slots import plan_origin, rotation_slots
 
 # slots and picks by rotation key (lists when planned, tuples when kept in a Schedule)
 Planned = tuple[dict[str, Sequence[Slot]], dict[str, Sequence[Pick]]]
@@ -93,8 +94,6 @@ def components(org: Org) -> list[list[str]]:
 
 def _work(org: Org, key: str, plan_end: datetime) -> float:
     """Slot-members from a rotation's first handoff to ``plan_end``, roughly."""
-    from generator.schedule.resolve import plan_origin
-
     rotation = org.rotation(key)
     assert rotation is not None
     span = (plan_end - plan_origin(org, key)).total_seconds()
@@ -117,8 +116,6 @@ def _jobs(org: Org, plan_end: datetime, n_groups: int) -> int:
 
 
 def _plan_keys(org: Org, keys: list[str], plan_end: datetime) -> Planned:
-    from generator.schedule.resolve import plan_origin, rotation_slots
-
     wanted = set(keys)
     by_key: dict[str, list[LockedShift]] = defaultdict(list)
     for ls in org.lock.shifts:
