@@ -2,9 +2,14 @@
 
 Rotations that share nobody cannot affect each other's plan: a person is busy
 only on rotations they belong to, are locked on or are put on by an override.
+Rotations that do share someone affect each other even across teams, where being
+on call at once is allowed: within a team the exclusivity rule is hard, across
+teams being on call elsewhere is a soft cost of fair assignment (and hard with
+``settings.exclusive: organisation``), and both read the other rotations' picks.
 So rotations are grouped into *components* (rotations linked by a person they
-have in common) and each component is planned on its own. The picks are the same
-as planning everything at once, so on a large organisation the components are
+have in common) and each component is planned on its own, whole. The picks are
+the same as planning everything at once (whatever the number of processes: a
+component's plan reads nothing outside it), so on a large organisation the components are
 spread over the machine's cores (processes started by ``fork``; the planner is
 pure Python and holds the interpreter lock). Small organisations, a single
 component, or a process with other threads running (``rota serve``) plan in

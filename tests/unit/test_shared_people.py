@@ -320,3 +320,71 @@ def test_exclusive_must_be_team_or_organisation(tmp_path: Path) -> None:
     assert str(problem) == (
         "rotations/org.yaml:1:23: error: expected one of team, organisation, found 'everyone'"
     )
+
+
+PLAN_DIGEST = """
+import hashlib, json, sys
+from datetime import datetime, UTC
+from pathlib import Path
+from generator.pipeline import horizon_schedule, load_org
+now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+s = horizon_schedule(load_org(Path(sys.argv[1]), now).org, now)
+print(hashlib.sha256(json.dumps([x.as_json() for x in s.shifts]).encode()).hexdigest())
+"""
+
+
+def test_shared_people_plan_alike_in_one_process_or_several(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # the incident-command component and two teams that share nobody with it
+    extra = people(["x1", "x2", "y1", "y2"]).replace("people:\n", "")
+    text = IC_ORG.replace("teams:\n", extra + "teams:\n", 1)
+    for t in ("x", "y"):
+        text += team(
+            t, [f'id: primary, members: [{t}1, {t}2], start: "2026-01-05 09:00", shift: 1d']
+        )
+    root = write_org(tmp_path, text)
+    digests = []
+    for jobs in ("1", "3"):
+        env = {**os.environ, "ROTA_JOBS": jobs, "ROTA_CACHE_DIR": ""}
+        out = subprocess.run(
+            [sys.executable, "-c", PLAN_DIGEST, str(root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        digests.append(out.stdout.strip())
+    assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_who_agrees_with_the_full_schedule_for_shared_people(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    root = write_org(tmp_path, IC_ORG)
+    full = schedule_of(root, NOW - timedelta(weeks=13), NOW + timedelta(weeks=26))
+    for week in (-10, 0, 5, 20):
+        at = NOW + timedelta(weeks=week, hours=3)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "--root",
+                str(root),
+                "who",
+                "--at",
+                at.isoformat(),
+                "--format",
+                "json",
+                "--now",
+                NOW.isoformat(),
+            ],
+        )
+        got = [(e["team"], e["rotation"], e["person"]) for e in json.loads(result.stdout)["oncall"]]
+        assert got == [(s.team, s.rotation, s.person) for s in full.at(at)]
