@@ -261,9 +261,10 @@ class _Busy:
 
     def add(self, person: str, slot: _Slot) -> None:
         scope = (person, slot.team)
-        if scope not in self.items:
+        items = self.items.get(scope)
+        if items is None:
+            items = self.items[scope] = []
             self.teams[person].append(slot.team)
-        items = self.items[scope]
         for a, b in slot.windows:
             insort(items, (a, b, id(slot)))
 
@@ -873,7 +874,7 @@ class _Planner:
             last = last_end.get(p)
             if last == start:
                 cost += BACK_TO_BACK  # they would go straight on from their last shift
-            if p in shared:
+            if shared and p in shared:
                 cost += self._elsewhere_cost(p, s)
             if prev is not None and prev != p:
                 cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
