@@ -1,7 +1,8 @@
-"""With ``settings.exclusive: organisation`` nobody holds two rotations at once, and
-the planner searches before it leaves a shift uncovered (SPEC 3): on small random
-organisations, whenever a brute-force search finds an assignment covering every
-shift, the planner covers every shift too."""
+"""With ``settings.exclusive: organisation`` nobody holds two rotations at once (with
+the default, ``team``, nobody two rotations of one team), and the planner searches
+before it leaves a shift uncovered (SPEC 3): on small random organisations, whenever
+a brute-force search finds an assignment covering every shift under the same rule,
+the planner covers every shift too."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ PROPS = settings(
 
 
 @st.composite
-def small_orgs(draw: st.DrawFn) -> Org:
+def small_orgs(draw: st.DrawFn, exclusive: str) -> Org:
     ids = [f"p{i}" for i in range(draw(st.integers(2, 4)))]
     people = {}
     for pid in ids:
@@ -58,7 +59,7 @@ def small_orgs(draw: st.DrawFn) -> Org:
         teams[f"t{t}"] = Team(f"t{t}", f"T{t}", "UTC", None, (), tuple(rotations), None, ())
     return Org(
         ".",
-        Settings(exclusive="organisation"),
+        Settings(exclusive=exclusive),
         people,
         teams,
         (),
@@ -84,6 +85,11 @@ def overlap(x: Slot, y: Slot) -> bool:
     return any(a < d and c < b for a, b in x.windows for c, d in y.windows)
 
 
+def exclusive(org: Org, x: Slot, y: Slot) -> bool:
+    """Whether one person may not hold both slots: they overlap, within the rule's scope."""
+    return (org.settings.exclusive == "organisation" or x.team == y.team) and overlap(x, y)
+
+
 def domain(org: Org, key: str, slot: Slot) -> list[str]:
     rotation = org.rotation(key)
     assert rotation is not None
@@ -91,31 +97,66 @@ def domain(org: Org, key: str, slot: Slot) -> list[str]:
 
 
 def brute_force_covers(org: Org, slots: dict[str, list[Slot]]) -> bool:
-    """Whether some assignment gives every slot a member not on leave, nobody twice
-    at an overlapping time: every combination, depth first."""
+    """Whether some assignment gives every slot a member not on leave, nobody on two
+    slots the rule keeps apart: every combination, depth first, in each group of
+    slots linked by the rule (groups cannot constrain each other)."""
     items = sorted(
         ((key, s) for key, ss in slots.items() for s in ss), key=lambda item: item[1].start_at
     )
-    chosen: list[str] = []
-
-    def go(k: int) -> bool:
-        if k == len(items):
-            return True
-        key, slot = items[k]
-        for p in domain(org, key, slot):
-            if all(not (chosen[j] == p and overlap(items[j][1], slot)) for j in range(len(chosen))):
-                chosen.append(p)
-                if go(k + 1):
-                    return True
-                chosen.pop()
+    domains = [domain(org, key, slot) for key, slot in items]
+    if not all(domains):
         return False
+    group = list(range(len(items)))
 
-    return go(0)
+    def find(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i in range(len(items)):
+        for j in range(i):
+            if exclusive(org, items[i][1], items[j][1]):
+                group[find(i)] = find(j)
+    members: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        members.setdefault(find(i), []).append(i)
+
+    def covers(order: list[int]) -> bool:
+        chosen: list[str] = []
+
+        def go(k: int) -> bool:
+            if k == len(order):
+                return True
+            slot = items[order[k]][1]
+            for p in domains[order[k]]:
+                if all(
+                    not (chosen[j] == p and exclusive(org, items[order[j]][1], slot))
+                    for j in range(k)
+                ):
+                    chosen.append(p)
+                    if go(k + 1):
+                        return True
+                    chosen.pop()
+            return False
+
+        return go(0)
+
+    return all(covers(order) for order in members.values())
 
 
 @PROPS
-@given(small_orgs())
+@given(small_orgs("organisation"))
 def test_planner_covers_every_shift_whenever_some_assignment_does(org: Org) -> None:
+    check_covers_whenever_brute_force_does(org)
+
+
+@PROPS
+@given(small_orgs("team"))
+def test_within_teams_too_the_planner_covers_whenever_some_assignment_does(org: Org) -> None:
+    check_covers_whenever_brute_force_does(org)
+
+
+def check_covers_whenever_brute_force_does(org: Org) -> None:
     slots = slots_of(org)
     picks = assign(org, slots, {})
     held = [
@@ -123,12 +164,12 @@ def test_planner_covers_every_shift_whenever_some_assignment_does(org: Org) -> N
         for key in slots
         for slot, pick in zip(slots[key], picks[key], strict=True)
     ]
-    # the hard rules hold whatever happens: leave, and nobody on two rotations at once
+    # the hard rules hold whatever happens: leave, and exclusivity
     for slot, person, key in held:
         if person is not None:
             assert person in domain(org, key, slot)
     for i, (x, p, _) in enumerate(held):
         for y, q, _ in held[i + 1 :]:
-            assert not (p is not None and p == q and overlap(x, y)), (x, y, p)
+            assert not (p is not None and p == q and exclusive(org, x, y)), (x, y, p)
     if brute_force_covers(org, slots):
         assert all(person is not None for _, person, _ in held)
