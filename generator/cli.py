@@ -102,14 +102,41 @@ def _window_options(from_help: str, to_help: str) -> Callable[[F], F]:
     return decorate
 
 
-# a query (who, schedule, ...) shows this many warnings, then how many more there are
-QUERY_WARNINGS = 5
+# a query (who, schedule, ...) prints this many warnings one by one; more are summed up
+QUERY_WARNINGS = 0
 
 
 def _load(ctx: Context, now_text: str | None, lock: bool = True) -> tuple[Any, datetime]:
-    """Load for a query: a few warnings are shown, ``rota validate`` lists them all."""
+    """Load for a query: one summary line for warnings, ``rota validate`` lists them all."""
     org, now, _ = _load_all(ctx, now_text, lock=lock, show=QUERY_WARNINGS)
     return org, now
+
+
+def warnings_summary(warnings: Any) -> str:
+    """``rota: 14 warnings (12 stale runbooks, 2 other); 'rota validate' lists them``."""
+    kinds_of = (
+        ("stale runbook", "stale runbooks", ("runbook is stale", "runbook has no")),
+        ("overdue postmortem", "overdue postmortems", ("incident ",)),
+        ("uncovered shift", "uncovered shifts", ("uncovered shift",)),
+    )
+    counted = 0
+    kinds = []
+    for one, many, prefixes in kinds_of:
+        n = sum(
+            1
+            for w in warnings
+            if w.message.startswith(prefixes)
+            and (prefixes != ("incident ",) or "needed a reviewed postmortem" in w.message)
+        )
+        if n:
+            kinds.append(f"{n} {one if n == 1 else many}")
+            counted += n
+    if len(warnings) - counted:
+        kinds.append(f"{len(warnings) - counted} other")
+    return (
+        f"rota: {len(warnings)} warning{'s' if len(warnings) != 1 else ''} "
+        f"({', '.join(kinds)}); 'rota validate' lists them"
+    )
 
 
 def _load_all(
@@ -130,13 +157,11 @@ def _load_all(
         _fail(exc.diagnostics)
     now = parse_instant(now_text or "now", loaded.org.settings.timezone, None)
     warnings = loaded.warnings
-    for w in warnings if show is None else warnings[:show]:
-        click.echo(str(w), err=True)
-    if show is not None and len(warnings) > show:
-        click.echo(
-            f"rota: and {len(warnings) - show} more warning(s); 'rota validate' lists them all",
-            err=True,
-        )
+    if show is None or len(warnings) <= show:
+        for w in warnings:
+            click.echo(str(w), err=True)
+    else:
+        click.echo(warnings_summary(warnings), err=True)
     ctx.loaded = loaded
     return loaded.org, now, loaded
 
@@ -173,6 +198,7 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
     """Check every input file and report all problems at once."""
     from generator.pipeline import load_org
     from generator.schedule.conflicts import find_conflicts
+    from generator.schedule.resolve import uncovered_diagnostics
 
     provisional = parse_instant(now_text or "now", "UTC", None)
     try:
@@ -182,7 +208,13 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
     org = loaded.org
     now = parse_instant(now_text or "now", org.settings.timezone, None)
     schedule = loaded.horizon(now)
-    found = sorted([*loaded.warnings, *schedule.problems, *find_conflicts(org, schedule, now)])
+    found = sorted(
+        [
+            *loaded.warnings,
+            *uncovered_diagnostics(org, schedule, now),
+            *find_conflicts(org, schedule, now),
+        ]
+    )
     errors = [d for d in found if d.severity == "error"]
     if errors or (strict and found):
         _fail(found, fmt)
@@ -208,19 +240,56 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
 @_now_option
 @click.pass_obj
 def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
-    """Validate, schedule and build the site with feeds, replacing the output atomically."""
+    """Validate, schedule and build the site with feeds, replacing the output atomically.
+
+    Shows each stage with its counts on standard error (one line per stage when
+    standard error is not a terminal, as in CI logs). A shift nobody can take is
+    printed as a warning and published as uncovered."""
     from generator.pipeline import build_loaded
 
     _, now, loaded = _load_all(ctx, now_text)
     target = out if out is not None else ctx.root / "site"
     try:
-        shifts = build_loaded(loaded, ctx.root, target, now)
+        shifts = build_loaded(loaded, ctx.root, target, now, _progress())
     except InvalidInput as exc:
         _fail(exc.diagnostics)
     except BuildFailed as exc:
         click.echo(f"rota: build failed: {exc}; {target} was left as it was", err=True)
         sys.exit(1)
     click.echo(f"built {target} ({shifts} shifts) for {now.isoformat()}")
+
+
+def _progress() -> Any:
+    """Build progress on standard error: on a terminal one line rewritten as stages
+    start and end, elsewhere (CI logs) one line per finished stage."""
+    import time
+
+    from generator.pipeline import Progress
+
+    tty = sys.stderr.isatty()
+
+    class Printed(Progress):
+        def __init__(self) -> None:
+            self.started = time.perf_counter()
+            self.live = False
+
+        def start(self, stage: str) -> None:
+            self.started = time.perf_counter()
+            if tty:
+                click.echo(f"\r\x1b[K{stage}: ...", err=True, nl=False)
+                self.live = True
+
+        def done(self, stage: str, detail: str) -> None:
+            took = time.perf_counter() - self.started
+            line = f"{stage}: {detail} ({took:.1f} s)"
+            click.echo(f"\r\x1b[K{line}" if tty else line, err=True)
+            self.live = False
+
+        def warn(self, diagnostic: Any) -> None:
+            click.echo(("\r\x1b[K" if tty and self.live else "") + str(diagnostic), err=True)
+            self.live = False
+
+    return Printed()
 
 
 @cli.command(context_settings=CONTEXT)
@@ -497,7 +566,8 @@ def fairness(
     """Load per member against their fair target, per rotation (hours inside the window)."""
     from dataclasses import replace
 
-    from generator.reports.fairness import compute_fairness, fairness_csv, fairness_table
+    from generator.render.text import fairness_table
+    from generator.reports.fairness import compute_fairness, fairness_csv
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)
@@ -559,7 +629,10 @@ def cover(
         {
             s.person
             for s in sched.shifts
-            if s.team == team and s.rotation == rotation.id and s.slot_start_at == slot.start_at
+            if s.team == team
+            and s.rotation == rotation.id
+            and s.slot_start_at == slot.start_at
+            and s.person is not None
         }
     )
     candidates = cover_candidates(

@@ -35,6 +35,7 @@ class Settings:
     # load_weights.interruption: fairness-report load per incident paged while on call
     interruption_weight: float = 0.0
     runbook_review: timedelta = timedelta(days=180)
+    exclusive: str = "team"  # team | organisation: where nobody holds two rotations at once
     feed_reminder: timedelta | None = timedelta(hours=1)
     feed_secret: bool = False
     feed_base_url: str | None = None

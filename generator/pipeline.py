@@ -21,6 +21,26 @@ from generator.schedule.resolve import Schedule, compute_schedule
 NO_LOCK = Lock({}, (), ())
 
 
+class Progress:
+    """What a long build tells its user as it goes; the command line prints it.
+
+    ``start`` announces a stage, ``done`` reports it with its counts, ``warn`` a
+    problem that does not stop the build (an uncovered shift). This one is silent.
+    """
+
+    def start(self, stage: str) -> None:
+        pass
+
+    def done(self, stage: str, detail: str) -> None:
+        pass
+
+    def warn(self, diagnostic: Diagnostic) -> None:
+        pass
+
+
+SILENT = Progress()
+
+
 @dataclass(frozen=True)
 class Loaded:
     org: Org
@@ -100,12 +120,14 @@ def build(root: Path, out: Path, now: datetime) -> tuple[Loaded, int]:
     return loaded, build_loaded(loaded, root, out, now)
 
 
-def build_loaded(loaded: Loaded, root: Path, out: Path, now: datetime) -> int:
+def build_loaded(
+    loaded: Loaded, root: Path, out: Path, now: datetime, progress: Progress = SILENT
+) -> int:
     """The stages after loading: schedule → render → publish; the number of shifts."""
     from generator.feedstate import STATE_PATH, write_state
     from generator.publish.site import publish_site
 
-    rendered = render_all(loaded, now)
+    rendered = render_all(loaded, now, progress)
     # the feed memory first: if publishing then fails, the next build re-publishes the
     # same SEQUENCE numbers, still above what clients last saw
     try:
@@ -114,7 +136,10 @@ def build_loaded(loaded: Loaded, root: Path, out: Path, now: datetime) -> int:
         raise BuildFailed(f"cannot write {STATE_PATH}: {exc.strerror or exc}") from None
     files, shifts = rendered.files, len(rendered.schedule.shifts)
     del rendered  # MkDocs needs only the files: the schedule goes before the largest stage
+    progress.start("site")
     publish_site(root, files, out, now, loaded.org.settings.site_url)
+    pages = sum(1 for path in files if path.endswith(".md"))
+    progress.done("site", f"{pages:,} pages built with MkDocs")
     return shifts
 
 
@@ -141,20 +166,33 @@ def feed_key_from_env() -> str | None:
     return os.environ.get(SECRET_ENV) or None
 
 
-def render_all(loaded: Loaded, now: datetime) -> Rendered:
+def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Rendered:
     """``site_files`` plus the feed memory: feeds are revised against the committed
-    rotations/feeds.state.json so SEQUENCE rises only for changed events."""
+    rotations/feeds.state.json so SEQUENCE rises only for changed events.
+
+    Uncovered shifts are published (pages, feeds) and told to ``progress``."""
     from generator.feedstate import read_state
     from generator.render.ical import pager_feeds, render_feeds, with_feed_key
     from generator.render.site import render_site
+    from generator.schedule.resolve import uncovered_diagnostics
 
     org = with_feed_key(loaded.org, feed_key_from_env())
+    progress.start("schedule")
     planned = loaded.horizon(now)
-    infeasible = [p for p in planned.problems if p.severity == "error"]
-    if infeasible:
-        raise InvalidInput(infeasible)
+    uncovered = uncovered_diagnostics(org, planned, now)
+    progress.done(
+        "schedule",
+        f"{len(planned.shifts):,} shifts" + (f", {len(uncovered)} uncovered" if uncovered else ""),
+    )
+    for problem in uncovered:
+        progress.warn(replace(problem, severity="warning"))
+    progress.start("pages")
     files = render_site(org, planned, now)
+    progress.done("pages", f"{len(files):,} files")
+    progress.start("feeds")
     feeds = render_feeds(org, planned, now, read_state(Path(org.root)))
     files.update(feeds.files)
     files.update(pager_feeds(org, planned, now))
+
+    progress.done("feeds", f"{len(feeds.files):,} feeds")
     return Rendered(planned, files, feeds.state)

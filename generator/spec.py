@@ -688,6 +688,15 @@ SETTINGS = Obj(
             example="180d",
         ),
         Field(
+            "exclusive",
+            Enum(["team", "organisation"]),
+            "where one person holds one rotation at a time: `team` (a person may be on "
+            "call for two teams at once, as in paging tools) or `organisation` (nobody "
+            "on two rotations at once anywhere)",
+            default="team",
+            example="team",
+        ),
+        Field(
             "feeds",
             FEEDS,
             "iCal feed options",

@@ -146,6 +146,7 @@ def build_settings(rec: Rec | None) -> Settings:
         interruption_weight=interruption,
         company_holidays=tuple(sorted(rec["company_holidays"])),
         runbook_review=rec["runbook_review"],
+        exclusive=rec["exclusive"],
         feed_reminder=feeds["reminder"],
         feed_secret=feeds["secret"],
         feed_base_url=feeds["base_url"],

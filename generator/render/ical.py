@@ -164,7 +164,7 @@ def event_uid(org: Org, shift: Shift, person: str | None = None) -> str:
 
 def fingerprint(shift: Shift) -> str:
     """What a revision is about: the person and the instants."""
-    text = "\x1f".join([shift.person, _utc(shift.start_at), _utc(shift.end_at)])
+    text = "\x1f".join([shift.person or "", _utc(shift.start_at), _utc(shift.end_at)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -202,7 +202,9 @@ class _Context:
         if self.by_person is None or self.by_team is None:
             self.by_person, self.by_team = {}, {}
             for s in self.schedule.shifts:
-                self.by_person.setdefault(s.person, []).append(s)
+                # an uncovered shift is in its team's feed, in nobody's personal feed
+                if s.person is not None:
+                    self.by_person.setdefault(s.person, []).append(s)
                 self.by_team.setdefault(s.team, []).append(s)
         groups = self.by_person if kind == "person" else self.by_team
         return groups.get(ident, [])
@@ -287,8 +289,10 @@ def _describe(ctx: _Context, shift: Shift) -> str:
     org = ctx.org
     team = org.teams[shift.team]
     rotation = team.rotation(shift.rotation)
-    person = org.people[shift.person]
     rotation_name = rotation.name if rotation else shift.rotation
+    if shift.person is None:
+        return _describe_uncovered(org, shift, f"{team.name} {rotation_name}")
+    person = org.people[shift.person]
     lines = [f"{person.name} is on call for {team.name} {rotation_name}."]
     length = _hours(shift.end_at.astimezone(UTC) - shift.start_at.astimezone(UTC))
     lines.append(
@@ -318,10 +322,28 @@ def _describe(ctx: _Context, shift: Shift) -> str:
     return _clean("\n".join(lines))
 
 
+def _describe_uncovered(org: Org, shift: Shift, what: str) -> str:
+    team = org.teams[shift.team]
+    length = _hours(shift.end_at.astimezone(UTC) - shift.start_at.astimezone(UTC))
+    lines = [
+        f"Nobody is on call for {what}: every member is on leave, outside their "
+        "membership dates or on another rotation of the team then.",
+        f"{_when(shift.start_at, team.timezone)} to {_when(shift.end_at, team.timezone)}"
+        f" {team.timezone} ({length})",
+        "Add an override (rotations/, overrides:) to cover it.",
+    ]
+    page = team_page_url(org, team.id)
+    if page:
+        lines.append(f"Team page: {page}")
+    return _clean("\n".join(lines))
+
+
 def _summary(org: Org, shift: Shift, personal: bool) -> str:
     team = org.teams[shift.team]
     rotation = team.rotation(shift.rotation)
     rotation_name = rotation.name if rotation else shift.rotation
+    if shift.person is None:
+        return _clean(f"Uncovered: {team.name} {rotation_name}")
     if personal:
         return _clean(f"On call: {team.name} {rotation_name}")
     return _clean(f"{org.people[shift.person].name}: {team.name} {rotation_name}")

@@ -212,9 +212,9 @@ class NowRow:
     @property
     def key(self) -> str:
         """What the live script compares to decide whether the build-time answer still holds."""
-        holders = " ".join(s.person for s in self.current)
+        holders = " ".join(s.person or "" for s in self.current)
         end = str(int(self.current[0].end_at.timestamp())) if self.current else ""
-        nxt = f"{self.next.person}@{int(self.next.start_at.timestamp())}" if self.next else ""
+        nxt = f"{self.next.person or ''}@{int(self.next.start_at.timestamp())}" if self.next else ""
         return f"{holders}|{end}|{nxt}"
 
 
@@ -237,7 +237,8 @@ class Day:
     on: date
     in_month: bool
     is_today: bool
-    entries: tuple[tuple[str, tuple[str, ...]], ...]  # (rotation name, person ids in order)
+    # (rotation name, person ids in order; None: a part nobody could take)
+    entries: tuple[tuple[str, tuple[str | None, ...]], ...]
 
 
 def month_calendar(
@@ -256,7 +257,7 @@ def month_calendar(
             end = localize(datetime.combine(on + timedelta(days=1), time()), tz)
             entries = []
             for rotation in team.rotations:
-                people: list[str] = []
+                people: list[str | None] = []
                 for s in by_rotation.get(rotation.id, []):
                     if s.start_at < end and start < s.end_at and s.person not in people:
                         people.append(s.person)
@@ -368,7 +369,8 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
     by_person: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         by_rotation[(s.team, s.rotation)].append(s)
-        by_person[s.person].append(s)
+        if s.person is not None:
+            by_person[s.person].append(s)
     rows_by_team = {t.id: now_rows(org, by_rotation, now, t) for t in org.teams.values()}
     handoff_months = handoff_pages(org, schedule, now, env, page)
     next_handoffs = sorted(

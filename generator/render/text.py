@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from generator.model import Org
+from generator.reports.fairness import FairnessReport
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso
 
@@ -42,16 +43,38 @@ def who_document(org: Org, schedule: Schedule, at: datetime, team: str | None) -
     }
 
 
+UNCOVERED = "nobody (uncovered)"
+
+
 def who_table(org: Org, doc: dict[str, Any]) -> str:
+    at = datetime.fromisoformat(doc["at"])
     rows = []
     for e in doc["oncall"]:
+        end = datetime.fromisoformat(e["end"]).astimezone(org.teams[e["team"]].tz)
+        until = f"{end:%a %d %b %H:%M %Z} (in {time_left(end - at)})"
+        if e["person"] is None:
+            rows.append([e["team"], e["rotation"], UNCOVERED, "-", until])
+            continue
         person = org.people[e["person"]]
-        rows.append([e["team"], e["rotation"], person.name, e["person"], e["end"]])
+        rows.append([e["team"], e["rotation"], person.name, e["person"], until])
     if not rows:
         return f"nobody is on call at {doc['at']}"
     return f"on call at {doc['at']}\n\n" + table(
         ["TEAM", "ROTATION", "NAME", "PERSON", "UNTIL"], rows
     )
+
+
+def time_left(length: timedelta) -> str:
+    """``1 h 37 min``, ``3 d 4 h``, ``12 min``: how long until a handoff, to the minute
+    (rounded up, so "in 0 min" never shows while someone is still on call)."""
+    minutes = max(0, -(-int(length.total_seconds()) // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"
 
 
 def schedule_document(
@@ -69,7 +92,7 @@ def schedule_csv(shifts: Sequence[Shift]) -> str:
     writer.writerow(SCHEDULE_COLUMNS)
     for s in shifts:
         d = s.as_json()
-        writer.writerow([d[c] for c in SCHEDULE_COLUMNS])
+        writer.writerow(["" if d[c] is None else d[c] for c in SCHEDULE_COLUMNS])
     return buf.getvalue()
 
 
@@ -84,10 +107,45 @@ def schedule_table(org: Org, shifts: Sequence[Shift]) -> str:
             [
                 s.team,
                 s.rotation,
-                s.person,
+                s.person or UNCOVERED,
                 a.strftime("%a %Y-%m-%d %H:%M"),
                 b.strftime("%a %Y-%m-%d %H:%M %Z"),
                 s.source,
             ]
         )
     return table(["TEAM", "ROTATION", "PERSON", "START", "END", "SOURCE"], rows)
+
+
+def fairness_table(report: FairnessReport, names: dict[str, str]) -> str:
+    """For a terminal: one block per rotation."""
+    blocks = [f"fairness from {iso(report.start_at)} to {iso(report.end_at)}"]
+    for r in report.rotations:
+        head = (
+            f"{r.team}/{r.rotation}: 1 shift-equivalent = {r.shift_equivalent:g} load, "
+            f"spread {r.spread:.2f}, balance score {r.balance_score:.2f}"
+        )
+        rows = [
+            [
+                names.get(m.person, m.person) + ("" if m.member else " (override)"),
+                m.shifts,
+                f"{m.hours:.1f}",
+                f"{m.weekend_hours:.1f}",
+                f"{m.holiday_hours:.1f}",
+                f"{m.load:.1f}",
+                f"{m.target:.1f}",
+                f"{m.deviation:+.2f}",
+            ]
+            for m in r.members
+        ]
+        if not rows:
+            blocks.append(head + "\n(no shifts in the window)")
+            continue
+        blocks.append(
+            head
+            + "\n"
+            + table(
+                ["PERSON", "SHIFTS", "HOURS", "WEEKEND", "HOLIDAY", "LOAD", "TARGET", "DEVIATION"],
+                rows,
+            )
+        )
+    return "\n\n".join(blocks)

@@ -73,7 +73,7 @@ class OnCallIndex:
         """The people on call for the rotation at ``when``, once each, by shift start."""
         out: list[str] = []
         for s in self.rotation_at(team, rotation, when):
-            if s.person not in out:
+            if s.person is not None and s.person not in out:  # uncovered: nobody to page
                 out.append(s.person)
         return out
 
@@ -172,7 +172,7 @@ def _on_call(shifts: list[Shift]) -> dict[tuple[str, str], list[str]]:
     out: dict[tuple[str, str], list[str]] = {}
     for s in sorted(shifts, key=lambda s: (s.start_at, s.team, s.rotation)):
         people = out.setdefault((s.team, s.rotation), [])
-        if s.person not in people:
+        if s.person is not None and s.person not in people:
             people.append(s.person)
     return out
 

@@ -34,9 +34,8 @@ from datetime import datetime
 from typing import Any
 
 from generator.model import Org
-from generator.schedule.assign import active_members, on_leave
-from generator.schedule.loads import LoadModel, Vector
-from generator.schedule.resolve import Schedule
+from generator.schedule.accounting import compute_accounts
+from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso
 
 
@@ -144,122 +143,71 @@ def fairness_csv(report: FairnessReport) -> str:
     return buf.getvalue()
 
 
-def _clip(
-    windows: tuple[tuple[datetime, datetime], ...], start_at: datetime, end_at: datetime
-) -> list[tuple[datetime, datetime]]:
-    out = []
-    for a, b in windows:
-        lo, hi = max(a, start_at), min(b, end_at)
-        if lo < hi:
-            out.append((lo, hi))
-    return out
-
-
-def _add(acc: list[float], vector: Vector, factor: float = 1.0) -> None:
-    for k in range(4):
-        acc[k] += vector[k] * factor
-
-
 def compute_fairness(
     org: Org, schedule: Schedule, start_at: datetime, end_at: datetime
 ) -> FairnessReport:
     """Load against target per member of every rotation, for hours in [start_at, end_at).
 
-    ``schedule`` must cover the window (``compute_schedule(org, start_at, end_at)``).
+    ``schedule`` must cover the window (``compute_schedule(org, start_at, end_at)``);
+    the books are ``schedule.accounting``'s.
     """
-    loads = LoadModel(org)
-    shifts_by_key: dict[str, list[Any]] = defaultdict(list)
+    shifts_by_key: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         shifts_by_key[f"{s.team}/{s.rotation}"].append(s)
     out = []
-    for team in org.teams.values():
-        for rotation in team.rotations:
-            key = rotation.key
-            target: dict[str, float] = defaultdict(float)
-            class_target: dict[str, list[float]] = defaultdict(lambda: [0.0] * 4)
-            unit_sum, unit_n = 0.0, 0
-            parts: dict[datetime, dict[str, float]] = {}  # slot start → target parts
-            carried = {s.slot_start_at for s in shifts_by_key.get(key, ())}
-            for slot in schedule.slots.get(key, ()):
-                if slot.end_at <= start_at or slot.start_at >= end_at:
-                    continue
-                if slot.start_at not in carried:
-                    continue  # nobody could take it: it is nobody's share
-                inside = _clip(slot.windows, start_at, end_at)
-                if not inside:
-                    continue
-                members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
-                if not members:
-                    continue
-                available = [m for m in members if not on_leave(org.people[m.person], slot)]
-                unit_sum += sum(
-                    loads.load(org.people[m.person], slot.windows) for m in members
-                ) / len(members)
-                unit_n += 1
-                pool = members if rotation.fairness == "equal" else available
-                total_share = sum(m.share for m in pool)
-                if total_share <= 0:
-                    continue
-                parts[slot.start_at] = {m.person: m.share / total_share for m in pool}
-                for m in pool:
-                    part = m.share / total_share
-                    vector = loads.vector(org.people[m.person], inside)
-                    target[m.person] += loads.weigh(vector) * part
-                    _add(class_target[m.person], vector, part)
-            unit = (unit_sum / unit_n) if unit_n and unit_sum > 0 else 1.0
-            hours: dict[str, list[float]] = defaultdict(lambda: [0.0] * 4)
-            slots_held: dict[str, set[datetime]] = defaultdict(set)
-            for s in shifts_by_key.get(key, ()):
-                inside = _clip(((s.start_at, s.end_at),), start_at, end_at)
-                if not inside or s.person not in org.people:
-                    continue
-                _add(hours[s.person], loads.vector(org.people[s.person], inside))
-                slots_held[s.person].add(s.slot_start_at)
-            paged = _interruptions(org, team.id, shifts_by_key.get(key, ()), start_at, end_at)
-            weight = org.settings.interruption_weight
-            for slot_start, who in paged:
-                for pid, part in parts.get(slot_start, {who: 1.0}).items():
-                    target[pid] += weight * part
-            member_ids = list(dict.fromkeys(m.person for m in rotation.members))
-            in_window = [p for p in member_ids if p in target or p in hours]
-            others = sorted(p for p in hours if p not in member_ids)
-            rows = []
-            for pid in in_window + others:
-                h = hours[pid]
-                count = sum(1 for _, who in paged if who == pid)
-                load = loads.weigh((h[0], h[1], h[2], h[3])) + weight * count
-                rows.append(
-                    MemberFairness(
-                        person=pid,
-                        shifts=len(slots_held[pid]),
-                        hours=round(sum(h), 2),
-                        weekday_hours=round(h[0], 2),
-                        night_hours=round(h[1], 2),
-                        weekend_hours=round(h[2], 2),
-                        holiday_hours=round(h[3], 2),
-                        load=round(load, 2),
-                        target=round(target[pid], 2),
-                        deviation=round((load - target[pid]) / unit, 3),
-                        weekend_target_hours=round(class_target[pid][2], 2),
-                        holiday_target_hours=round(class_target[pid][3], 2),
-                        interrupted_hours=_interrupted(org, team.id, pid, start_at, end_at),
-                        member=pid in member_ids,
-                        interruptions=count,
-                    )
-                )
-            devs = [m.deviation for m in rows]
-            spread = round(max(devs) - min(devs), 3) if devs else 0.0
-            pair_hours = [sum(hours[p]) for p in in_window]
-            out.append(
-                RotationFairness(
-                    team.id,
-                    rotation.id,
-                    round(unit, 2),
-                    spread,
-                    balance_score(pair_hours),
-                    tuple(rows),
+    for account in compute_accounts(org, schedule, start_at, end_at).values():
+        rotation = account.rotation
+        hours, target, class_target = account.hours, account.target, account.class_target
+        unit = account.unit
+        member_ids = list(dict.fromkeys(m.person for m in rotation.members))
+        in_window = [p for p in member_ids if p in target or p in hours]
+        others = sorted(p for p in hours if p not in member_ids)
+        paged = _interruptions(
+            org, rotation.team, shifts_by_key.get(rotation.key, ()), start_at, end_at
+        )
+        weight = org.settings.interruption_weight
+        target = dict(target)
+        for slot_start, who in paged:
+            for pid, part in account.parts.get(slot_start, {who: 1.0}).items():
+                target[pid] = target.get(pid, 0.0) + weight * part
+        rows = []
+        for pid in in_window + others:
+            h = hours.get(pid, [0.0] * 4)
+            count = sum(1 for _, who in paged if who == pid)
+            load = account.load(pid) + weight * count
+            share = class_target.get(pid, [0.0] * 4)
+            rows.append(
+                MemberFairness(
+                    person=pid,
+                    shifts=len(account.slots_held.get(pid, ())),
+                    hours=round(sum(h), 2),
+                    weekday_hours=round(h[0], 2),
+                    night_hours=round(h[1], 2),
+                    weekend_hours=round(h[2], 2),
+                    holiday_hours=round(h[3], 2),
+                    load=round(load, 2),
+                    target=round(target.get(pid, 0.0), 2),
+                    deviation=round((load - target.get(pid, 0.0)) / unit, 3),
+                    weekend_target_hours=round(share[2], 2),
+                    holiday_target_hours=round(share[3], 2),
+                    interrupted_hours=_interrupted(org, rotation.team, pid, start_at, end_at),
+                    member=pid in member_ids,
+                    interruptions=count,
                 )
             )
+        devs = [m.deviation for m in rows]
+        spread = round(max(devs) - min(devs), 3) if devs else 0.0
+        pair_hours = [sum(hours.get(p, ())) for p in in_window]
+        out.append(
+            RotationFairness(
+                rotation.team,
+                rotation.id,
+                round(unit, 2),
+                spread,
+                balance_score(pair_hours),
+                tuple(rows),
+            )
+        )
     return FairnessReport(start_at, end_at, tuple(out))
 
 
@@ -282,7 +230,8 @@ def _interruptions(
     window during their shift of this rotation."""
     by_person: dict[str, list[Any]] = defaultdict(list)
     for s in shifts:
-        by_person[s.person].append(s)
+        if s.person is not None:
+            by_person[s.person].append(s)
     out: set[tuple[datetime, str, str]] = set()
     for inc in org.incidents:
         at = inc.paged_at
@@ -306,43 +255,6 @@ def _interrupted(org: Org, team: str, person: str, start_at: datetime, end_at: d
     return round(total, 2)
 
 
-def fairness_table(report: FairnessReport, names: dict[str, str]) -> str:
-    """For a terminal: one block per rotation."""
-    from generator.render.text import table
-
-    blocks = [f"fairness from {iso(report.start_at)} to {iso(report.end_at)}"]
-    for r in report.rotations:
-        head = (
-            f"{r.team}/{r.rotation}: 1 shift-equivalent = {r.shift_equivalent:g} load, "
-            f"spread {r.spread:.2f}, balance score {r.balance_score:.2f}"
-        )
-        rows = [
-            [
-                names.get(m.person, m.person) + ("" if m.member else " (override)"),
-                m.shifts,
-                f"{m.hours:.1f}",
-                f"{m.weekend_hours:.1f}",
-                f"{m.holiday_hours:.1f}",
-                f"{m.load:.1f}",
-                f"{m.target:.1f}",
-                f"{m.deviation:+.2f}",
-            ]
-            for m in r.members
-        ]
-        if not rows:
-            blocks.append(head + "\n(no shifts in the window)")
-            continue
-        blocks.append(
-            head
-            + "\n"
-            + table(
-                ["PERSON", "SHIFTS", "HOURS", "WEEKEND", "HOLIDAY", "LOAD", "TARGET", "DEVIATION"],
-                rows,
-            )
-        )
-    return "\n\n".join(blocks)
-
-
 __all__ = [
     "FairnessReport",
     "MemberFairness",
@@ -350,5 +262,4 @@ __all__ = [
     "balance_score",
     "compute_fairness",
     "fairness_csv",
-    "fairness_table",
 ]

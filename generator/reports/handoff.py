@@ -162,6 +162,8 @@ def _stints(shifts: list[Shift]) -> list[_Stint]:
     """One rotation's shifts (in schedule order) as stints."""
     runs: list[tuple[str, list[Shift]]] = []
     for s in sorted(shifts, key=lambda s: (s.start_at, s.end_at)):
+        if s.person is None:
+            continue  # uncovered: nobody hands over or takes over (pages show the gap)
         if runs and runs[-1][0] == s.person:
             runs[-1][1].append(s)
         else:

@@ -196,7 +196,8 @@ def compute_pay(org: Org, schedule: Schedule, start_at: datetime, end_at: dateti
     """
     intervals: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for s in schedule.window(start_at, end_at):
-        intervals[s.person].append((s.start_at, s.end_at))
+        if s.person is not None:  # an uncovered shift pays nobody
+            intervals[s.person].append((s.start_at, s.end_at))
     worked: dict[str, list[Incident]] = defaultdict(list)
     for incident in org.incidents:
         if start_at <= incident.started_at < end_at:

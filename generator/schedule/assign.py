@@ -1,7 +1,9 @@
 """Who takes each slot: fair assignment and round-robin. Pure and deterministic.
 
 All rotations are planned together in one pass in time order, so a person
-shared by several rotations or teams is never given two overlapping shifts.
+shared by several rotations of a team is never given two overlapping shifts of
+it, and a person shared by several teams is, where it costs little fairness,
+not put on call for one team while on call for another (``ELSEWHERE``).
 
 ``fair`` (the default) is a greedy pass followed by a local search:
 
@@ -37,11 +39,22 @@ shared by several rotations or teams is never given two overlapping shifts.
    re-planning from the plan as the previous one moves nothing.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
-membership dates, and nobody on two rotations at once. ``min_rest`` between
-two shifts of one person in a rotation is hard unless no member satisfies it
-(then the slot goes to the best rested member rather than to nobody). A slot
-nobody can take gets ``Pick(None, ...)``, is reported as infeasible and counts
-in nobody's target.
+membership dates, and nobody on two rotations of one team at once (of the whole
+organisation with ``settings.exclusive: organisation``); an override holds its
+person in the same way. Being on call for another team at the same time is a
+soft cost (``ELSEWHERE``, in the greedy and in the local search's moves).
+``min_rest`` between two shifts of one person in a rotation is hard unless no
+member satisfies it (then the slot goes to the best rested member rather than
+to nobody).
+
+A slot whose available members are all held by other slots (the exclusivity
+rule) is not given up at once: ``_repair`` searches the conflicting window (the
+slots already planned that hold one of its members at an overlapping time,
+closed under the same relation) for an assignment that covers every one of
+them, by backtracking with the current assignee tried first; it is exact up to
+``REPAIR_SLOTS`` slots and ``REPAIR_NODES`` search nodes. A slot still nobody
+can take gets ``Pick(None, ...)``, is published as uncovered and counts in
+nobody's target.
 
 Cost: the greedy is O(S·M) for S slots and M members per slot, plus binary
 searches for the few best-scored members: loads come from per-zone prefix sums
@@ -81,6 +94,9 @@ HOLIDAY_WEIGHT = 2.5  # weight of the holiday balance (in days): it accumulates 
 STICKY = 1.5  # cost of moving a slot away from its previous assignee, in dev² units
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
+ELSEWHERE = 0.5  # soft cost of being on call for another team at the same time (dev² units)
+REPAIR_SLOTS = 48  # the conflicting window ``_repair`` searches, at most
+REPAIR_NODES = 20_000  # ... and the search nodes it may visit
 MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much
 GOOD_ENOUGH = 0.4  # the local search stops once everyone is this close to target (SE)
 HOLIDAY_GOOD_ENOUGH = 0.25  # ... and this close to their holiday target (days)
@@ -98,7 +114,7 @@ def block_end(at: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Pick:
-    person: str | None  # None: nobody could take it (reported as infeasible)
+    person: str | None  # None: nobody could take it (published as uncovered)
     source: str  # fair | round-robin | lock
 
 
@@ -167,6 +183,7 @@ class _Slot:
         "prev",
         "rounded",
         "start",
+        "team",
         "weekend",
         "windows",
     )
@@ -180,6 +197,7 @@ class _Slot:
         start: float | None = None,
     ):
         self.key = key
+        self.team = key.partition("/")[0]
         self.index = index
         self.start = slot.start_at.timestamp() if start is None else start
         self.end = slot.end_at.timestamp()
@@ -227,30 +245,83 @@ class _Rotation:
 
 
 class _Busy:
-    """Every person's covered windows across all rotations, sorted, for overlap checks."""
+    """Every person's covered windows per team, sorted, for overlap checks.
 
-    def __init__(self) -> None:
-        self.items: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    A person's windows in one team never overlap each other (nobody holds two
+    rotations of a team at once), so one sorted list per (person, team) answers
+    "does this person hold anything overlapping" with a binary search. Across
+    teams they may overlap: ``clashes`` asks the slot's own team (every team
+    with ``organisation``), ``elsewhere`` the other teams.
+    """
+
+    def __init__(self, organisation: bool = False) -> None:
+        self.items: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+        self.teams: dict[str, list[str]] = defaultdict(list)  # person -> teams they hold in
+        self.organisation = organisation
 
     def add(self, person: str, slot: _Slot) -> None:
+        scope = (person, slot.team)
+        items = self.items.get(scope)
+        if items is None:
+            items = self.items[scope] = []
+            self.teams[person].append(slot.team)
         for a, b in slot.windows:
-            insort(self.items[person], (a, b, id(slot)))
+            insort(items, (a, b, id(slot)))
 
     def remove(self, person: str, slot: _Slot) -> None:
-        items = self.items[person]
+        items = self.items[(person, slot.team)]
         for a, b in slot.windows:
             i = bisect_left(items, (a, b, id(slot)))
             if i < len(items) and items[i] == (a, b, id(slot)):
                 del items[i]
 
     def clashes(self, person: str, slot: _Slot, ignore: _Slot | None = None) -> bool:
-        items = self.items.get(person)
+        """Whether the person holds another slot at an overlapping time where that
+        is forbidden (the slot's team; every team with ``organisation``)."""
+        if self.organisation:
+            return any(
+                self._overlaps(self.items[(person, team)], slot, ignore)
+                for team in self.teams.get(person, ())
+            )
+        items = self.items.get((person, slot.team))
+        return items is not None and self._overlaps(items, slot, ignore)
+
+    def elsewhere(self, person: str, slot: _Slot) -> bool:
+        """Whether the person is on call for another team at an overlapping time."""
+        return any(
+            self._overlaps(self.items[(person, team)], slot, None)
+            for team in self.teams.get(person, ())
+            if team != slot.team
+        )
+
+    def holders(self, person: str, slot: _Slot) -> list[int]:
+        """The ids of the slots the person holds that ``clashes`` would count."""
+        teams = self.teams.get(person, ()) if self.organisation else (slot.team,)
+        out: list[int] = []
+        for team in teams:
+            items = self.items.get((person, team))
+            if not items:
+                continue
+            for a, b in slot.windows:
+                j = bisect_left(items, (b,)) - 1
+                while j >= 0:
+                    _, y, owner = items[j]
+                    if y <= a:
+                        break
+                    if owner != id(slot) and owner not in out:
+                        out.append(owner)
+                    j -= 1
+        return out
+
+    @staticmethod
+    def _overlaps(items: list[tuple[float, float, int]], slot: _Slot, ignore: _Slot | None) -> bool:
         if not items:
             return False
         skip = (id(slot), id(ignore) if ignore is not None else -1)
         for a, b in slot.windows:
-            # windows of one person never overlap each other, so only those that
-            # start before b matter, and of those only the last few can reach a
+            # windows of one person in one team never overlap each other, so only
+            # those that start before b matter, and of those only the last few can
+            # reach a
             i = bisect_left(items, (b,))
             j = i - 1
             while j >= 0:
@@ -287,7 +358,8 @@ class _Planner:
     ):
         self.org = org
         self.loads = LoadModel(org)
-        self.busy = _Busy()
+        self.organisation = org.settings.exclusive == "organisation"
+        self.busy = _Busy(self.organisation)
         self.rotations: dict[str, _Rotation] = {}
         self.weights = self.loads.weight_vector
         self.leave: dict[str, list[tuple[float, float]]] = {
@@ -304,12 +376,29 @@ class _Planner:
                     ends.append(max(ends[-1], b) if ends else b)
                 self._leave_index[pid] = ([a for a, _ in spans], ends)
         # overrides are written by hand: whoever an override puts on call is not free
-        # for another rotation at that time (their own rotation's slots don't count)
+        # for another rotation of that team at that time (of any team with
+        # ``exclusive: organisation``; their own rotation's slots don't count), and
+        # is on call elsewhere for the other teams (the soft cost)
         self._override_index: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        self._override_teams: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
         for o in org.overrides:
-            self._override_index[o.person].append(
-                (o.start_at.timestamp(), o.end_at.timestamp(), f"{o.team}/{o.rotation}")
-            )
+            a, b = o.start_at.timestamp(), o.end_at.timestamp()
+            self._override_index[o.person].append((a, b, f"{o.team}/{o.rotation}"))
+            self._override_teams[o.person].append((a, b, o.team))
+        # people who may be on call for two teams at once: the soft cost is looked
+        # at for them only
+        teams_of: dict[str, set[str]] = defaultdict(set)
+        if not self.organisation:
+            for each_team in org.teams.values():
+                for each in each_team.rotations:
+                    for m in each.members:
+                        teams_of[m.person].add(each_team.id)
+            for ls in (*org.lock.shifts, *org.lock.tentative):
+                teams_of[ls.person].add(ls.team)
+            for o in org.overrides:
+                teams_of[o.person].add(o.team)
+        self.shared = frozenset(p for p, teams in teams_of.items() if len(teams) > 1)
+        self._slot_of: dict[int, tuple[_Rotation, int]] | None = None  # for _repair
         w0, w1, w2, w3 = self.weights
         weighed: dict[object, dict[int, _Weighed]] = {}
         for key, rotation_slots in slots.items():
@@ -334,7 +423,13 @@ class _Planner:
             elsewhere = {
                 pid: spans
                 for _, pid, *_ in roster
-                if (spans := [(a, b) for a, b, o in self._override_index.get(pid, ()) if o != key])
+                if (
+                    spans := [
+                        (a, b)
+                        for a, b, o in self._override_index.get(pid, ())
+                        if o != key and (self.organisation or o.partition("/")[0] == rotation.team)
+                    ]
+                )
             }
             everyone = {pid: m.share for m, pid, *_ in roster}  # shared while nobody is dated
             last_end_at: datetime | None = None
@@ -537,8 +632,12 @@ class _Planner:
                     )
                 else:
                     chosen = None
+        if chosen is None and s.locked is None and s.available:
+            # every available member holds another rotation then: search the
+            # conflicting window for an assignment that covers it too
+            chosen = self._repair(r, pos)
         if chosen is None:
-            # nobody can carry it (reported as infeasible): nobody's target grows
+            # nobody can carry it (published as uncovered): nobody's target grows
             if total_share > 0:
                 for p in pool_ids:
                     part = members[p] / total_share
@@ -547,6 +646,118 @@ class _Planner:
                     r.htarget[p] -= holiday[p] * part
             return
         self._give(r, pos, chosen)
+
+    def _elsewhere_cost(self, person: str, s: _Slot) -> float:
+        """``ELSEWHERE`` if the person is on call for another team during the slot
+        (a planned slot or an override), else 0."""
+        if person not in self.shared:
+            return 0.0
+        if self.busy.elsewhere(person, s):
+            return ELSEWHERE
+        for a, b, team in self._override_teams.get(person, ()):
+            if team != s.team and any(a < y and x < b for x, y in s.windows):
+                return ELSEWHERE
+        return 0.0
+
+    def _repair(self, r: _Rotation, pos: int) -> str | None:
+        """Someone for slot ``pos`` whom only the exclusivity rule keeps out, found by
+        re-assigning the conflicting window (see the module notes); None if no
+        assignment of that window covers every slot of it.
+
+        The window: the slot, and every unlocked slot already planned that one of
+        its available members holds at an overlapping time (in the rule's scope),
+        and so on for those. Slots outside it keep their assignee, and none of them
+        constrains the window (had one held a member of a window slot at an
+        overlapping time, it would be in the window), so up to the bounds the
+        search is exact: if any assignment covers the slots planned so far, one of
+        the window covers it. The current assignees are tried first, so as few
+        slots as possible change."""
+        if self._slot_of is None:
+            self._slot_of = {
+                id(x): (rr, i) for rr in self.rotations.values() for i, x in enumerate(rr.slots)
+            }
+        slot_of = self._slot_of
+        busy = self.busy
+        target = r.slots[pos]
+        window: list[tuple[_Rotation, int]] = [(r, pos)]
+        seen = {id(target)}
+        i = 0
+        while i < len(window):
+            wr, wpos = window[i]
+            i += 1
+            x = wr.slots[wpos]
+            for p in x.available:
+                for owner in busy.holders(p, x):
+                    if owner in seen:
+                        continue
+                    seen.add(owner)
+                    yr, ypos = slot_of[owner]
+                    if yr.slots[ypos].locked is None:
+                        window.append((yr, ypos))
+            if len(window) > REPAIR_SLOTS:
+                return None
+        if len(window) == 1:
+            return None  # nobody holds a member: they are all held by locked slots
+        # the window's own slots leave the overlap index while it is searched
+        held = [(wr, wpos, wr.slots[wpos].owner) for wr, wpos in window[1:]]
+        for wr, wpos, holder in held:
+            assert holder is not None
+            busy.remove(holder, wr.slots[wpos])
+        order = sorted(window, key=lambda item: (item[0].slots[item[1]].start, item[0].key))
+        slots = [wr.slots[wpos] for wr, wpos in order]
+        organisation = self.organisation
+        # the current assignee first, then the others in member order
+        domains = []
+        for x in slots:
+            current = x.owner
+            domains.append(
+                ([current] if current is not None else [])
+                + [p for p in x.available if p != current and not busy.clashes(p, x)]
+            )
+        chosen: list[str] = []
+        nodes = 0
+
+        def fits(k: int, p: str) -> bool:
+            x = slots[k]
+            for j in range(k):
+                y = slots[j]
+                if (
+                    chosen[j] == p
+                    and (organisation or y.team == x.team)
+                    and any(a < d and c < b for a, b in x.windows for c, d in y.windows)
+                ):
+                    return False
+            return True
+
+        def search(k: int) -> bool:
+            nonlocal nodes
+            if k == len(slots):
+                return True
+            for p in domains[k]:
+                nodes += 1
+                if nodes > REPAIR_NODES:
+                    return False
+                if fits(k, p):
+                    chosen.append(p)
+                    if search(k + 1):
+                        return True
+                    chosen.pop()
+            return False
+
+        found = search(0)
+        for wr, wpos, holder in held:
+            assert holder is not None
+            busy.add(holder, wr.slots[wpos])
+        if not found:
+            return None
+        for (wr, wpos), p in zip(order, chosen, strict=True):
+            x = wr.slots[wpos]
+            if x is target or x.owner == p:
+                continue
+            assert x.owner is not None
+            self._take_back(wr, wpos, x.owner)
+            self._give(wr, wpos, p)
+        return chosen[order.index((r, pos))]
 
     def _give(self, r: _Rotation, pos: int, person: str, new: bool = True) -> None:
         s = r.slots[pos]
@@ -561,12 +772,14 @@ class _Planner:
 
     def _round_robin(self, r: _Rotation, eligible: set[str]) -> str | None:
         """Member order; a member skipped (leave, busy) takes the next shift they can."""
+        ids = [m.person for m in r.rotation.members]
+        n = len(ids)
         for owed in r.owed:
             if owed in eligible:
                 r.owed.remove(owed)
+                if ids[r.rr_next % n] == owed:
+                    r.rr_next = (r.rr_next + 1) % n  # it was their turn anyway
                 return owed
-        ids = [m.person for m in r.rotation.members]
-        n = len(ids)
         for step in range(n):
             candidate = ids[(r.rr_next + step) % n]
             if candidate in eligible:
@@ -613,6 +826,7 @@ class _Planner:
         hload, htarget, last_end = r.hload, r.htarget, r.last_end
         sload, sweekend, sholiday, shares = s.load, s.weekend, s.holiday, s.members
         start = s.start
+        shared = self.shared
         # the previous plan stands wherever it still may (it is eligible: free, and
         # rested unless nobody free is); the local search moves a slot away from it
         # only for a gain above STICKY. Then nobody needs scoring: the targets grow
@@ -660,6 +874,8 @@ class _Planner:
             last = last_end.get(p)
             if last == start:
                 cost += BACK_TO_BACK  # they would go straight on from their last shift
+            if shared and p in shared:
+                cost += self._elsewhere_cost(p, s)
             if prev is not None and prev != p:
                 cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
             raw.append((cost, float("-inf") if last is None else last, p))
@@ -791,6 +1007,7 @@ class _Planner:
         out: dict[tuple[float, ...], list[int]] = {}
         slots = r.slots
         rounded = self._rounded
+        shared = self.shared
         for pos in mine:
             s = slots[pos]
             if other not in s.load:
@@ -802,6 +1019,8 @@ class _Planner:
             stick = (STICKY if prev is not None and prev != other else 0.0) - (
                 STICKY if prev is not None and prev != owner else 0.0
             )
+            if shared and (owner in shared or other in shared):
+                stick += self._elsewhere_cost(other, s) - self._elsewhere_cost(owner, s)
             key = (*mine_r, *theirs, stick)
             group = out.get(key)
             if group is None:

@@ -14,11 +14,11 @@ from generator.schedule.resolve import Schedule
 
 
 def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
-    from generator.reports.fairness import FairnessReport, compute_fairness
+    from generator.schedule.accounting import Account, compute_accounts
     from generator.schedule.cover import cover_candidates
 
     out: list[Diagnostic] = []
-    report: FairnessReport | None = None
+    accounts: dict[str, Account] | None = None
     fixed = [
         (o.team, o.rotation, o.start_at, o.end_at, o.person, "override", o.source)
         for o in org.overrides
@@ -35,10 +35,10 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
         leave = person.on_leave(start_at, end_at)
         if leave is None:
             continue
-        if report is None:
-            report = compute_fairness(org, schedule, schedule.start_at, schedule.end_at)
+        if accounts is None:
+            accounts = compute_accounts(org, schedule, schedule.start_at, schedule.end_at)
         candidates = cover_candidates(
-            org, schedule, f"{team}/{rotation}", start_at, end_at, {person_id}, report
+            org, schedule, f"{team}/{rotation}", start_at, end_at, {person_id}, accounts
         )
         names = ", ".join(c.person for c in candidates[:3]) or "nobody is free"
         when = leave.note or "leave"
@@ -56,11 +56,15 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
 
 
 def double_bookings(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
-    """Overrides that make their person on call for another rotation at the same time
-    (assignment never does that; an override is written by hand and may)."""
+    """Overrides that make their person on call for another rotation of the same team
+    at the same time (of any team with ``settings.exclusive: organisation``):
+    assignment never does that; an override is written by hand and may."""
     out: list[Diagnostic] = []
+    everywhere = org.settings.exclusive == "organisation"
     by_person: dict[str, list[tuple[datetime, datetime, str]]] = {}
     for s in schedule.shifts:
+        if s.person is None:
+            continue
         by_person.setdefault(s.person, []).append((s.start_at, s.end_at, f"{s.team}/{s.rotation}"))
     for o in org.overrides:
         if o.end_at <= now:
@@ -70,7 +74,10 @@ def double_bookings(org: Org, schedule: Schedule, now: datetime) -> list[Diagnos
             {
                 other
                 for a, b, other in by_person.get(o.person, [])
-                if other != key and a < o.end_at and o.start_at < b
+                if other != key
+                and (everywhere or other.partition("/")[0] == o.team)
+                and a < o.end_at
+                and o.start_at < b
             }
         )
         if clashes:

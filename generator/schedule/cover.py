@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from generator.model import Org
+from generator.schedule.accounting import Account, compute_accounts
 from generator.schedule.assign import stable_hash
 from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule
 from generator.schedule.shifts import coverage_windows
-
-if TYPE_CHECKING:
-    from generator.reports.fairness import FairnessReport
 
 
 @dataclass(frozen=True)
@@ -31,33 +28,29 @@ def cover_candidates(
     start_at: datetime,
     end_at: datetime,
     exclude: set[str] | None = None,
-    report: FairnessReport | None = None,
+    accounts: dict[str, Account] | None = None,
 ) -> list[Candidate]:
     """Members of the rotation free for [start_at, end_at), most behind their target first.
 
     Free means: an active member, not on leave during the covered part, not on
-    call for any rotation then, and rested (the rotation's ``min_rest`` before
-    and after their other shifts of it). The ranking is the member's deviation
-    (load - target, in shift-equivalents, over the schedule's window) after
-    taking the shift: whoever ends closest to their target, or furthest below
-    it, comes first.
+    call then for another rotation of the team (of any team with ``settings.exclusive:
+    organisation``), and rested (the rotation's ``min_rest`` before and after
+    their other shifts of it). The ranking is the member's deviation (load -
+    target, in shift-equivalents, over the schedule's window) after taking the
+    shift: whoever ends closest to their target, or furthest below it, comes
+    first. ``accounts``: the books of the schedule's window, if already made.
     """
-    from generator.reports.fairness import compute_fairness
-
     rotation = org.rotation(key)
     if rotation is None:
         return []
     tz_name = org.teams[rotation.team].timezone
     windows = coverage_windows(rotation.coverage, tz_name, start_at, end_at)
-    if report is None:
-        report = compute_fairness(org, schedule, schedule.start_at, schedule.end_at)
-    row = next(
-        (r for r in report.rotations if r.team == rotation.team and r.rotation == rotation.id),
-        None,
-    )
-    unit = (row.shift_equivalent if row else 0.0) or 1.0
-    standing = {m.person: (m.load, m.target) for m in row.members} if row else {}
+    if accounts is None or key not in accounts:
+        accounts = compute_accounts(org, schedule, schedule.start_at, schedule.end_at, {key})
+    account = accounts[key]
+    unit = round(account.unit, 2) or 1.0
     loads = LoadModel(org)
+    everywhere = org.settings.exclusive == "organisation"
     first_day = start_at.astimezone(org.teams[rotation.team].tz).date()
     out = []
     for m in rotation.members:
@@ -70,6 +63,7 @@ def cover_candidates(
             continue
         if any(
             s.person == m.person
+            and (everywhere or s.team == rotation.team)
             and any(s.start_at < b and a < s.end_at for a, b in windows)
             and not (s.team == rotation.team and s.rotation == rotation.id)
             for s in schedule.shifts
@@ -85,7 +79,8 @@ def cover_candidates(
             for s in schedule.shifts
         ):
             continue
-        load, target = standing.get(m.person, (0.0, 0.0))
+        load = round(account.load(m.person), 2)
+        target = round(account.target.get(m.person, 0.0), 2)
         extra = loads.load(person, windows)
         before = (load - target) / unit
         after = (load + extra - target) / unit

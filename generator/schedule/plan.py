@@ -2,9 +2,14 @@
 
 Rotations that share nobody cannot affect each other's plan: a person is busy
 only on rotations they belong to, are locked on or are put on by an override.
+Rotations that do share someone affect each other even across teams, where being
+on call at once is allowed: within a team the exclusivity rule is hard, across
+teams being on call elsewhere is a soft cost of fair assignment (and hard with
+``settings.exclusive: organisation``), and both read the other rotations' picks.
 So rotations are grouped into *components* (rotations linked by a person they
-have in common) and each component is planned on its own. The picks are the same
-as planning everything at once, so on a large organisation the components are
+have in common) and each component is planned on its own, whole. The picks are
+the same as planning everything at once (whatever the number of processes: a
+component's plan reads nothing outside it), so on a large organisation the components are
 spread over the machine's cores (processes started by ``fork``; the planner is
 pure Python and holds the interpreter lock). Small organisations, a single
 component, or a process with other threads running (``rota serve``) plan in
@@ -27,6 +32,7 @@ from typing import Any, TypeVar
 from generator.model import LockedShift, Org
 from generator.schedule.assign import Pick, assign
 from generator.schedule.shifts import Slot
+from generator.schedule.slots import plan_origin, rotation_slots
 
 # slots and picks by rotation key (lists when planned, tuples when kept in a Schedule)
 Planned = tuple[dict[str, Sequence[Slot]], dict[str, Sequence[Pick]]]
@@ -93,8 +99,6 @@ def components(org: Org) -> list[list[str]]:
 
 def _work(org: Org, key: str, plan_end: datetime) -> float:
     """Slot-members from a rotation's first handoff to ``plan_end``, roughly."""
-    from generator.schedule.resolve import plan_origin
-
     rotation = org.rotation(key)
     assert rotation is not None
     span = (plan_end - plan_origin(org, key)).total_seconds()
@@ -117,8 +121,6 @@ def _jobs(org: Org, plan_end: datetime, n_groups: int) -> int:
 
 
 def _plan_keys(org: Org, keys: list[str], plan_end: datetime) -> Planned:
-    from generator.schedule.resolve import plan_origin, rotation_slots
-
     wanted = set(keys)
     by_key: dict[str, list[LockedShift]] = defaultdict(list)
     for ls in org.lock.shifts:

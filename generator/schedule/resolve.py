@@ -16,33 +16,28 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from generator.errors import Diagnostic
-from generator.model import LockedShift, Org, Override, Rotation
+from generator.model import Org, Override
 from generator.schedule.assign import Pick, block_end
 from generator.schedule.plan import Planned
-from generator.schedule.shifts import (
-    Slot,
-    compute_slots,
-    coverage_windows,
-    first_index_at_or_before,
-)
+from generator.schedule.shifts import Slot
 
 
 @dataclass(frozen=True)
 class Shift:
-    """A covered interval with the person on call for it."""
+    """A covered interval with the person on call for it (None: nobody, uncovered)."""
 
     team: str
     rotation: str
-    person: str
+    person: str | None
     start_at: datetime
     end_at: datetime
-    source: str  # fair | round-robin | override | lock
+    source: str  # fair | round-robin | override | lock | uncovered
     slot_index: int
     slot_start_at: datetime  # nominal start of the slot (feeds derive UIDs from it)
     slot_end_at: datetime
     note: str | None = None
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, str | None]:
         from generator.timeutil import iso
 
         return {
@@ -62,88 +57,23 @@ class Schedule:
     shifts: tuple[Shift, ...]
     slots: dict[str, tuple[Slot, ...]]
     picks: dict[str, tuple[Pick, ...]]
-    problems: tuple[Diagnostic, ...]
+    problems: tuple[Diagnostic, ...]  # the uncovered slots of the window, as errors
+
+    @property
+    def staffed(self) -> tuple[Shift, ...]:
+        """The shifts someone is on call for (every shift but the uncovered ones)."""
+        return tuple(s for s in self.shifts if s.person is not None)
+
+    @property
+    def uncovered(self) -> tuple[Shift, ...]:
+        """The shifts nobody could take, published as such."""
+        return tuple(s for s in self.shifts if s.person is None)
 
     def window(self, start_at: datetime, end_at: datetime) -> list[Shift]:
         return [s for s in self.shifts if s.start_at < end_at and start_at < s.end_at]
 
     def at(self, when: datetime) -> list[Shift]:
         return [s for s in self.shifts if s.start_at <= when < s.end_at]
-
-
-def plan_origin(org: Org, key: str) -> datetime:
-    """Where assignment starts for a rotation: its first handoff."""
-    from generator.schedule.shifts import boundary_at
-
-    rotation = org.rotation(key)
-    assert rotation is not None
-    return boundary_at(rotation, org.teams[rotation.team].timezone, 0)
-
-
-def rotation_slots(
-    org: Org,
-    rotation: Rotation,
-    origin: datetime,
-    end_at: datetime,
-    locked: list[LockedShift],
-) -> list[Slot]:
-    """The slots of a rotation from ``origin`` to ``end_at`` with the lock file applied.
-
-    Before the first locked shift: computed slots (cut where the lock begins).
-    Locked shifts: exactly as the lock file lists them, so no later edit of the
-    rotation (shift length, start, members) moves them. After ``until``: computed
-    slots again, the first one cut to begin at ``until`` if a boundary moved.
-    ``locked``: the rotation's locked shifts, by start.
-    """
-    tz_name = org.teams[rotation.team].timezone
-    until = org.lock.until_at.get(rotation.key)
-    if not locked or until is None:
-        return compute_slots(rotation, tz_name, origin, end_at)
-    out: list[Slot] = []
-    first = locked[0].start_at
-    if origin < first:
-        for slot in compute_slots(rotation, tz_name, origin, min(first, end_at)):
-            cut = _clip(rotation, tz_name, slot, slot.start_at, min(slot.end_at, first))
-            if cut is not None:
-                out.append(cut)
-    # a locked shift usually is a slot of the rotation as it stands: those are
-    # computed in one pass (a slot's windows depend only on its ends)
-    lo, hi = max(first, origin), min(locked[-1].end_at, end_at)
-    same = {
-        (slot.start_at, slot.end_at): slot
-        for slot in (compute_slots(rotation, tz_name, lo, hi) if lo < hi else ())
-    }
-    for ls in locked:
-        if ls.end_at <= origin or ls.start_at >= end_at:
-            continue
-        kept = same.get((ls.start_at, ls.end_at))
-        if kept is not None:
-            out.append(kept)
-            continue
-        windows = coverage_windows(rotation.coverage, tz_name, ls.start_at, ls.end_at)
-        if windows:
-            k = first_index_at_or_before(rotation, tz_name, ls.start_at)
-            out.append(Slot(rotation.team, rotation.id, k, ls.start_at, ls.end_at, windows))
-    begin = max(until, locked[-1].end_at, origin)
-    if begin < end_at:
-        for slot in compute_slots(rotation, tz_name, begin, end_at):
-            cut = _clip(rotation, tz_name, slot, max(slot.start_at, begin), slot.end_at)
-            if cut is not None:
-                out.append(cut)
-    return out
-
-
-def _clip(
-    rotation: Rotation, tz_name: str, slot: Slot, start_at: datetime, end_at: datetime
-) -> Slot | None:
-    if start_at == slot.start_at and end_at == slot.end_at:
-        return slot
-    if end_at <= start_at:
-        return None
-    windows = coverage_windows(rotation.coverage, tz_name, start_at, end_at)
-    if not windows:
-        return None
-    return Slot(slot.team, slot.rotation, slot.index, start_at, end_at, windows)
 
 
 def compute_schedule(
@@ -205,8 +135,9 @@ def _compute_schedule(
 def _shifts_of(
     org: Org, start_at: datetime, end_at: datetime, planned: Planned
 ) -> tuple[list[Shift], list[Diagnostic]]:
-    """The shifts of planned slots overlapping the window, overrides applied, and
-    the slots nobody can take (errors)."""
+    """The shifts of planned slots overlapping the window, overrides applied (a part
+    nobody can take is a shift with no person, source ``uncovered``), and the slots
+    with such a part (errors; ``uncovered_diagnostics`` grades them by ``now``)."""
     slots, picks = planned
     problems: list[Diagnostic] = []
     overrides: dict[str, list[Override]] = defaultdict(list)
@@ -217,7 +148,6 @@ def _shifts_of(
         found = org.rotation(key)
         assert found is not None
         rotation = found
-        team = org.teams[rotation.team]
         # slots are in time order: none from the first one starting after the window
         stop = bisect_left(items, end_at, key=lambda slot: slot.start_at)
         for slot, pick in zip(items[:stop], picks[key][:stop], strict=True):
@@ -229,20 +159,10 @@ def _shifts_of(
                 for piece in _apply_overrides(a, b, pick, overrides.get(key, []))
             ]
             if any(person is None for _, _, person, _, _ in pieces):
-                local = slot.start_at.astimezone(team.tz)
-                problems.append(
-                    Diagnostic(
-                        rotation.source,
-                        "error",
-                        f"nobody can take {key} from {slot.start_at.isoformat()} to "
-                        f"{slot.end_at.isoformat()} ({local:%a %Y-%m-%d %H:%M} "
-                        f"{team.timezone}): every member is on leave or unavailable; "
-                        "add an override",
-                    )
-                )
+                problems.append(uncovered_diagnostic(org, key, slot, "error"))
             for piece_a, piece_b, person, source, note in pieces:
                 if person is None:
-                    continue
+                    source = "uncovered"
                 shifts.append(
                     Shift(
                         rotation.team,
@@ -260,6 +180,55 @@ def _shifts_of(
     visible = [s for s in shifts if s.start_at < end_at and start_at < s.end_at]
     visible.sort(key=_in_order)
     return visible, problems
+
+
+def uncovered_diagnostic(org: Org, key: str, slot: Slot, severity: str) -> Diagnostic:
+    """``uncovered shift team/rotation from … to …``, why each member cannot take
+    it, and what would fix it."""
+    from generator.schedule.assign import active_members, on_leave
+
+    rotation = org.rotation(key)
+    assert rotation is not None
+    team = org.teams[rotation.team]
+    local = slot.start_at.astimezone(team.tz)
+    active = {m.person for m in active_members(rotation, slot, org)}
+    reasons = []
+    for m in rotation.members:
+        person = org.people.get(m.person)
+        if m.person not in active:
+            reasons.append(f"{m.person} outside from/until")
+        elif person is not None and on_leave(person, slot):
+            reasons.append(f"{m.person} on leave")
+        else:
+            reasons.append(f"{m.person} on another rotation then")
+    return Diagnostic(
+        rotation.source,
+        severity,
+        f"uncovered shift: nobody can take {key} from {slot.start_at.isoformat()} to "
+        f"{slot.end_at.isoformat()} ({local:%a %Y-%m-%d %H:%M} {team.timezone}): "
+        f"{', '.join(reasons)}; add an override or a member",
+    )
+
+
+def uncovered_diagnostics(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
+    """One diagnostic per slot with an uncovered part that has not ended by ``now``:
+    an error when it starts within ``settings.freeze`` of now (it is about to be
+    published or locked), a warning beyond (there is time to fix it)."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, datetime]] = set()
+    soon = now + org.settings.freeze
+    for shift in schedule.uncovered:
+        if shift.end_at <= now:
+            continue
+        key = f"{shift.team}/{shift.rotation}"
+        if (key, shift.slot_start_at) in seen:
+            continue
+        seen.add((key, shift.slot_start_at))
+        slot = next(s for s in schedule.slots[key] if s.start_at == shift.slot_start_at)
+        out.append(
+            uncovered_diagnostic(org, key, slot, "error" if shift.start_at < soon else "warning")
+        )
+    return out
 
 
 def _in_order(shift: Shift) -> tuple[float, str, str, float]:

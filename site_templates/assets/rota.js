@@ -60,6 +60,12 @@
   }
 
   function personLink(dir, id) {
+    if (id === null || id === undefined) {  // a shift nobody could take
+      var gap = document.createElement("span");
+      gap.className = "rota-uncovered";
+      gap.textContent = "Nobody (uncovered)";
+      return gap;
+    }
     var a = document.createElement("a");
     a.href = new URL("people/" + encodeURIComponent(id) + "/", root).href;
     a.textContent = (dir.people && dir.people[id]) || id;
@@ -86,7 +92,7 @@
       return s.start > now && holders.indexOf(s.person) < 0;
     }).sort(function (a, b) { return a.start - b.start; })[0];
     var key = holders.join(" ") + "|" + (current.length ? Math.floor(current[0].end / 1000) : "") +
-      "|" + (next ? next.person + "@" + Math.floor(next.start / 1000) : "");
+      "|" + (next ? (next.person || "") + "@" + Math.floor(next.start / 1000) : "");
     row.setAttribute("data-rota-person-ids", holders.join(" "));
     if (row.getAttribute("data-rota-key") === key) return;  // the page's answer still holds
     row.setAttribute("data-rota-key", key);

@@ -98,7 +98,7 @@ def test_nobody_is_given_a_shift_during_their_leave() -> None:
     assert picked[1] != "ann" and picked[2] != "ann"
 
 
-def test_week_when_everyone_is_away_is_reported_with_its_time_and_team() -> None:
+def test_week_when_everyone_is_away_is_published_uncovered_with_its_time_and_team() -> None:
     away = [week_leave(date(2027, 3, 15))]
     org = make_org({"ann": 1, "bob": 1}, {"ann": away, "bob": away})
     schedule = plan(org)
@@ -107,8 +107,12 @@ def test_week_when_everyone_is_away_is_reported_with_its_time_and_team() -> None
     assert problem.severity == "error"
     assert "nobody can take team/primary from 2027-03-15T00:00:00+00:00" in problem.message
     assert "Mon 2027-03-15 00:00 UTC" in problem.message
-    # and no shift of that week is shown as anyone's
-    assert not schedule.window(datetime(2027, 3, 15, 12, tzinfo=UTC), START + 3 * WEEK)
+    assert "ann on leave, bob on leave" in problem.message
+    # the week is a shift of nobody's, published as uncovered
+    (gap,) = schedule.window(datetime(2027, 3, 15, 12, tzinfo=UTC), START + 3 * WEEK)
+    assert (gap.person, gap.source) == (None, "uncovered")
+    assert gap.as_json()["person"] is None
+    assert (gap.start_at, gap.end_at) == (START + 2 * WEEK, START + 3 * WEEK)
 
 
 def test_leave_is_excused_so_the_absent_member_is_not_made_to_catch_up() -> None:
