@@ -146,13 +146,15 @@ def render_all(loaded: Loaded, now: datetime) -> Rendered:
     from generator.feedstate import read_state
     from generator.render.ical import render_feeds, with_feed_key
     from generator.render.site import render_site
+    from generator.reports.compute import compute_reports
 
     org = with_feed_key(loaded.org, feed_key_from_env())
-    planned = loaded.horizon(now)
+    planned = loaded.horizon(now)  # schedule
     infeasible = [p for p in planned.problems if p.severity == "error"]
     if infeasible:
         raise InvalidInput(infeasible)
-    files = render_site(org, planned, now)
+    reports = compute_reports(org, planned, now)  # reports
+    files = render_site(org, planned, now, reports)  # render
     feeds = render_feeds(org, planned, now, read_state(Path(org.root)))
     files.update(feeds.files)
     return Rendered(planned, files, feeds.state)

@@ -28,9 +28,13 @@
             start: Date.parse(s.start), end: Date.parse(s.end)
           };
         });
+        var byKey = {};  // team/rotation -> shifts: 200 rotations stay quick
+        shifts.forEach(function (s) {
+          (byKey[s.team + "/" + s.rotation] = byKey[s.team + "/" + s.rotation] || []).push(s);
+        });
         return {
           from: Date.parse(both[0].from), to: Date.parse(both[0].to),
-          shifts: shifts, directory: both[1]
+          shifts: shifts, byKey: byKey, directory: both[1]
         };
       });
       data.catch(function () { data = null; });
@@ -79,7 +83,7 @@
     var team = row.getAttribute("data-team");
     var rotation = row.getAttribute("data-rotation");
     var tz = (d.directory.teams[team] || {}).timezone || "UTC";
-    var mine = d.shifts.filter(function (s) { return s.team === team && s.rotation === rotation; });
+    var mine = d.byKey[team + "/" + rotation] || [];
     var current = mine.filter(function (s) { return s.start <= now && now < s.end; });
     var holders = current.map(function (s) { return s.person; });
     var next = mine.filter(function (s) {
@@ -114,7 +118,45 @@
     }
   }
 
+  /* The home page's filter: shows the teams whose name, rotations or people on call
+   * match, opens the folded teams while a filter is set. */
+  function applyFilter(block, input) {
+    var words = input.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+    var groups = block.querySelectorAll("[data-rota-group]");
+    var shown = 0, rows = 0;
+    groups.forEach(function (group) {
+      var head = group.querySelector("tr.rota-group");
+      var teamText = head ? head.textContent.toLowerCase() : "";
+      var any = false;
+      group.querySelectorAll("[data-rota-now]").forEach(function (row) {
+        var text = teamText + " " + row.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+        row.hidden = !match;
+        rows += 1;
+        if (match) { any = true; shown += 1; }
+      });
+      group.hidden = !any;
+    });
+    var more = block.querySelector("[data-rota-more]");
+    if (more && words.length) more.open = true;
+    var status = block.querySelector("[data-rota-filter-status]");
+    if (status) {
+      status.textContent = words.length ? shown + " of " + rows + " rotations match" : "";
+    }
+  }
+
+  function bindFilter() {
+    document.querySelectorAll("[data-rota-live]").forEach(function (block) {
+      var input = block.querySelector("[data-rota-filter]");
+      if (!input || input.getAttribute("data-rota-bound")) return;
+      input.setAttribute("data-rota-bound", "1");
+      input.addEventListener("input", function () { applyFilter(block, input); });
+      if (input.value) applyFilter(block, input);
+    });
+  }
+
   function update() {
+    bindFilter();
     var blocks = document.querySelectorAll("[data-rota-live]");
     if (!blocks.length) return;
     load().then(function (d) {
