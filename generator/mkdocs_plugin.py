@@ -278,7 +278,9 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             if existing is not None:
                 files.remove(existing)
             # generated pages stay out of the navigation: a nav may still list them
-            inclusion = InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
+            inclusion = (
+                InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
+            )
             files.append(
                 File.generated(config, path, content=self.generated[path], inclusion=inclusion)
             )

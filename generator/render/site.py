@@ -745,9 +745,7 @@ def _thin(points: list[tuple[float, float]], most: int) -> list[tuple[float, flo
     return out
 
 
-def deviation_chart(
-    series: DeviationSeries, names: dict[str, str], tz: Any, title: str
-) -> Markup:
+def deviation_chart(series: DeviationSeries, names: dict[str, str], tz: Any, title: str) -> Markup:
     """Each member's deviation at every handoff as an inline SVG line chart.
 
     The vertical axis is symmetric around zero (at least ±1 shift), with lines at

@@ -333,9 +333,7 @@ def compute_deviation_series(
     return out
 
 
-def _held(
-    org: Org, loads: LoadModel, slot: Any, person: str, overrides: Any
-) -> dict[str, float]:
+def _held(org: Org, loads: LoadModel, slot: Any, person: str, overrides: Any) -> dict[str, float]:
     """The load of a slot by who held it: the planned person, less the hours overrides
     gave to someone else."""
     held: dict[str, float] = defaultdict(float)
