@@ -214,6 +214,16 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self.generated: dict[str, str | bytes] = {}
         self.site_url: str | None = None
         self.supply_nav = False  # mkdocs.yml has no nav: Rota supplies one in on_files
+        self.advice: list[str] = []  # warnings about mkdocs.yml, for `rota build` to print
+
+    def advise(self, message: str) -> None:
+        """A warning about the site's mkdocs.yml. Under `rota build` (which fails on any
+        MkDocs warning) it is handed back to print; under plain MkDocs it is logged."""
+        if self.preset is not None:
+            if message not in self.advice:
+                self.advice.append(message)
+        else:
+            log.warning("rota: %s", message)
 
     def use_files(self, files: Mapping[str, str | bytes], site_url: str | None = None) -> None:
         """Use files rendered already (by ``rota build``) instead of rendering again."""
@@ -259,7 +269,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             config.nav = prune_nav(config.nav, present) or []
             count = nav_pages(config.nav)
             if count > LARGE_NAV:
-                log.warning(large_nav_warning(count), extra={"rota_advice": True})
+                self.advise(large_nav_warning(count))
         return config
 
     def _add_overrides(self, config: MkDocsConfig) -> None:
@@ -296,7 +306,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             config.nav = rota_nav(self.generated, [f.src_uri for f in own])
             count = nav_pages(config.nav)
             if count > LARGE_NAV:
-                log.warning(large_nav_warning(count), extra={"rota_advice": True})
+                self.advise(large_nav_warning(count))
         return files
 
     def on_page_content(

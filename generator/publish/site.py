@@ -83,13 +83,9 @@ class _Collector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
-        self.advice: list[str] = []  # the rota plugin's advice on mkdocs.yml: printed only
 
     def emit(self, record: logging.LogRecord) -> None:
-        if getattr(record, "rota_advice", False):
-            self.advice.append(record.getMessage())
-        else:
-            self.messages.append(record.getMessage())
+        self.messages.append(record.getMessage())
 
 
 def run_mkdocs(
@@ -144,8 +140,14 @@ def run_mkdocs(
             os.environ["SOURCE_DATE_EPOCH"] = old_epoch
     if collector.messages:
         raise BuildFailed("MkDocs: " + "; ".join(collector.messages))
-    for advice in dict.fromkeys(collector.advice):
+    for advice in advice_from(cfg):
         sys.stderr.write(f"mkdocs.yml: warning: {advice}\n")
+
+
+def advice_from(cfg: Any) -> list[str]:
+    """The rota plugin's warnings about mkdocs.yml (a navigation too large, ...)."""
+    plugin = cfg.plugins.get("rota")
+    return list(getattr(plugin, "advice", []))
 
 
 def write_files(base: Path, files: Mapping[str, str | bytes]) -> None:

@@ -754,7 +754,7 @@ def deviation_chart(series: DeviationSeries, names: dict[str, str], tz: Any, tit
         return Markup("")
     esc = jinja2.filters.escape
     left, right, top, bottom = 44, 8, 10, 26
-    width, height = 640, 220
+    width, height = 480, 200  # small enough that its labels stay legible on a phone
     plot_w, plot_h = width - left - right, height - top - bottom
     t0 = series.handoffs[0].timestamp()
     span = (series.handoffs[-1].timestamp() - t0) or 1.0
