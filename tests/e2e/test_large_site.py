@@ -18,7 +18,7 @@ from generator.cli import cli
 from tests.conftest import NOW, REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-from make_org import write_org  # noqa: E402
+from make_org import write_org
 
 MINIMAL = (
     "site_name: Example on call\n"
