@@ -300,6 +300,8 @@ def compute_deviation_series(
                     break
                 if start_at <= slot.start_at:
                     raw.append((slot.start_at, {p: load[p] - target[p] for p in member_ids}))
+                if slot.start_at >= end_at:
+                    break  # a handoff at the window's end: nothing after it counts
                 if chosen.person is None or chosen.person not in org.people:
                     continue  # nobody could take it: it is nobody's share
                 members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
