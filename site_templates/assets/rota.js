@@ -118,30 +118,40 @@
     }
   }
 
-  /* The home page's filter: shows the teams whose name, rotations or people on call
-   * match, opens the folded teams while a filter is set. */
+  /* The home page's filter: shows the rotations whose team, name, or people on call
+   * or next contain the text typed, and opens the folded teams while it is set. */
+  function clean(text) { return text.toLowerCase().replace(/\s+/g, " ").trim(); }
+
   function applyFilter(block, input) {
-    var words = input.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+    var query = clean(input.value);
     var groups = block.querySelectorAll("[data-rota-group]");
     var shown = 0, rows = 0;
     groups.forEach(function (group) {
       var head = group.querySelector("tr.rota-group");
-      var teamText = head ? head.textContent.toLowerCase() : "";
+      var teamText = head ? clean(head.textContent) : "";
       var any = false;
       group.querySelectorAll("[data-rota-now]").forEach(function (row) {
-        var text = teamText + " " + row.textContent.toLowerCase();
-        var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+        var names = [teamText];
+        var rotation = row.querySelector("[data-label=Rotation]");
+        if (rotation) names.push(clean(rotation.textContent));
+        row.querySelectorAll("a").forEach(function (a) { names.push(clean(a.textContent)); });
+        var match = !query || names.some(function (n) { return n.indexOf(query) >= 0; });
         row.hidden = !match;
         rows += 1;
         if (match) { any = true; shown += 1; }
       });
       group.hidden = !any;
     });
+    block.querySelectorAll("table").forEach(function (table) {
+      var groupsHere = table.querySelectorAll("[data-rota-group]");
+      table.hidden = groupsHere.length > 0 &&
+        Array.prototype.every.call(groupsHere, function (g) { return g.hidden; });
+    });
     var more = block.querySelector("[data-rota-more]");
-    if (more && words.length) more.open = true;
+    if (more && query) more.open = true;
     var status = block.querySelector("[data-rota-filter-status]");
     if (status) {
-      status.textContent = words.length ? shown + " of " + rows + " rotations match" : "";
+      status.textContent = query ? shown + " of " + rows + " rotations match" : "";
     }
   }
 

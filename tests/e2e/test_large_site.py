@@ -93,3 +93,51 @@ def test_home_page_groups_rotations_by_team_and_folds_beyond_a_screenful(built: 
     assert shown.count("data-rota-now ") + folded.count("data-rota-now ") == 16
     assert re.search(r"<summary>\d+ more rotations? in \d+ more teams?</summary>", folded)
     assert 'id="rota-filter"' in shown
+
+
+@pytest.mark.browser
+def test_home_filter_finds_a_folded_team_and_the_live_update_keeps_working(built: Path) -> None:
+    """In Chromium: typing a folded team's name shows only its rotations, opens the fold,
+    says how many match, and the live script still fills in who is on call."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, QuietHandler, Watch
+
+    handler = functools.partial(QuietHandler, directory=str(built))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                pg = browser.new_page(viewport={"width": 1280, "height": 900})
+                watch = Watch(pg, base)
+                pg.clock.set_fixed_time(NOW)
+                pg.goto(base)
+                pg.wait_for_selector("[data-rota-live][data-rota-state=live]", timeout=15000)
+                more = pg.locator("details[data-rota-more]")
+                assert more.get_attribute("open") is None
+                folded_team = (more.locator("tr.rota-group").last.text_content() or "").strip()
+                assert folded_team.startswith("Team ")
+                pg.fill("#rota-filter", folded_team)
+                visible = pg.locator("tr[data-rota-now]:visible")
+                assert visible.count() == 2  # the team's two rotations
+                assert more.get_attribute("open") is not None
+                status = pg.locator("[data-rota-filter-status]").inner_text()
+                assert status == "2 of 16 rotations match"
+                for i in range(visible.count()):
+                    person = visible.nth(i).locator("[data-rota-person]").inner_text()
+                    assert person.strip()
+                pg.fill("#rota-filter", "")
+                assert pg.locator("tr[data-rota-now]:visible").count() == 16
+                assert watch.outside == [] and watch.errors == []
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
