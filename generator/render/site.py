@@ -448,7 +448,7 @@ def render_site(
             feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )
     render_runbooks(org, now, idx, page)
-    fairness_pages(org, reports, member_teams, page)
+    fairness_pages(org, reports, page)
     files["data/fairness.csv"] = fairness_csv(reports.fairness)
     if org.settings.publish_pay:
         pay_pages(org, pay, member_teams, page)
@@ -661,12 +661,10 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
     return TeamFairness(team, tuple(sections))
 
 
-def fairness_pages(
-    org: Org, reports: Reports, member_teams: dict[str, list[Team]], page: Any
-) -> list[TeamFairness]:
+def fairness_pages(org: Org, reports: Reports, page: Any) -> list[TeamFairness]:
     """``fairness/``: one row per team, worst first; ``fairness/<team>/``: tables and charts."""
     teams = [team_fairness(org, reports, t) for t in org.teams.values()]
-    pay_by_team = team_pay_totals(org, reports.pay, member_teams)
+    pay_by_team = team_pay_totals(org, reports.pay)
     for tf in teams:
         page(
             f"fairness/{tf.team.id}/index.md",
@@ -689,13 +687,7 @@ def fairness_pages(
     return teams
 
 
-def team_people(team: Team, member_teams: dict[str, list[Team]]) -> list[str]:
-    return [pid for pid, teams in member_teams.items() if any(t.id == team.id for t in teams)]
-
-
-def team_pay_totals(
-    org: Org, pay: PayReport, member_teams: dict[str, list[Team]]
-) -> dict[str, Decimal]:
+def team_pay_totals(org: Org, pay: PayReport) -> dict[str, Decimal]:
     """A team's pay: the sum of its members' totals (a person on two teams counts in both)."""
     by_person = {p.person: p.total for p in pay.people}
     out: dict[str, Decimal] = {}
@@ -708,7 +700,7 @@ def team_pay_totals(
 def pay_pages(org: Org, pay: PayReport, member_teams: dict[str, list[Team]], page: Any) -> None:
     """``pay/``: one row per team, largest first; ``pay/<team>/``: per person and month."""
     by_person = {p.person: p for p in pay.people}
-    totals = team_pay_totals(org, pay, member_teams)
+    totals = team_pay_totals(org, pay)
     shared = {pid for pid, teams in member_teams.items() if len(teams) > 1}
     rows = []
     for team in org.teams.values():
