@@ -370,8 +370,8 @@ def test_feed_links_offer_https_and_webcal_when_feeds_are_published_elsewhere(
 
 def test_mkdocs_plugin_builds_the_on_call_pages_beside_your_own(site: Path, tmp_path: Path) -> None:
     root = copy_org(tmp_path / "org")
-    (root / "site_templates" / "docs").mkdir(parents=True)
-    (root / "site_templates" / "docs" / "about.md").write_text("# About our on-call\n")
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "about.md").write_text("# About our on-call\n")
     out = tmp_path / "plain"
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
