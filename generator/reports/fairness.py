@@ -307,9 +307,8 @@ def compute_deviation_series(
                 members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
                 if not members:
                     continue
-                unit_sum += sum(
-                    loads.load(org.people[m.person], slot.windows) for m in members
-                ) / len(members)
+                each = {m.person: loads.load(org.people[m.person], slot.windows) for m in members}
+                unit_sum += sum(each.values()) / len(members)
                 unit_n += 1
                 pool = (
                     members
@@ -319,8 +318,7 @@ def compute_deviation_series(
                 total_share = sum(m.share for m in pool)
                 if total_share > 0:
                     for m in pool:
-                        share = loads.load(org.people[m.person], slot.windows)
-                        target[m.person] += share * m.share / total_share
+                        target[m.person] += each[m.person] * m.share / total_share
                 held = _held(org, loads, slot, chosen.person, overrides.get(key, ()))
                 for person, value in held.items():
                     load[person] += value
