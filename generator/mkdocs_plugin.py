@@ -8,6 +8,14 @@ this same plugin: ``rota build`` hands it the files it has already rendered
 (``use_files``), the others let it render them itself through the same
 ``pipeline.site_files``.
 
+Navigation stays small whatever the mkdocs.yml says, because MkDocs writes the
+whole navigation into every page: every generated page is kept out of it
+(``not_in_nav``). Without a ``nav``, the plugin supplies Rota's sections (home,
+teams, people, runbooks, handoffs, fairness, pay, severities: their index pages
+only) followed by the site's own pages from ``docs_dir`` as MkDocs would list
+them; a ``nav`` of the site's own is left alone, with one warning when it is
+large enough to make every page heavy.
+
 Besides adding the files, the plugin adds the site's stylesheet and script,
 Rota's theme overrides, drops navigation entries for pages this organisation
 does not have (the pay page when ``publish_pay`` is off), and sanitises the
@@ -18,6 +26,7 @@ but not raw ``<script>``, ``<style>``, ``<iframe>``, event-handler attributes or
 
 from __future__ import annotations
 
+import logging
 import os
 import posixpath
 from collections.abc import Mapping
@@ -31,14 +40,20 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
 from mkdocs.structure.pages import Page
 
 from generator.errors import InvalidInput
 
+log = logging.getLogger("mkdocs.plugins.rota")
+
 EXTRA_CSS = "assets/rota.css"
 EXTRA_JS = "assets/rota.js"
 SANITISED = ("runbooks/", "handoffs/")
+# Pages whose table of contents lists their sections only (h2), not every sub-heading:
+# a month of daily handoffs has six sub-headings per note, and Material writes the
+# table of contents into the page twice.
+SHORT_TOC = ("handoffs/",)
 # Material's instant navigation only follows links listed in sitemap.xml, which MkDocs
 # writes only with a site_url. Without settings.site_url (or site_url in mkdocs.yml) the
 # site uses this reserved, never-resolving address; pages still link relatively.
@@ -60,6 +75,58 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+
+# Rota's navigation when mkdocs.yml has none: each section's index page, in this order
+# (sections the organisation does not have are left out; other generated sections follow).
+SECTIONS = (
+    ("Home", "index.md"),
+    ("Teams", "teams/index.md"),
+    ("People", "people/index.md"),
+    ("Runbooks", "runbooks/index.md"),
+    ("Handoffs", "handoffs/index.md"),
+    ("Fairness", "fairness/index.md"),
+    ("Pay", "pay/index.md"),
+    ("Severities", "severities/index.md"),
+    ("Postmortems", "postmortems/index.md"),
+    ("Actions", "actions/index.md"),
+    ("Incidents", "incidents/index.md"),
+)
+# A navigation with more pages than this makes every page heavy (MkDocs writes the
+# whole navigation into each one): warn.
+LARGE_NAV = 150
+
+
+def rota_nav(generated: Mapping[str, object], own_pages: list[str]) -> list[Any]:
+    """Rota's sections (index pages only), then the site's own pages nested as MkDocs
+    nests them when mkdocs.yml has no ``nav``."""
+    from mkdocs.utils import nest_paths
+
+    known = {path for _, path in SECTIONS}
+    nav: list[Any] = [{title: path} for title, path in SECTIONS if path in generated]
+    for path in sorted(generated):
+        parts = path.split("/")
+        if len(parts) == 2 and parts[1] == "index.md" and path not in known:
+            nav.append({parts[0].replace("-", " ").capitalize(): path})
+    return nav + nest_paths(own_pages)
+
+
+def nav_pages(nav: Any) -> int:
+    """How many page entries (not sections, not external links) a nav holds."""
+    if isinstance(nav, list):
+        return sum(nav_pages(item) for item in nav)
+    if isinstance(nav, dict):
+        return sum(nav_pages(value) for value in nav.values())
+    if isinstance(nav, str):
+        return 0 if "://" in nav else 1
+    return 0
+
+
+def large_nav_warning(count: int) -> str:
+    return (
+        f"the navigation lists {count} pages and MkDocs writes all of it into every page, "
+        "so every page grows with it: list section index pages only and put the rest in "
+        "`not_in_nav`, or remove `nav` and let Rota supply its sectioned navigation"
+    )
 
 
 def sanitise_html(html: str) -> str:
@@ -101,6 +168,15 @@ def prune_nav(nav: Any, present: set[str]) -> Any:
     return nav
 
 
+def trim_toc(items: Any, depth: int) -> None:
+    """Drop table-of-contents entries deeper than ``depth`` (1 is the page title)."""
+    for item in items:
+        if item.level >= depth:
+            item.children = []
+        else:
+            trim_toc(item.children, depth)
+
+
 def check_paths(files: Mapping[str, str | bytes]) -> None:
     """Every generated path stays inside the docs folder (ids are slugs; this is a backstop)."""
     for rel in files:
@@ -137,6 +213,17 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self.preset: dict[str, str | bytes] | None = None
         self.generated: dict[str, str | bytes] = {}
         self.site_url: str | None = None
+        self.supply_nav = False  # mkdocs.yml has no nav: Rota supplies one in on_files
+        self.advice: list[str] = []  # warnings about mkdocs.yml, for `rota build` to print
+
+    def advise(self, message: str) -> None:
+        """A warning about the site's mkdocs.yml. Under `rota build` (which fails on any
+        MkDocs warning) it is handed back to print; under plain MkDocs it is logged."""
+        if self.preset is not None:
+            if message not in self.advice:
+                self.advice.append(message)
+        else:
+            log.warning("rota: %s", message)
 
     def use_files(self, files: Mapping[str, str | bytes], site_url: str | None = None) -> None:
         """Use files rendered already (by ``rota build``) instead of rendering again."""
@@ -174,11 +261,15 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self._add_overrides(config)
         if not config.site_url:
             config.site_url = (self.site_url or PLACEHOLDER_SITE_URL).rstrip("/") + "/"
+        self.supply_nav = config.nav is None
         if config.nav is not None:
             docs = Path(config.docs_dir)
             present = {p for p in files if p.endswith(".md")}
             present |= {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
             config.nav = prune_nav(config.nav, present) or []
+            count = nav_pages(config.nav)
+            if count > LARGE_NAV:
+                self.advise(large_nav_warning(count))
         return config
 
     def _add_overrides(self, config: MkDocsConfig) -> None:
@@ -196,13 +287,34 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, path, content=self.generated[path]))
+            # generated pages stay out of the navigation: a nav may still list them
+            inclusion = (
+                InclusionLevel.NOT_IN_NAV if path.endswith(".md") else InclusionLevel.UNDEFINED
+            )
+            files.append(
+                File.generated(config, path, content=self.generated[path], inclusion=inclusion)
+            )
+        if self.supply_nav:
+            own = sorted(
+                (
+                    f
+                    for f in files.documentation_pages()
+                    if f.src_uri not in self.generated and f.inclusion.is_in_nav()
+                ),
+                key=file_sort_key,
+            )
+            config.nav = rota_nav(self.generated, [f.src_uri for f in own])
+            count = nav_pages(config.nav)
+            if count > LARGE_NAV:
+                self.advise(large_nav_warning(count))
         return files
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         src = page.file.src_uri
+        if src in self.generated and src.startswith(SHORT_TOC):
+            trim_toc(page.toc, 2)
         if src in self.generated and src.startswith(SANITISED):
             return sanitise_html(html)
         return html

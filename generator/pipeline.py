@@ -174,6 +174,7 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
     from generator.feedstate import read_state
     from generator.render.ical import pager_feeds, render_feeds, with_feed_key
     from generator.render.site import render_site
+    from generator.reports.compute import compute_reports
     from generator.schedule.resolve import uncovered_diagnostics
 
     org = with_feed_key(loaded.org, feed_key_from_env())
@@ -186,13 +187,15 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
     )
     for problem in uncovered:
         progress.warn(replace(problem, severity="warning"))
+    progress.start("reports")
+    reports = compute_reports(org, planned, now)
+    progress.done("reports", "fairness, pay, handoffs, escalation")
     progress.start("pages")
-    files = render_site(org, planned, now)
+    files = render_site(org, planned, now, reports)
     progress.done("pages", f"{len(files):,} files")
     progress.start("feeds")
     feeds = render_feeds(org, planned, now, read_state(Path(org.root)))
     files.update(feeds.files)
     files.update(pager_feeds(org, planned, now))
-
     progress.done("feeds", f"{len(feeds.files):,} feeds")
     return Rendered(planned, files, feeds.state)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping
 from datetime import datetime
@@ -29,6 +30,23 @@ def templates_folder() -> Path:
     from importlib.resources import files
 
     return Path(str(files("generator.site_templates")))
+
+
+def own_docs(root: Path) -> Path | None:
+    """The site's own pages: the folder ``docs_dir`` of the organisation's mkdocs.yml names
+    (relative to it), if it exists inside the organisation."""
+    path = root / "mkdocs.yml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return None
+    name = config.get("docs_dir", "docs") if isinstance(config, dict) else None
+    if not isinstance(name, str):
+        return None
+    folder = (root / name).resolve()
+    if not folder.is_dir() or not folder.is_relative_to(root.resolve()):
+        return None
+    return folder
 
 
 def mkdocs_config(root: Path, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
@@ -122,6 +140,14 @@ def run_mkdocs(
             os.environ["SOURCE_DATE_EPOCH"] = old_epoch
     if collector.messages:
         raise BuildFailed("MkDocs: " + "; ".join(collector.messages))
+    for advice in advice_from(cfg):
+        sys.stderr.write(f"mkdocs.yml: warning: {advice}\n")
+
+
+def advice_from(cfg: Any) -> list[str]:
+    """The rota plugin's warnings about mkdocs.yml (a navigation too large, ...)."""
+    plugin = cfg.plugins.get("rota")
+    return list(getattr(plugin, "advice", []))
 
 
 def write_files(base: Path, files: Mapping[str, str | bytes]) -> None:
@@ -153,7 +179,11 @@ def publish_site(
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
         docs, site = work / "docs", work / "site"
-        docs.mkdir()
+        own = own_docs(root)  # the site's own pages, beside which Rota's are generated
+        if own is not None:
+            shutil.copytree(own, docs, ignore=shutil.ignore_patterns(".*"))
+        else:
+            docs.mkdir()
         run_mkdocs(mkdocs_config(root, docs, site), work, files, now, site_url)
         os.chmod(site, 0o755)
         replace_folder(site, out)
@@ -170,8 +200,10 @@ def serve_site(root: Path, now: datetime | None, dev_addr: str) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="rota-serve-"))
     try:
-        docs = work / "docs"
-        docs.mkdir()
+        docs = own_docs(root)  # the site's own pages, watched by MkDocs itself
+        if docs is None:
+            docs = work / "docs"
+            docs.mkdir()
         config = mkdocs_config(root, docs, work / "site")
         config["strict"] = False
         for plugin in config["plugins"]:

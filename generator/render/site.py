@@ -28,6 +28,10 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Org, Person, Rotation, Runbook, Team
+from generator.reports.compute import Reports
+from generator.reports.fairness import DeviationSeries, RotationFairness
+from generator.reports.handoff import Handoff
+from generator.reports.pay import PayReport, PersonPay
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import format_duration, human_duration, iso, localize
 
@@ -342,13 +346,20 @@ def bar_chart(rows: list[tuple[str, float, float | None]], unit: str, title: str
     return Markup("".join(parts))
 
 
-def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | bytes]:
+def render_site(
+    org: Org, schedule: Schedule, now: datetime, reports: Reports | None = None
+) -> dict[str, str | bytes]:
     """Every page, asset and data file of the site, by path under docs/ (the feeds under
-    ical/ come from ``render.ical.render_feeds``; pages only link to them)."""
+    ical/ come from ``render.ical.render_feeds``; pages only link to them).
+
+    ``reports``: the reports stage's results (``reports.compute.compute_reports``);
+    computed here only when a caller has none."""
     from generator.render.data import pay_files
-    from generator.reports.escalation import OnCallIndex, resolve_chain
+    from generator.reports.compute import compute_reports
     from generator.reports.fairness import fairness_csv
-    from generator.reports.pay import compute_pay
+
+    if reports is None:
+        reports = compute_reports(org, schedule, now)
 
     env = template_env(Path(org.root))
     files: dict[str, str | bytes] = {}
@@ -364,7 +375,6 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
     def page(path: str, template: str, **ctx: Any) -> None:
         files[path] = env.get_template(template).render(**ctx_base, base=page_base(path), **ctx)
 
-    on_call = OnCallIndex(schedule)  # one index for every team's chain at ``now``
     by_rotation: dict[tuple[str, str], list[Shift]] = defaultdict(list)
     by_person: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
@@ -372,7 +382,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
         if s.person is not None:
             by_person[s.person].append(s)
     rows_by_team = {t.id: now_rows(org, by_rotation, now, t) for t in org.teams.values()}
-    handoff_months = handoff_pages(org, schedule, now, env, page)
+    handoff_months = handoff_pages(org, reports.handoffs, page)
     next_handoffs = sorted(
         (r for rows in rows_by_team.values() for r in rows if r.next is not None),
         key=lambda r: (r.next.start_at if r.next else now, r.team.id, r.rotation.id),
@@ -381,6 +391,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
         "index.md",
         "index.md.j2",
         rows=[r for rows in rows_by_team.values() for r in rows],
+        groups=now_groups(rows_by_team),
         next_handoffs=next_handoffs[:12],
     )
     page("teams/index.md", "teams.md.j2", rows_by_team=rows_by_team)
@@ -395,7 +406,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
             "team.md.j2",
             team=team,
             rows=rows_by_team[team.id],
-            chain=resolve_chain(org, schedule, team.id, now, on_call),
+            chain=reports.chains[team.id],
             shifts=[
                 s
                 for s in team_shifts
@@ -420,7 +431,7 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
         "people.md.j2",
         member_teams=member_teams,
     )
-    pay = compute_pay(org, schedule, schedule.start_at, schedule.end_at)
+    pay = reports.pay
     pay_by_person = {p.person: p for p in pay.people}
     for person in org.people.values():
         mine = by_person.get(person.id, [])
@@ -440,16 +451,15 @@ def render_site(org: Org, schedule: Schedule, now: datetime) -> dict[str, str | 
             feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )
     render_runbooks(org, now, idx, page)
-    fairness = fairness_context(org, schedule, now)
-    page("fairness/index.md", "fairness.md.j2", **fairness)
-    files["data/fairness.csv"] = fairness_csv(fairness["report"])
+    fairness_pages(org, reports, page)
+    files["data/fairness.csv"] = fairness_csv(reports.fairness)
     if org.settings.publish_pay:
-        page("pay/index.md", "pay.md.j2", report=pay)
+        pay_pages(org, pay, member_teams, page)
     files.update(pay_files(org.settings.publish_pay, pay))
     page(
         "severities/index.md",
         "severities.md.j2",
-        chains=[(t, resolve_chain(org, schedule, t.id, now, on_call)) for t in org.teams.values()],
+        chains=[(t, reports.chains[t.id]) for t in org.teams.values()],
     )
     for asset in ASSETS:
         assert env.loader is not None
@@ -521,13 +531,10 @@ def render_runbooks(org: Org, now: datetime, idx: dict[str, dict[str, list[Runbo
         )
 
 
-def handoff_pages(
-    org: Org, schedule: Schedule, now: datetime, env: jinja2.Environment, page: Any
-) -> dict[str, list[str]]:
+def handoff_pages(org: Org, handoffs: Iterable[Handoff], page: Any) -> dict[str, list[str]]:
     """One page per team and month (``handoffs/<team>/<YYYY-MM>/``); returns months by team."""
-    from generator.reports.handoff import compute_handoffs, handoff_markdown
+    from generator.reports.handoff import handoff_markdown
 
-    handoffs = compute_handoffs(org, schedule, schedule.start_at, schedule.end_at)
     grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for h in handoffs:
         team = org.teams[h.team]
@@ -555,44 +562,235 @@ def handoff_pages(
     return months_by_team
 
 
-def fairness_context(org: Org, schedule: Schedule, now: datetime) -> dict[str, Any]:
-    from generator.reports.fairness import compute_fairness
+SCREENFUL_ROWS = 15  # "on call now" rows shown before the rest fold away
+CHART_POINTS = 180  # at most this many points per line of a deviation chart
 
-    report = compute_fairness(org, schedule, schedule.start_at, schedule.end_at)
+
+@dataclass(frozen=True)
+class NowGroup:
+    """One team's rows of the home page's "on call now" table."""
+
+    team: Team
+    rows: tuple[NowRow, ...]
+
+
+def now_groups(rows_by_team: dict[str, list[NowRow]]) -> tuple[list[NowGroup], list[NowGroup]]:
+    """The teams shown at once (about a screenful of rows) and the teams folded away."""
+    shown: list[NowGroup] = []
+    folded: list[NowGroup] = []
+    count = 0
+    for rows in rows_by_team.values():
+        if not rows:
+            continue
+        group = NowGroup(rows[0].team, tuple(rows))
+        if not folded and (not shown or count + len(rows) <= SCREENFUL_ROWS):
+            shown.append(group)
+            count += len(rows)
+        else:
+            folded.append(group)
+    return shown, folded
+
+
+@dataclass(frozen=True)
+class FairnessSection:
+    """One rotation on a team's fairness page."""
+
+    rotation: Rotation | None
+    report: RotationFairness
+    series: DeviationSeries | None
+    since_first: dict[str, float | None]  # person -> deviation at the window's last handoff
+    spread: float  # of ``since_first``
+    charts: tuple[Markup, ...]  # deviation over time, load, weekend, holiday
+
+
+@dataclass(frozen=True)
+class TeamFairness:
+    """One team's row of the fairness index."""
+
+    team: Team
+    sections: tuple[FairnessSection, ...]
+
+    @property
+    def spread(self) -> float:
+        return max((s.spread for s in self.sections), default=0.0)
+
+    @property
+    def largest(self) -> float:
+        """The largest |deviation| at any handoff in the window, over the team's rotations."""
+        return max((s.series.largest for s in self.sections if s.series), default=0.0)
+
+
+def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
     sections = []
-    for rot in report.rotations:
-        team = org.teams[rot.team]
+    for rot in reports.fairness.rotations:
+        if rot.team != team.id:
+            continue
         rotation = team.rotation(rot.rotation)
+        series = reports.deviations.get(f"{rot.team}/{rot.rotation}")
         name = {m.person: org.people[m.person].name for m in rot.members}
+        if series is not None:
+            name.update({p: org.people[p].name for p in series.members if p in org.people})
         label = f"{team.name} {rotation.name if rotation else rot.rotation}"
-        load_chart = bar_chart(
-            [(name[m.person], float(m.load), float(m.target)) for m in rot.members],
-            "load (weighted hours)",
-            f"Load against target per member, {label}",
+        since = {m.person: series.last(m.person) if series else None for m in rot.members}
+        finals = [v for v in since.values() if v is not None]
+        charts = (
+            deviation_chart(series, name, org.settings.tz, f"Deviation over time, {label}")
+            if series is not None
+            else Markup(""),
+            bar_chart(
+                [(name[m.person], float(m.load), float(m.target)) for m in rot.members],
+                "load (weighted hours)",
+                f"Load against target per member, {label}",
+            ),
+            bar_chart(
+                [
+                    (name[m.person], float(m.weekend_hours), float(m.weekend_target_hours))
+                    for m in rot.members
+                ],
+                "weekend hours",
+                f"Weekend hours against fair share per member, {label}",
+            ),
+            bar_chart(
+                [
+                    (name[m.person], float(m.holiday_hours), float(m.holiday_target_hours))
+                    for m in rot.members
+                ],
+                "holiday hours",
+                f"Holiday hours against fair share per member, {label}",
+            ),
         )
-        weekend_chart = bar_chart(
-            [
-                (name[m.person], float(m.weekend_hours), float(m.weekend_target_hours))
-                for m in rot.members
-            ],
-            "weekend hours",
-            f"Weekend hours against fair share per member, {label}",
+        spread = round(max(finals) - min(finals), 3) if finals else 0.0
+        sections.append(FairnessSection(rotation, rot, series, since, spread, charts))
+    return TeamFairness(team, tuple(sections))
+
+
+def fairness_pages(org: Org, reports: Reports, page: Any) -> list[TeamFairness]:
+    """``fairness/``: one row per team, worst first; ``fairness/<team>/``: tables and charts."""
+    teams = [team_fairness(org, reports, t) for t in org.teams.values()]
+    pay_by_team = team_pay_totals(org, reports.pay)
+    for tf in teams:
+        page(
+            f"fairness/{tf.team.id}/index.md",
+            "fairness-team.md.j2",
+            team=tf.team,
+            tf=tf,
+            start_at=reports.fairness.start_at,
+            end_at=reports.fairness.end_at,
         )
-        holiday_chart = bar_chart(
-            [
-                (name[m.person], float(m.holiday_hours), float(m.holiday_target_hours))
-                for m in rot.members
-            ],
-            "holiday hours",
-            f"Holiday hours against fair share per member, {label}",
+    worst_first = sorted(teams, key=lambda tf: (-tf.largest, -tf.spread, tf.team.name.lower()))
+    page(
+        "fairness/index.md",
+        "fairness.md.j2",
+        teams=worst_first,
+        pay_by_team=pay_by_team,
+        currency=reports.pay.currency,
+        start_at=reports.fairness.start_at,
+        end_at=reports.fairness.end_at,
+    )
+    return teams
+
+
+def team_pay_totals(org: Org, pay: PayReport) -> dict[str, Decimal]:
+    """A team's pay: the sum of its members' totals (a person on two teams counts in both)."""
+    by_person = {p.person: p.total for p in pay.people}
+    out: dict[str, Decimal] = {}
+    for team in org.teams.values():
+        people = dict.fromkeys(m.person for r in team.rotations for m in r.members)
+        out[team.id] = sum((by_person.get(p, Decimal("0.00")) for p in people), Decimal("0.00"))
+    return out
+
+
+def pay_pages(org: Org, pay: PayReport, member_teams: dict[str, list[Team]], page: Any) -> None:
+    """``pay/``: one row per team, largest first; ``pay/<team>/``: per person and month."""
+    by_person = {p.person: p for p in pay.people}
+    totals = team_pay_totals(org, pay)
+    shared = {pid for pid, teams in member_teams.items() if len(teams) > 1}
+    rows = []
+    for team in org.teams.values():
+        people = list(dict.fromkeys(m.person for r in team.rotations for m in r.members))
+        paid: list[PersonPay] = [by_person[p] for p in people if p in by_person]
+        rows.append((team, len(people), totals[team.id]))
+        page(
+            f"pay/{team.id}/index.md",
+            "pay-team.md.j2",
+            team=team,
+            report=pay,
+            people=paid,
+            total=totals[team.id],
+            shared=[p for p in people if p in shared],
         )
-        sections.append((team, rotation, rot, load_chart, weekend_chart, holiday_chart))
-    return {
-        "report": report,
-        "sections": sections,
-        "start_at": schedule.start_at,
-        "end_at": schedule.end_at,
-    }
+    rows.sort(key=lambda r: (-r[2], r[0].name.lower()))
+    page("pay/index.md", "pay.md.j2", report=pay, rows=rows)
+
+
+LINE_STYLES = 8  # distinct colour and dash patterns (rota-line-0 … 7)
+
+
+def _thin(points: list[tuple[float, float]], most: int) -> list[tuple[float, float]]:
+    """At most ``most`` points: per bucket the one farthest from zero, so peaks stay."""
+    if len(points) <= most:
+        return points
+    size = len(points) / most
+    out = []
+    for b in range(most):
+        bucket = points[int(b * size) : max(int((b + 1) * size), int(b * size) + 1)]
+        out.append(max(bucket, key=lambda p: abs(p[1])))
+    if out[-1] != points[-1]:
+        out[-1] = points[-1]
+    return out
+
+
+def deviation_chart(series: DeviationSeries, names: dict[str, str], tz: Any, title: str) -> Markup:
+    """Each member's deviation at every handoff as an inline SVG line chart.
+
+    The vertical axis is symmetric around zero (at least ±1 shift), with lines at
+    ±1; one line per member, each with its own colour and dash pattern."""
+    if len(series.handoffs) < 2 or not series.members:
+        return Markup("")
+    esc = jinja2.filters.escape
+    left, right, top, bottom = 44, 8, 10, 26
+    width, height = 480, 200  # small enough that its labels stay legible on a phone
+    plot_w, plot_h = width - left - right, height - top - bottom
+    t0 = series.handoffs[0].timestamp()
+    span = (series.handoffs[-1].timestamp() - t0) or 1.0
+    peak = max(1.0, max(abs(v) for vs in series.members.values() for v in vs))
+    peak = float(int(peak * 2 + 0.999)) / 2  # up to the next half shift
+
+    def x(at: float) -> float:
+        return left + plot_w * (at - t0) / span
+
+    def y(value: float) -> float:
+        return top + plot_h * (peak - value) / (2 * peak)
+
+    parts = [
+        f'<svg class="rota-chart rota-linechart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
+    ]
+    for value in sorted({-peak, -1.0, 0.0, 1.0, peak}):
+        cls = "rota-chart-zero" if value == 0 else "rota-chart-grid"
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'class="{cls}"/><text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end" '
+            f'class="rota-chart-label">{value:+g}</text>'.replace(">+0<", ">0<")
+        )
+    first, last = series.handoffs[0].astimezone(tz), series.handoffs[-1].astimezone(tz)
+    parts.append(
+        f'<text x="{left}" y="{height - 8}" class="rota-chart-label">'
+        f"{first:%d %b %Y}</text>"
+        f'<text x="{width - right}" y="{height - 8}" text-anchor="end" '
+        f'class="rota-chart-label">{last:%d %b %Y}</text>'
+    )
+    stamps = [h.timestamp() for h in series.handoffs]
+    for i, (person, values) in enumerate(series.members.items()):
+        points = _thin(list(zip(stamps, values, strict=True)), CHART_POINTS)
+        path = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
+        parts.append(
+            f'<polyline points="{path}" class="rota-line rota-line-{i % LINE_STYLES}">'
+            f"<title>{esc(names.get(person, person))}</title></polyline>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
 
 
 # ---- incident review: postmortems, action items, incident metrics -----------------

@@ -34,7 +34,10 @@ from datetime import datetime
 from typing import Any
 
 from generator.model import Org
+from generator.schedule.accounting import clip as _clip
 from generator.schedule.accounting import compute_accounts
+from generator.schedule.assign import active_members, on_leave
+from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso
 
@@ -211,6 +214,110 @@ def compute_fairness(
     return FairnessReport(start_at, end_at, tuple(out))
 
 
+@dataclass(frozen=True)
+class DeviationSeries:
+    """Each member's deviation at every handoff of a rotation inside a window.
+
+    Deviation per SPEC 3: load minus target, both summed from the rotation's first
+    handoff (history in the lock file counted) to the handoff, in shift-equivalents
+    (``unit``: the mean load of one shift from the first handoff to the window's end).
+    """
+
+    team: str
+    rotation: str
+    unit: float
+    handoffs: tuple[datetime, ...]  # the handoffs inside the window, in order
+    members: dict[str, tuple[float, ...]]  # person -> deviation at each handoff
+
+    def last(self, person: str) -> float | None:
+        values = self.members.get(person)
+        return values[-1] if values else None
+
+    @property
+    def largest(self) -> float:
+        """The largest absolute deviation at any handoff of the window."""
+        return max((abs(v) for vs in self.members.values() for v in vs), default=0.0)
+
+
+def compute_deviation_series(
+    org: Org, schedule: Schedule, start_at: datetime, end_at: datetime
+) -> dict[str, DeviationSeries]:
+    """Every rotation's members' deviations at each handoff in [start_at, end_at], by key.
+
+    Slots come from ``schedule.slots`` and ``schedule.picks``, which reach back to each
+    rotation's first handoff; overrides move their hours from the planned person to
+    the person covering, as on the published schedule. A slot nobody could take is
+    nobody's share. The value at a handoff counts the slots that ended by then.
+    """
+    loads = LoadModel(org)
+    overrides: dict[str, list[Any]] = defaultdict(list)
+    for o in org.overrides:
+        overrides[f"{o.team}/{o.rotation}"].append(o)
+    out: dict[str, DeviationSeries] = {}
+    for team in org.teams.values():
+        for rotation in team.rotations:
+            key = rotation.key
+            slots = schedule.slots.get(key, ())
+            picks = schedule.picks.get(key, ())
+            member_ids = list(dict.fromkeys(m.person for m in rotation.members))
+            load: dict[str, float] = defaultdict(float)
+            target: dict[str, float] = defaultdict(float)
+            unit_sum, unit_n = 0.0, 0
+            raw: list[tuple[datetime, dict[str, float]]] = []
+            for slot, chosen in zip(slots, picks, strict=False):
+                if slot.start_at > end_at:
+                    break
+                if start_at <= slot.start_at:
+                    raw.append((slot.start_at, {p: load[p] - target[p] for p in member_ids}))
+                if slot.start_at >= end_at:
+                    break  # a handoff at the window's end: nothing after it counts
+                if chosen.person is None or chosen.person not in org.people:
+                    continue  # nobody could take it: it is nobody's share
+                members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
+                if not members:
+                    continue
+                each = {m.person: loads.load(org.people[m.person], slot.windows) for m in members}
+                unit_sum += sum(each.values()) / len(members)
+                unit_n += 1
+                pool = (
+                    members
+                    if rotation.fairness == "equal"
+                    else [m for m in members if not on_leave(org.people[m.person], slot)]
+                )
+                total_share = sum(m.share for m in pool)
+                if total_share > 0:
+                    for m in pool:
+                        target[m.person] += each[m.person] * m.share / total_share
+                held = _held(org, loads, slot, chosen.person, overrides.get(key, ()))
+                for person, value in held.items():
+                    load[person] += value
+                    if person not in member_ids:
+                        member_ids.append(person)
+            unit = (unit_sum / unit_n) if unit_n and unit_sum > 0 else 1.0
+            handoffs = tuple(at for at, _ in raw)
+            series = {
+                p: tuple(round(devs.get(p, 0.0) / unit, 3) for _, devs in raw) for p in member_ids
+            }
+            out[key] = DeviationSeries(team.id, rotation.id, round(unit, 2), handoffs, series)
+    return out
+
+
+def _held(org: Org, loads: LoadModel, slot: Any, person: str, overrides: Any) -> dict[str, float]:
+    """The load of a slot by who held it: the planned person, less the hours overrides
+    gave to someone else."""
+    held: dict[str, float] = defaultdict(float)
+    held[person] += loads.load(org.people[person], slot.windows)
+    for o in overrides:
+        if o.end_at <= slot.start_at or o.start_at >= slot.end_at or o.person == person:
+            continue
+        moved = _clip(slot.windows, o.start_at, o.end_at)
+        if not moved or o.person not in org.people:
+            continue
+        held[person] -= loads.load(org.people[person], moved)
+        held[o.person] += loads.load(org.people[o.person], moved)
+    return held
+
+
 def balance_score(hours: list[float]) -> float:
     """Grafana OnCall's balance: mean over pairs of min/max hours (1.0: even)."""
     pairs = list(itertools.combinations(hours, 2))
@@ -256,10 +363,12 @@ def _interrupted(org: Org, team: str, person: str, start_at: datetime, end_at: d
 
 
 __all__ = [
+    "DeviationSeries",
     "FairnessReport",
     "MemberFairness",
     "RotationFairness",
     "balance_score",
+    "compute_deviation_series",
     "compute_fairness",
     "fairness_csv",
 ]

@@ -28,9 +28,13 @@
             start: Date.parse(s.start), end: Date.parse(s.end)
           };
         });
+        var byKey = {};  // team/rotation -> shifts: 200 rotations stay quick
+        shifts.forEach(function (s) {
+          (byKey[s.team + "/" + s.rotation] = byKey[s.team + "/" + s.rotation] || []).push(s);
+        });
         return {
           from: Date.parse(both[0].from), to: Date.parse(both[0].to),
-          shifts: shifts, directory: both[1]
+          shifts: shifts, byKey: byKey, directory: both[1]
         };
       });
       data.catch(function () { data = null; });
@@ -85,7 +89,7 @@
     var team = row.getAttribute("data-team");
     var rotation = row.getAttribute("data-rotation");
     var tz = (d.directory.teams[team] || {}).timezone || "UTC";
-    var mine = d.shifts.filter(function (s) { return s.team === team && s.rotation === rotation; });
+    var mine = d.byKey[team + "/" + rotation] || [];
     var current = mine.filter(function (s) { return s.start <= now && now < s.end; });
     var holders = current.map(function (s) { return s.person; });
     var next = mine.filter(function (s) {
@@ -120,7 +124,55 @@
     }
   }
 
+  /* The home page's filter: shows the rotations whose team, name, or people on call
+   * or next contain the text typed, and opens the folded teams while it is set. */
+  function clean(text) { return text.toLowerCase().replace(/\s+/g, " ").trim(); }
+
+  function applyFilter(block, input) {
+    var query = clean(input.value);
+    var groups = block.querySelectorAll("[data-rota-group]");
+    var shown = 0, rows = 0;
+    groups.forEach(function (group) {
+      var head = group.querySelector("tr.rota-group");
+      var teamText = head ? clean(head.textContent) : "";
+      var any = false;
+      group.querySelectorAll("[data-rota-now]").forEach(function (row) {
+        var names = [teamText];
+        var rotation = row.querySelector("[data-label=Rotation]");
+        if (rotation) names.push(clean(rotation.textContent));
+        row.querySelectorAll("a").forEach(function (a) { names.push(clean(a.textContent)); });
+        var match = !query || names.some(function (n) { return n.indexOf(query) >= 0; });
+        row.hidden = !match;
+        rows += 1;
+        if (match) { any = true; shown += 1; }
+      });
+      group.hidden = !any;
+    });
+    block.querySelectorAll("table").forEach(function (table) {
+      var groupsHere = table.querySelectorAll("[data-rota-group]");
+      table.hidden = groupsHere.length > 0 &&
+        Array.prototype.every.call(groupsHere, function (g) { return g.hidden; });
+    });
+    var more = block.querySelector("[data-rota-more]");
+    if (more && query) more.open = true;
+    var status = block.querySelector("[data-rota-filter-status]");
+    if (status) {
+      status.textContent = query ? shown + " of " + rows + " rotations match" : "";
+    }
+  }
+
+  function bindFilter() {
+    document.querySelectorAll("[data-rota-live]").forEach(function (block) {
+      var input = block.querySelector("[data-rota-filter]");
+      if (!input || input.getAttribute("data-rota-bound")) return;
+      input.setAttribute("data-rota-bound", "1");
+      input.addEventListener("input", function () { applyFilter(block, input); });
+      if (input.value) applyFilter(block, input);
+    });
+  }
+
   function update() {
+    bindFilter();
     var blocks = document.querySelectorAll("[data-rota-live]");
     if (!blocks.length) return;
     load().then(function (d) {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ PAGES = {
     "person": "people/marcus-reid/",
     "runbook": "runbooks/payments/db-pool-exhausted/",
     "fairness": "fairness/",
+    "team fairness": "fairness/payments/",
+    "team pay": "pay/payments/",
 }
 
 
@@ -299,3 +302,59 @@ def test_review_pages_load_cleanly_and_accessibly_on_phone_and_desktop(
         assert watch.outside == [] and watch.errors == []
     finally:
         context.close()
+
+
+def test_team_fairness_page_on_a_phone_is_readable_and_axe_clean(
+    browser: Any, base_url: str
+) -> None:
+    """At 390 px wide (a phone): the page does not scroll sideways (wide tables scroll in
+    their own box), each rotation's deviation chart draws one line per member with a
+    legend naming them, and axe-core finds no violation at all."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, base_url)
+        pg.clock.set_fixed_time(NOW)
+        pg.goto(base_url + "fairness/payments/")
+        pg.wait_for_load_state("networkidle")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        charts = pg.locator("svg.rota-linechart")
+        assert charts.count() == 2  # Primary and Secondary
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            box = chart.bounding_box()
+            assert box is not None and 200 < box["width"] <= 390
+            lines = chart.locator("polyline.rota-line")
+            figure = pg.locator("figure.rota-figure-wide").nth(i)
+            legend = figure.locator(".rota-legend li")
+            assert lines.count() == legend.count() == 6
+            assert legend.first.inner_text().strip() == "Marcus Reid"
+        pg.add_script_tag(path=str(AXE))
+        results = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+            for v in results["violations"]
+        ]
+        assert found == []
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()
+
+
+def test_team_page_links_to_its_fairness_and_pay_pages(
+    page: tuple[Any, Watch], base_url: str
+) -> None:
+    pg, watch = page
+    pg.goto(base_url + "teams/payments/")
+    pg.get_by_role("link", name="Fairness of Payments").click()
+    pg.wait_for_url("**/fairness/payments/")
+    pg.get_by_role("link", name="Pay of Payments").first.click()
+    pg.wait_for_url("**/pay/payments/")
+    pg.get_by_role("link", name="All teams").click()
+    pg.wait_for_url("**/pay/")
+    from playwright.sync_api import expect
+
+    # instant navigation swaps the content in after the address changes
+    expect(pg.locator("h1")).to_have_text(re.compile(r"^Pay\W*$"))
+    expect(pg.locator("table a[href$='pay/payments/']")).to_have_count(1)
+    assert watch.outside == [] and watch.errors == []

@@ -183,17 +183,40 @@ def test_site_loads_nothing_from_outside(site: Path) -> None:
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
 
 
-def test_fairness_page_draws_charts_inline(site: Path) -> None:
-    html = (site / "fairness/index.html").read_text()
-    # Six rotations in the sample, three charts each (load, weekend, holiday).
-    assert html.count('<svg class="rota-chart"') == 18
+def test_fairness_pages_draw_charts_inline(site: Path) -> None:
+    html = (site / "fairness/payments/index.html").read_text()
+    # Two rotations on Payments: per rotation a deviation line chart (one line per
+    # member, six members) and three bar charts (load, weekend, holiday).
+    assert html.count('<svg class="rota-chart rota-linechart"') == 2
+    assert html.count('<svg class="rota-chart"') == 6
+    assert html.count('<polyline points="') == 12
     assert "Load against target per member, Payments Primary" in html
+    assert "Deviation over time, Payments Secondary" in html
     # A manager reading a large spread learns why: Data Platform is round-robin, which
     # ignores its part-timer's half share; fair rotations carry no such remark.
     heading = r'<h2 id="[^"]*">(.*?)<a[^>]*>[^<]*</a></h2>(.*?)(?=<h2 |</article>)'
     sections = dict(re.findall(heading, html, re.S))
-    assert "Assigned <strong>round-robin</strong>" in sections["Data Platform Primary"]
-    assert "round-robin" not in sections["Payments Primary"]
+    assert "round-robin" not in sections["Primary"]
+    other = (site / "fairness/data-platform/index.html").read_text()
+    sections = dict(re.findall(heading, other, re.S))
+    assert "Assigned <strong>round-robin</strong>" in sections["Primary"]
+
+
+def test_fairness_and_pay_indexes_have_one_row_per_team_linking_its_page(site: Path) -> None:
+    for index in ("fairness", "pay"):
+        html = (site / index / "index.html").read_text()
+        body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        teams = re.findall(r'<tr><td><a href="([a-z0-9-]+)/">', body)
+        assert sorted(teams) == ["data-platform", "identity", "payments", "platform-sre"]
+    fairness = (site / "fairness/index.html").read_text()
+    rows = re.findall(
+        r'<tr><td><a href="[a-z-]+/">[^<]+</a></td><td>\d+</td><td>([0-9.]+)</td>', fairness
+    )
+    largest = [float(v) for v in rows]
+    assert largest == sorted(largest, reverse=True)  # worst first
+    team = (site / "teams/payments/index.html").read_text()
+    assert 'href="../../fairness/payments/"' in team
+    assert 'href="../../pay/payments/"' in team
 
 
 def test_two_builds_with_the_same_now_are_identical(
@@ -347,8 +370,8 @@ def test_feed_links_offer_https_and_webcal_when_feeds_are_published_elsewhere(
 
 def test_mkdocs_plugin_builds_the_on_call_pages_beside_your_own(site: Path, tmp_path: Path) -> None:
     root = copy_org(tmp_path / "org")
-    (root / "site_templates" / "docs").mkdir(parents=True)
-    (root / "site_templates" / "docs" / "about.md").write_text("# About our on-call\n")
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "about.md").write_text("# About our on-call\n")
     out = tmp_path / "plain"
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from generator.model import Incident, Leave, Lock, Member, Org, Person, Rotation, Settings, Team
 from generator.reports.fairness import (
+    DeviationSeries,
     FairnessReport,
     balance_score,
     compute_fairness,
@@ -218,3 +219,42 @@ def test_interruption_weight_adds_load_to_whoever_was_paged_on_call() -> None:
     # ann (144.5 - 129.75) / 36.214 = +0.407, bob -0.407: bob, woken twice, is owed less
     assert (ann.deviation, bob.deviation) == (0.407, -0.407)
     assert plain.members[1].deviation == -0.435
+
+
+def series_for(org: Org) -> DeviationSeries:
+    from generator.reports.fairness import compute_deviation_series
+
+    schedule = compute_schedule(org, START, END)
+    return compute_deviation_series(org, schedule, START, END)["team/daily"]
+
+
+def test_deviation_series_is_load_minus_target_at_every_handoff() -> None:
+    # Mon-Fri weigh 31.5, Sat and Sun 48, half of each day is each one's target; ann
+    # takes Mon, Wed, Fri, Sun: +15.75 after each of her weekdays, -15.75 after each of
+    # bob's, -24 after his Saturday, +24 after her Sunday; one shift is 253.5 / 7.
+    series = series_for(make_org())
+    assert series.handoffs == tuple(START + timedelta(days=d) for d in range(8))
+    assert series.unit == 36.21
+    assert series.members["ann"] == (0.0, 0.435, 0.0, 0.435, 0.0, 0.435, -0.228, 0.435)
+    assert series.members["bob"] == (0.0, -0.435, 0.0, -0.435, 0.0, -0.435, 0.228, -0.435)
+    assert series.largest == 0.435
+    # at the window's end it is the report's deviation, counted from the first handoff
+    (rotation,) = report_for(make_org()).rotations
+    assert [series.last(m.person) for m in rotation.members] == [
+        m.deviation for m in rotation.members
+    ]
+
+
+def test_deviation_series_moves_overridden_hours_to_whoever_covered() -> None:
+    from generator.model import Override
+
+    org = make_org()
+    carol = Person("carol", "Carol", None, "UTC", None, None, ())
+    cover = Override("team", "daily", START, START + timedelta(hours=6), "carol", None)
+    org = replace(org, people={**org.people, "carol": carol}, overrides=(cover,))
+    series = series_for(org)
+    # Monday night 00:00-06:00 (6 h x 1.5 = 9) is carol's, not ann's: after Monday ann
+    # has 31.5 - 9 - 15.75 = 6.75, carol 9 with no target
+    assert series.members["ann"][1] == round(6.75 / (253.5 / 7), 3) == 0.186
+    assert series.members["carol"][1] == round(9 / (253.5 / 7), 3) == 0.249
+    assert series.members["carol"][-1] == 0.249

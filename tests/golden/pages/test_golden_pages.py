@@ -13,7 +13,16 @@ Checked by hand in the reviewed pages, at NOW = Fri 27 Nov 2026 12:00 London:
   night 6 + 9, weekend 48) + 99 h from Mon 14 Dec 09:00 (39 + 60) = 168 h;
 - November pay: 120 weekday h x 1.00 + 48 weekend h x 2.00 = 216.00 GBP;
 - disk-full.md was reviewed 2026-06-01, 179 days before NOW, over the 90d review: stale;
-- names and notes appear as character references (``&#60;``), never as markup.
+- names and notes appear as character references (``&#60;``), never as markup;
+- fairness since the first handoff, at the window's handoffs (23 Nov, 30 Nov, 7 Dec,
+  14 Dec): on 23 Nov one shift each, so Ada and Ben (London, same weeks' load) are at
+  0 and Cleo slightly below (her share of Veterans Day's holiday hours in New York);
+  Ada's 23 Nov week puts her at about +2/3 and Ben, Cleo near -1/3; her leave on
+  7-8 Dec touches the slots of 30 Nov and 7 Dec, so she is excused from both and stays
+  at +0.65 while Ben (+1/2, then -1/2) and Cleo (-1/2, then +1/2) trade places:
+  largest deviation 0.97 (Cleo on 7 Dec), spread 0.65 - (-0.48) = 1.13;
+- the team's pay: Ada 216.00 + 99.00 (14 Dec 09:00 to 18 Dec 12:00, weekdays), Ben
+  15.00 (Mon 30 Nov from 09:00) + 201.00, Cleo 117.00 + 216.00: 864.00.
 """
 
 from __future__ import annotations
@@ -35,6 +44,10 @@ PAGES = [
     "runbooks/ops/disk-full.md",
     "runbooks/ops/restart-web.md",
     "runbooks/alerts/diskfull/index.md",
+    "fairness/index.md",
+    "fairness/ops/index.md",
+    "pay/index.md",
+    "pay/ops/index.md",
 ]
 
 

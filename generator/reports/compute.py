@@ -1,0 +1,47 @@
+"""The reports stage: every report the site shows, computed once from the schedule. Pure.
+
+``pipeline.render_all`` calls ``compute_reports`` between scheduling and
+rendering, and hands the result to ``render.site.render_site``: rendering
+formats, it does not compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from generator.model import Org
+from generator.reports.escalation import OnCallIndex, ResolvedLevel, resolve_chain
+from generator.reports.fairness import (
+    DeviationSeries,
+    FairnessReport,
+    compute_deviation_series,
+    compute_fairness,
+)
+from generator.reports.handoff import Handoff, compute_handoffs
+from generator.reports.pay import PayReport, compute_pay
+from generator.schedule.resolve import Schedule
+
+
+@dataclass(frozen=True)
+class Reports:
+    """What the site reports over the schedule's window (``history`` back, ``horizon`` ahead)."""
+
+    fairness: FairnessReport  # load against target, hours inside the window
+    deviations: dict[str, DeviationSeries]  # by rotation key: since the first handoff
+    pay: PayReport
+    handoffs: tuple[Handoff, ...]
+    chains: dict[str, list[ResolvedLevel]]  # every team's escalation chain at ``now``
+
+
+def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
+    """Fairness, deviation over time, pay, handoff notes and escalation for the site."""
+    start_at, end_at = schedule.start_at, schedule.end_at
+    on_call = OnCallIndex(schedule)  # one index for every team's chain at ``now``
+    return Reports(
+        fairness=compute_fairness(org, schedule, start_at, end_at),
+        deviations=compute_deviation_series(org, schedule, start_at, end_at),
+        pay=compute_pay(org, schedule, start_at, end_at),
+        handoffs=tuple(compute_handoffs(org, schedule, start_at, end_at)),
+        chains={t: resolve_chain(org, schedule, t, now, on_call) for t in org.teams},
+    )
