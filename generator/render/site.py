@@ -425,7 +425,7 @@ def render_site(
     for t in org.teams.values():
         for pid in dict.fromkeys(m.person for r in t.rotations for m in r.members):
             member_teams[pid].append(t)
-    ctx_base["open_actions"] = render_review(org, schedule, now, page)  # incident review
+    ctx_base["open_actions"] = render_review(org, reports, page)  # incident review
     page(
         "people/index.md",
         "people.md.j2",
@@ -869,16 +869,15 @@ def review_charts(org: Org, report: Any) -> dict[str, Markup]:
     return {"months": months, "mttr": mttr, "mtta": mtta, "load": load, "sleep": sleep}
 
 
-def render_review(org: Org, schedule: Schedule, now: datetime, page: Any) -> dict[str, Any]:
+def render_review(org: Org, reports: Reports, page: Any) -> dict[str, Any]:
     """postmortems/, postmortems/<incident>/, actions/, incidents/ and incidents/load/;
     returns the open action items by person, for the people pages."""
     from generator.render.review import seconds_text
-    from generator.reports.actions import compute_actions, open_items_of
-    from generator.reports.incidents import compute_incidents, incidents_window, review_status
+    from generator.reports.actions import open_items_of
 
     incidents = {i.id: i for i in org.incidents}
-    actions = compute_actions(org, now)
-    reviews = {r.incident.id: r for r in review_status(org, now)}
+    actions = list(reports.actions)
+    reviews = {r.incident.id: r for r in reports.reviews}
     severity_names = {s.id: s.name for s in org.severities}
     common = {
         "status_labels": STATUS_LABELS,
@@ -934,8 +933,7 @@ def render_review(org: Org, schedule: Schedule, now: datetime, page: Any) -> dic
         pm_slugs=pm_slugs,
         **common,
     )
-    start_at, end_at = incidents_window(org, now)
-    report = compute_incidents(org, schedule, start_at, end_at, now)
+    report = reports.incidents
     charts = review_charts(org, report)
     page(
         "incidents/index.md",

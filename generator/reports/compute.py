@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from generator.model import Org
+from generator.reports.actions import ActionRow, compute_actions
 from generator.reports.escalation import OnCallIndex, ResolvedLevel, resolve_chain
 from generator.reports.fairness import (
     DeviationSeries,
@@ -19,6 +20,13 @@ from generator.reports.fairness import (
     compute_fairness,
 )
 from generator.reports.handoff import Handoff, compute_handoffs
+from generator.reports.incidents import (
+    IncidentReport,
+    ReviewRow,
+    compute_incidents,
+    incidents_window,
+    review_status,
+)
 from generator.reports.pay import PayReport, compute_pay
 from generator.schedule.resolve import Schedule
 
@@ -32,11 +40,16 @@ class Reports:
     pay: PayReport
     handoffs: tuple[Handoff, ...]
     chains: dict[str, list[ResolvedLevel]]  # every team's escalation chain at ``now``
+    actions: tuple[ActionRow, ...]  # postmortem action items, open and overdue first
+    reviews: tuple[ReviewRow, ...]  # incidents that need a postmortem, and its state
+    incidents: IncidentReport  # MTTA, MTTR and on-call load over ``incidents_window``
 
 
 def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
-    """Fairness, deviation over time, pay, handoff notes and escalation for the site."""
+    """Fairness, deviation over time, pay, handoff notes, escalation and incident review
+    for the site."""
     start_at, end_at = schedule.start_at, schedule.end_at
+    review_from, review_to = incidents_window(org, now)
     on_call = OnCallIndex(schedule)  # one index for every team's chain at ``now``
     return Reports(
         fairness=compute_fairness(org, schedule, start_at, end_at),
@@ -44,4 +57,7 @@ def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
         pay=compute_pay(org, schedule, start_at, end_at),
         handoffs=tuple(compute_handoffs(org, schedule, start_at, end_at)),
         chains={t: resolve_chain(org, schedule, t, now, on_call) for t in org.teams},
+        actions=tuple(compute_actions(org, now)),
+        reviews=tuple(review_status(org, now)),
+        incidents=compute_incidents(org, schedule, review_from, review_to, now),
     )
