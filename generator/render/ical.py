@@ -695,8 +695,14 @@ def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]
             event.add("summary", _clean(person.email if person and person.email else pid))
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
-        name = f"{team_id}-{rotation_id}"
-        if key_secret:  # as secret as the other feeds: they name everyone on call
-            name += f"-{feed_token(key_secret, 'pager', key)}"
-        files[f"ical/pager/{name}.ics"] = cal.to_ical()
+        files[pager_feed_path(org, key)] = cal.to_ical()
     return files
+
+
+def pager_feed_path(org: Org, key: str) -> str:
+    """``ical/pager/<team>-<rotation>.ics`` (``-<token>`` with ``feeds.secret``, as secret
+    as the other feeds: they name everyone on call)."""
+    name = key.replace("/", "-", 1)
+    if org.settings.feed_secret and org.settings.feed_key:
+        name += f"-{feed_token(org.settings.feed_key, 'pager', key)}"
+    return f"ical/pager/{name}.ics"

@@ -355,6 +355,7 @@ def render_site(
     ``reports``: the reports stage's results (``reports.compute.compute_reports``);
     computed here only when a caller has none."""
     from generator.render.data import pay_files
+    from generator.render.ical import pager_feed_path
     from generator.reports.compute import compute_reports
     from generator.reports.fairness import fairness_csv
 
@@ -420,6 +421,7 @@ def render_site(
             runbooks=idx["team"].get(team.id, []),
             handoff_months=handoff_months.get(team.id, []),
             feed=feed_links(org, "team", team.id),
+            pager_feeds=[(r, pager_feed_path(org, r.key)) for r in team.rotations],
         )
     member_teams: dict[str, list[Team]] = {p: [] for p in org.people}
     for t in org.teams.values():

@@ -154,6 +154,17 @@ def test_team_page_has_now_chain_calendar_runbooks_and_feed(site: Path) -> None:
     assert "webcal://" not in html
 
 
+def test_team_page_links_each_rotations_pager_feed_that_the_build_wrote(site: Path) -> None:
+    html = (site / "teams/payments/index.html").read_text()
+    links = re.findall(r'href="\.\./\.\./(ical/pager/[^"]+)" download>([^<]+)<', html)
+    assert links == [
+        ("ical/pager/payments-primary.ics", "Primary"),
+        ("ical/pager/payments-secondary.ics", "Secondary"),
+    ]
+    for path, _ in links:
+        assert (site / path).read_text().startswith("BEGIN:VCALENDAR")
+
+
 def test_handoff_month_page_has_one_section_per_handoff(site: Path) -> None:
     html = (site / "handoffs/payments/2026-11/index.html").read_text()
     # Payments hands over primary and secondary every Monday 09:00 New York time;
