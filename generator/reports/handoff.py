@@ -129,6 +129,10 @@ class Handoff:
     escalation_lines: tuple[str, ...]  # the same, as names: "after 15m: Secondary (…)"
     escalation_repeat: int
     runbooks: tuple[RunbookLink, ...]
+    # uncovered time (nobody on call) between the outgoing and the incoming stint, and
+    # right after the incoming stint (nobody takes over): (start, end), or None
+    uncovered_before: tuple[datetime, datetime] | None
+    uncovered_after: tuple[datetime, datetime] | None
     site_url: str | None  # settings.site_url, for absolute links in plain text
 
     @property
@@ -208,6 +212,26 @@ class _Facts:
     def stints(self, team: str, rotation: str) -> list[_Stint]:
         return _stints(self.shifts.get((team, rotation), []))
 
+    def uncovered(self, team: str, rotation: str) -> list[Shift]:
+        """The rotation's uncovered shifts, in time order."""
+        return sorted(
+            (s for s in self.shifts.get((team, rotation), []) if s.person is None),
+            key=lambda s: s.start_at,
+        )
+
+
+def _gap(
+    uncovered: list[Shift], after: datetime | None, before: datetime | None
+) -> tuple[datetime, datetime] | None:
+    """The uncovered time between ``after`` and ``before`` (either open): from the first
+    uncovered shift's start to the last one's end."""
+    inside = [
+        s
+        for s in uncovered
+        if (after is None or s.start_at >= after) and (before is None or s.end_at <= before)
+    ]
+    return (inside[0].start_at, inside[-1].end_at) if inside else None
+
 
 def _party(org: Org, person_id: str, at: datetime) -> Party:
     person = org.people.get(person_id)
@@ -229,7 +253,8 @@ def _rotation_handoffs(facts: _Facts, key: str) -> list[Handoff]:
     # first stint is a handoff only when it opens the rotation (slot 0: nobody before)
     indexes = [i for i in range(len(stints)) if i > 0 or stints[0].shifts[0].slot_index == 0]
     notes_for = _assign_notes(org, team.id, rotation.id, stints, indexes)
-    return [_handoff(facts, stints, i, notes_for.get(i, ())) for i in indexes]
+    uncovered = facts.uncovered(team.id, rotation.id)
+    return [_handoff(facts, stints, i, notes_for.get(i, ()), uncovered) for i in indexes]
 
 
 def _assign_notes(
@@ -257,7 +282,11 @@ def _assign_notes(
 
 
 def _handoff(
-    facts: _Facts, stints: list[_Stint], i: int, notes: tuple[AuthoredNote, ...]
+    facts: _Facts,
+    stints: list[_Stint],
+    i: int,
+    notes: tuple[AuthoredNote, ...],
+    uncovered: list[Shift] | None = None,
 ) -> Handoff:
     org = facts.org
     incoming = stints[i]
@@ -299,6 +328,10 @@ def _handoff(
         escalation_repeat=team.escalation.repeat if team.escalation else 0,
         runbooks=tuple(facts.runbooks.get(team.id, ())),
         site_url=org.settings.site_url,
+        uncovered_before=_gap(uncovered or [], outgoing.end_at if outgoing else None, at),
+        uncovered_after=_gap(
+            uncovered or [], incoming.end_at, following.start_at if following else None
+        ),
     )
 
 
@@ -469,6 +502,10 @@ def _when(at: datetime, tz: Any) -> str:
     return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
 
 
+def _gap_text(gap: tuple[datetime, datetime], tz: Any) -> str:
+    return f"nobody is on call from {_when(gap[0], tz)} to {_when(gap[1], tz)}"
+
+
 def _party_time(p: Party) -> str:
     return f"{p.local_at:%a %d %b %H:%M} {p.local_at.tzname()} ({p.timezone})"
 
@@ -510,10 +547,18 @@ def handoff_markdown(h: Handoff, link_prefix: str = "../../../", level: int = 2)
         f"- Outgoing: {who_out}",
         f"- Incoming: **{md_inline(h.incoming.name)}** — {md_inline(_party_time(h.incoming))}",
     ]
+    if h.uncovered_before is not None:
+        gap = md_inline(_gap_text(h.uncovered_before, team_tz))
+        out.append(f"- **Uncovered** before this handoff: {gap}")
     if h.next_at is not None and h.next_person is not None:
         out.append(
             f"- Next handoff: {md_inline(_when(h.next_at, team_tz))} to "
             f"**{md_inline(h.next_person.name)}**"
+        )
+    if h.uncovered_after is not None:
+        out.append(
+            f"- **Uncovered** after this shift: {md_inline(_gap_text(h.uncovered_after, team_tz))}"
+            " (add an override)"
         )
     out += ["", f"{sub} Incidents during the outgoing shift", ""]
     if not h.incidents:
@@ -587,8 +632,12 @@ def handoff_text(h: Handoff) -> str:
     if h.outgoing:
         lines.append(f"Outgoing: {h.outgoing.name}, {_party_time(h.outgoing)}")
     lines.append(f"Incoming: {h.incoming.name}, {_party_time(h.incoming)}")
+    if h.uncovered_before is not None:
+        lines.append(f"Uncovered before this handoff: {_gap_text(h.uncovered_before, team_tz)}")
     if h.next_at is not None and h.next_person is not None:
         lines.append(f"Next handoff: {_when(h.next_at, team_tz)} to {h.next_person.name}")
+    if h.uncovered_after is not None:
+        lines.append(f"Uncovered after this shift: {_gap_text(h.uncovered_after, team_tz)}")
     if h.incidents:
         lines += ["", "Incidents during the outgoing shift:"]
         for inc in h.incidents:
@@ -650,6 +699,16 @@ def handoff_json(h: Handoff) -> dict[str, Any]:
             else None
         ),
         "incoming_shift": {"start": iso(h.at), "end": iso(h.incoming_end_at)},
+        "uncovered_before": (
+            {"start": iso(h.uncovered_before[0]), "end": iso(h.uncovered_before[1])}
+            if h.uncovered_before
+            else None
+        ),
+        "uncovered_after": (
+            {"start": iso(h.uncovered_after[0]), "end": iso(h.uncovered_after[1])}
+            if h.uncovered_after
+            else None
+        ),
         "incidents": [
             {
                 "id": i.id,

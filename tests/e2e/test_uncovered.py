@@ -72,8 +72,15 @@ def test_uncovered_shift_builds_with_exit_zero_and_is_shown_on_pages_and_team_fe
     assert gaps[0].decoded("DTSTART").isoformat() == GAP
     assert "Nobody is on call for Web Primary" in str(gaps[0]["DESCRIPTION"])
     for person in ("ann", "bob", "cy"):
-        personal = (out / "ical" / f"{person}.ics").read_text()
-        assert "Uncovered" not in personal
+        personal = icalendar.Calendar.from_ical((out / "ical" / f"{person}.ics").read_bytes())
+        summaries = [str(e["SUMMARY"]) for e in personal.walk("VEVENT")]
+        assert not [s for s in summaries if s.startswith("Uncovered")]
+    # ann's shift before the gap warns her, in its handoff note, that nobody takes over
+    ann = icalendar.Calendar.from_ical((out / "ical" / "ann.ics").read_bytes())
+    (last,) = [e for e in ann.walk("VEVENT") if e.decoded("DTEND").isoformat() == GAP]
+    assert "Uncovered after this shift: nobody is on call from Mon 07 Dec 2026" in str(
+        last["DESCRIPTION"]
+    )
     data = json.loads((out / "data" / "schedule.json").read_text())
     (gap,) = [s for s in data["shifts"] if s["person"] is None]
     assert (gap["team"], gap["start"], gap["source"]) == ("web", GAP, "uncovered")
@@ -135,3 +142,23 @@ def test_who_says_until_when_and_how_long_in_the_team_zone(tmp_path: Path) -> No
     (row,) = [line for line in who.stdout.splitlines() if line.startswith("db")]
     assert row.split()[:4] == ["db", "primary", "Cy", "Poe"]
     assert row.endswith("Mon 30 Nov 09:00 EST (in 1 h 37 min)")
+
+
+def test_handoff_notes_name_the_uncovered_week_on_both_sides(tmp_path: Path) -> None:
+    root = org(tmp_path)
+    # ann takes over on 23 November for two weeks; nobody takes over from her on
+    # 7 December: her note warns of the uncovered week after her shift
+    before = run(root, "handoff", "--team", "web", "--at", "2026-11-23 09:00", "--format", "json")
+    assert before.exit_code == 0, before.output
+    (note,) = json.loads(before.stdout)["handoffs"]
+    assert (note["at"], note["incoming"]["person"]) == ("2026-11-23T09:00:00+00:00", "ann")
+    assert note["uncovered_before"] is None
+    assert note["uncovered_after"] == {"start": GAP, "end": "2026-12-14T09:00:00+00:00"}
+    # bob takes over on 14 December after the gap: his note says nobody was on call
+    after = run(root, "handoff", "--team", "web", "--at", "2026-12-10 09:00")
+    assert after.exit_code == 0, after.output
+    assert "# Web Primary: handoff Mon 14 Dec 2026 09:00 UTC" in after.stdout
+    assert (
+        "- **Uncovered** before this handoff: nobody is on call from Mon 07 Dec 2026 09:00 UTC "
+        "to Mon 14 Dec 2026 09:00 UTC"
+    ) in after.stdout.splitlines()
