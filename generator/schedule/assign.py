@@ -14,27 +14,34 @@ shared by several rotations or teams is never given two overlapping shifts.
    preferred who does not lose their own next planned shift to ``min_rest``
    (so one change does not cascade).
 2. **Local search.** Time is cut into fixed 13-week blocks (anchored on a fixed
-   Monday, so a slot's assignee never depends on the window asked for). At the
-   end of each block, moves (one slot to another member) and swaps (two slots
+   Monday, so a slot's assignee never depends on the window asked for: a
+   block's plan depends only on the past and on the block itself). At the end
+   of each block, moves (one slot to another member) and swaps (two slots
    between two members) over the block's unlocked slots lower
-   ``Σ dev² + ¼ Σ weekend_dev² + 2.5 Σ holiday_dev² + stickiness`` where ``dev``
-   is a member's (load - target) in shift-equivalents since the rotation's
-   first handoff, ``weekend_dev`` and ``holiday_dev`` the same for weekend and
-   holiday time in days, and stickiness a cost (``STICKY``) for each slot moved
-   away from the previous plan: a slot leaves its previous assignee only for a
-   larger gain. Holidays weigh more than their share of the load
-   (``HOLIDAY_WEIGHT``): a holiday-bearing week is lumpy, its deviation is
-   carried from year to year, and only the block's own slots can even it out,
-   so the search takes every chance to do so (Christmas does not fall to the
-   same person every year, and over years members stay close to their holiday
-   share). Each step tries the two members furthest above target (and above on
-   weekends/holidays) against the two furthest below; it stops when nothing
-   improves or everyone is within ``GOOD_ENOUGH`` of target and
-   ``HOLIDAY_GOOD_ENOUGH`` of their holiday target. Rotations are searched in
-   key order, and a rotation is searched again when a later rotation's search
-   moved one of its members (what it may move depends on their other shifts;
-   at most four rounds): each block ends where no search improves, so
-   re-planning from the plan as the previous one moves nothing.
+
+       HANDOFF_WEIGHT · 13/B · Σ_handoffs Σ_members f(dev)        (f(d) = d² + d⁴)
+       + Σ dev_end² + ¼ Σ weekend_dev² + 2.5 Σ holiday_dev² + stickiness
+
+   where ``dev`` is a member's (load - target) in shift-equivalents since the
+   rotation's first handoff at EVERY handoff of the block (B of them, locked
+   slots' too), so members stay close to target all along and not only at
+   block ends (what a reader of the fairness page sees for any window); the
+   quartic term makes one large deviation cost more than several small ones.
+   ``dev_end``, ``weekend_dev`` and ``holiday_dev`` are the block-end values
+   (weekend and holiday time in days), and stickiness a cost (``STICKY``) for
+   each slot moved away from the previous plan. Each member's deviations over
+   the block are kept with prefix sums of their powers (``_Trail``), so the
+   change of a move or a swap is O(1). Holidays weigh more than their share of
+   the load (``HOLIDAY_WEIGHT``): a holiday-bearing week is lumpy and its
+   deviation is carried from year to year. Each step pairs the members most
+   above target (on average over the block, at their highest handoff, and on
+   weekends/holidays) with those most below; moves are ranked by their change,
+   swaps pair the ``SWAP_WIDTH`` best slots of each side. It stops when
+   nothing improves or every handoff's deviation is within ``GOOD_ENOUGH`` and
+   everyone within ``HOLIDAY_GOOD_ENOUGH`` of their holiday target. Rotations
+   are searched in key order, and a rotation is searched again when a later
+   rotation's search moved one of its members (what it may move depends on
+   their other shifts; at most four rounds).
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations at once. ``min_rest`` between
@@ -49,11 +56,9 @@ in ``loads.py``, once per covered window and (zone, region) for the whole
 organisation; members are scored first and only then checked for clashes and
 rest, best first; leave is a binary search in sorted starts with the running
 latest end. The local search is bounded by 4·M + B/2 + 8 steps per block,
-rotation and round (B slots in the block), each step comparing groups of
-interchangeable slots rather than every pair; the improving moves and swaps of
-a pair of members are kept until either of them moves. The fast paths repeat the
-reference arithmetic (``_cost``) operation for operation, so the plan is the
-same to the last bit.
+rotation and round (B slots in the block); a step costs O(1) per move and swap
+looked at, and the improving moves and swaps of a pair of members are kept
+until either of them moves.
 """
 
 from __future__ import annotations
@@ -78,14 +83,17 @@ BLOCK = timedelta(weeks=13)
 _BLOCK_S = BLOCK.total_seconds()
 WEEKEND_WEIGHT = 0.25  # weight of the weekend balance (in days) in the objective
 HOLIDAY_WEIGHT = 2.5  # weight of the holiday balance (in days): it accumulates over years
-STICKY = 1.5  # cost of moving a slot away from its previous assignee, in dev² units
+STICKY = 6.0  # cost of moving a slot away from its previous assignee, in objective units
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
 MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much
 HANDOFF_WEIGHT = 3.0  # weight of the deviation penalty at each handoff (13 per block)
 HANDOFFS_PER_BLOCK = 13  # a block's handoffs weigh as much as 13 weekly ones in all
 QUARTIC = 1.0  # the penalty of a deviation d at a handoff: d² + QUARTIC·d⁴
-SWAP_WIDTH = 12  # swaps pair this many of the best slots each member could hand over
+GOOD_ENOUGH = 0.6  # the search stops once every handoff's deviations are this small (SE)
+HOLIDAY_GOOD_ENOUGH = 0.25  # ... and everyone is this close to their holiday target (days)
+PEAKS = 3  # the search pairs the members with the highest peaks against the lowest
+SWAP_WIDTH = 10  # swaps pair this many of the best slots each member could hand over
 
 
 def block_of(at: datetime | float) -> int:
@@ -146,8 +154,7 @@ def _overlaps_leave(
     return False
 
 
-# a slot's load, weekend days and holiday days for one zone and region (the local
-# search groups slots by the three rounded, ``_Slot.rounded``, made when needed)
+# a slot's load, weekend days and holiday days for one zone and region
 _Weighed = tuple[float, float, float]
 
 
@@ -237,10 +244,36 @@ class _Trail:
         )
 
     def two(self, i: int, x: float, j: int, y: float) -> float:
-        """The change when deviations from handoff i on move by x and from j on by y."""
-        if i <= j:
-            return self.change(i, j, x) + self.change(j, self.n, x + y)
-        return self.change(j, i, y) + self.change(i, self.n, x + y)
+        """The change when deviations from handoff i on move by x and from j on by
+        y (``change`` twice, inline: the search's hottest line)."""
+        if j < i:
+            i, x, j, y = j, y, i, x
+        p1, p2, p3 = self.p1, self.p2, self.p3
+        # handoffs i..j-1 move by x
+        k = j - i
+        s1 = p1[j] - p1[i]
+        s2 = p2[j] - p2[i]
+        s3 = p3[j] - p3[i]
+        x2 = x * x
+        out = (
+            2 * x * s1
+            + k * x2
+            + QUARTIC * (4 * x * s3 + 6 * x2 * s2 + 4 * x2 * x * s1 + k * x2 * x2)
+        )
+        # handoffs j.. move by x + y
+        n = self.n
+        z = x + y
+        k = n - j
+        s1 = p1[n] - p1[j]
+        s2 = p2[n] - p2[j]
+        s3 = p3[n] - p3[j]
+        z2 = z * z
+        return (
+            out
+            + 2 * z * s1
+            + k * z2
+            + QUARTIC * (4 * z * s3 + 6 * z2 * s2 + 4 * z2 * z * s1 + k * z2 * z2)
+        )
 
 
 class _Rotation:
@@ -789,10 +822,10 @@ class _Planner:
     def _cost(
         r: _Rotation, unit: float, p: str, dload: float, dweekend: float, dholiday: float
     ) -> float:
-        """Change of p's part of the objective when p's load, weekend days and
-        holiday days change by the given amounts. The definition: the hot loops
-        (``_fair``, ``_candidates``) repeat this arithmetic inline, operation for
-        operation, so they round exactly alike."""
+        """Change of p's block-end part of the objective when p's load, weekend
+        days and holiday days change by the given amounts (the greedy, ``_fair``,
+        repeats this arithmetic inline; the search adds the handoff part, see
+        ``_Trail``)."""
         dev = (r.load[p] - r.target[p]) / unit
         wdev = r.wload[p] - r.wtarget[p]
         hdev = r.hload[p] - r.htarget[p]
@@ -860,7 +893,13 @@ class _Planner:
         if len(members) < 2:
             return moved
         unit = r.unit
+        # every handoff of the block counts, locked shifts' too: what the search
+        # weighs must not depend on where the lock file ends (re-planning from its
+        # own plan then moves nothing)
         lo, hi = positions[0], positions[-1]
+        block = r.slots[lo].block
+        while lo > 0 and r.slots[lo - 1].block == block:
+            lo -= 1
         n = hi - lo + 1
         weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / n  # each handoff's weight
         parts = [self._parts(r, r.slots[pos]) for pos in range(lo, hi + 1)]
@@ -873,6 +912,12 @@ class _Planner:
         # the improving moves and swaps of a pair, best first; kept until either moves
         candidates: dict[tuple[str, str], list[list[Any]]] = {}
         for _ in range(4 * len(members) + len(positions) // 2 + 8):
+            if (
+                max(max(t.peak, -t.low) for t in trails.values()) <= GOOD_ENOUGH
+                and max(abs(r.hload[p] - r.htarget[p]) for p in members) <= HOLIDAY_GOOD_ENOUGH
+                and max(abs(r.wload[p] - r.wtarget[p]) for p in members) <= 1.0
+            ):
+                break  # everyone close to target at every handoff: nothing worth moving
             # who is most above target over the block (and at its end, and on
             # weekends and holidays) against who is most below
             sdev = {
@@ -888,8 +933,14 @@ class _Planner:
             by_peak = sorted(members, key=lambda p: (trails[p].peak, p))
             by_low = sorted(members, key=lambda p: (trails[p].low, p))
             by_sdev = sorted(members, key=lambda p: (sdev[p], p))
-            over = list(dict.fromkeys([by_mean[-1], by_peak[-1], by_sdev[-1], by_mean[-2]]))
-            under = list(dict.fromkeys([by_mean[0], by_low[0], by_sdev[0], by_mean[1]]))
+            over = list(
+                dict.fromkeys(
+                    [by_mean[-1], by_peak[-1], by_sdev[-1], by_mean[-2], *by_peak[-PEAKS:]]
+                )
+            )
+            under = list(
+                dict.fromkeys([by_mean[0], by_low[0], by_sdev[0], by_mean[1], *by_low[:PEAKS]])
+            )
             best: tuple[float, int, str, int | None, str] | None = None
             for big in over:
                 for small in under:
