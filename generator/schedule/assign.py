@@ -165,6 +165,8 @@ class _Slot:
         "available",
         "block",
         "end",
+        "extra",
+        "full",
         "holiday",
         "index",
         "key",
@@ -202,6 +204,11 @@ class _Slot:
         self.weekend: dict[str, float] = {}  # weekend days in it (hours / 24)
         self.holiday: dict[str, float] = {}  # holiday days in it
         self.locked: str | None = None
+        # an override on part of the slot: its holder carries only the rest (load),
+        # the fluid targets still share the whole slot (full), and the override's
+        # person carries the overridden part (extra)
+        self.full: dict[str, float] | None = None
+        self.extra: tuple[str, float] | None = None
         self.prev: str | None = None
         self.owner: str | None = None
 
@@ -486,12 +493,43 @@ class _Planner:
                 if s.locked is not None and s.locked in org.people and s.locked not in s.load:
                     self._weigh(s, org.people[s.locked], {})
                 r.slots.append(s)
+        self._overridden(org)
         # locked slots are known up front: nothing may clash with them
         for r in self.rotations.values():
             for pos, s in enumerate(r.slots):
                 if s.locked is not None:
                     self.busy.add(s.locked, s)
                     insort(r.mine[s.locked], pos)
+
+    def _overridden(self, org: Org) -> None:
+        """Override hours count as load for the person an override puts on call,
+        not for whoever holds the slot (as ``rota fairness`` counts them)."""
+        w0, w1, w2, w3 = self.weights
+        for o in org.overrides:
+            r = self.rotations.get(f"{o.team}/{o.rotation}")
+            if r is None or o.person not in org.people:
+                continue
+            a, b = o.start_at.timestamp(), o.end_at.timestamp()
+            i = bisect_left(r.slots, a, key=lambda s: s.end)
+            while i < len(r.slots) and r.slots[i].start < b:
+                s = r.slots[i]
+                i += 1
+                parts = [(max(x, a), min(y, b)) for x, y in s.windows if x < b and a < y]
+                parts = [(x, y) for x, y in parts if x < y]
+                if not parts or s.extra is not None:
+                    continue  # (overrides of one rotation do not overlap: one each)
+
+                def weigh(person: Person, parts: list[tuple[float, float]] = parts) -> float:
+                    cal = self.loads.calendar(person)
+                    h0 = h1 = h2 = h3 = 0.0
+                    for x, y in parts:
+                        p0, p1, p2, p3 = cal.hours(x, y)
+                        h0, h1, h2, h3 = h0 + p0, h1 + p1, h2 + p2, h3 + p3
+                    return h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3
+
+                s.full = dict(s.load)
+                s.load = {p: v - weigh(org.people[p]) for p, v in s.load.items()}
+                s.extra = (o.person, weigh(org.people[o.person]))
 
     def _weigh(
         self,
@@ -575,7 +613,10 @@ class _Planner:
 
     def _greedy(self, r: _Rotation, pos: int) -> None:
         s = r.slots[pos]
-        members, load, weekend, holiday = s.members, s.load, s.weekend, s.holiday
+        members, weekend, holiday = s.members, s.weekend, s.holiday
+        load = s.full or s.load  # what the targets share: the whole slot
+        if s.extra is not None:
+            r.load[s.extra[0]] += s.extra[1]
         pool_ids = list(members) if r.rotation.fairness == "equal" else s.available
         if members:
             r.unit_sum += sum(map(load.__getitem__, members)) / len(members)
@@ -688,6 +729,7 @@ class _Planner:
         load, target, wload, wtarget = r.load, r.target, r.wload, r.wtarget
         hload, htarget, last_end = r.hload, r.htarget, r.last_end
         sload, sweekend, sholiday, shares = s.load, s.weekend, s.holiday, s.members
+        whole = s.full or sload  # the targets share the whole slot
         start = s.start
         # the previous plan stands wherever it still may (it is eligible: free, and
         # rested unless nobody free is); the local search moves a slot away from it
@@ -705,7 +747,7 @@ class _Planner:
             if total_share > 0:
                 for p in available:
                     part = shares[p] / total_share
-                    target[p] = target[p] + sload[p] * part
+                    target[p] = target[p] + whole[p] * part
                     wtarget[p] = wtarget[p] + sweekend[p] * part
                     htarget[p] = htarget[p] + sholiday[p] * part
             return prev
@@ -715,7 +757,7 @@ class _Planner:
             if total_share > 0:
                 # p's fluid share of this slot
                 part = shares[p] / total_share
-                t = target[p] = target[p] + sl * part
+                t = target[p] = target[p] + whole[p] * part
                 wt = wtarget[p] = wtarget[p] + sw * part
                 ht = htarget[p] = htarget[p] + sh * part
             else:
@@ -857,7 +899,8 @@ class _Planner:
         total = sum(map(members.__getitem__, pool))
         if total <= 0:
             return {}
-        return {p: s.load[p] * members[p] / total for p in pool}
+        whole = s.full or s.load
+        return {p: whole[p] * members[p] / total for p in pool}
 
     def _trail(
         self,
@@ -876,12 +919,16 @@ class _Planner:
             s = slots[pos]
             if s.owner == p:
                 load -= s.load.get(p, 0.0)
+            if s.extra is not None and s.extra[0] == p:
+                load -= s.extra[1]
             target -= parts[pos - lo].get(p, 0.0)
         devs = []
         for pos in range(lo, hi + 1):
             s = slots[pos]
             if s.owner == p:
                 load += s.load.get(p, 0.0)
+            if s.extra is not None and s.extra[0] == p:
+                load += s.extra[1]
             target += parts[pos - lo].get(p, 0.0)
             devs.append((load - target) / unit)
         return _Trail(devs)
