@@ -207,8 +207,8 @@ class _Slot:
         # an override on part of the slot: its holder carries only the rest (load),
         # the fluid targets still share the whole slot (full), and the override's
         # person carries the overridden part (extra)
-        self.full: dict[str, float] | None = None
-        self.extra: tuple[str, float] | None = None
+        self.full: tuple[dict[str, float], dict[str, float], dict[str, float]] | None = None
+        self.extra: tuple[str, float, float, float] | None = None  # person, load, days
         self.prev: str | None = None
         self.owner: str | None = None
 
@@ -519,17 +519,23 @@ class _Planner:
                 if not parts or s.extra is not None:
                     continue  # (overrides of one rotation do not overlap: one each)
 
-                def weigh(person: Person, parts: list[tuple[float, float]] = parts) -> float:
+                def weigh(
+                    person: Person, parts: list[tuple[float, float]] = parts
+                ) -> tuple[float, float, float]:
                     cal = self.loads.calendar(person)
                     h0 = h1 = h2 = h3 = 0.0
                     for x, y in parts:
                         p0, p1, p2, p3 = cal.hours(x, y)
                         h0, h1, h2, h3 = h0 + p0, h1 + p1, h2 + p2, h3 + p3
-                    return h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3
+                    return (h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3, h2 / 24, h3 / 24)
 
-                s.full = dict(s.load)
-                s.load = {p: v - weigh(org.people[p]) for p, v in s.load.items()}
-                s.extra = (o.person, weigh(org.people[o.person]))
+                s.full = (dict(s.load), dict(s.weekend), dict(s.holiday))
+                for p in list(s.load):
+                    cut = weigh(org.people[p])
+                    s.load[p] -= cut[0]
+                    s.weekend[p] -= cut[1]
+                    s.holiday[p] -= cut[2]
+                s.extra = (o.person, *weigh(org.people[o.person]))
 
     def _weigh(
         self,
@@ -613,10 +619,14 @@ class _Planner:
 
     def _greedy(self, r: _Rotation, pos: int) -> None:
         s = r.slots[pos]
-        members, weekend, holiday = s.members, s.weekend, s.holiday
-        load = s.full or s.load  # what the targets share: the whole slot
+        # what the targets share: the whole slot (an override's hours too)
+        members = s.members
+        load, weekend, holiday = s.full or (s.load, s.weekend, s.holiday)
         if s.extra is not None:
-            r.load[s.extra[0]] += s.extra[1]
+            person, xload, xweekend, xholiday = s.extra
+            r.load[person] += xload
+            r.wload[person] += xweekend
+            r.hload[person] += xholiday
         pool_ids = list(members) if r.rotation.fairness == "equal" else s.available
         if members:
             r.unit_sum += sum(map(load.__getitem__, members)) / len(members)
@@ -729,7 +739,8 @@ class _Planner:
         load, target, wload, wtarget = r.load, r.target, r.wload, r.wtarget
         hload, htarget, last_end = r.hload, r.htarget, r.last_end
         sload, sweekend, sholiday, shares = s.load, s.weekend, s.holiday, s.members
-        whole = s.full or sload  # the targets share the whole slot
+        # the targets share the whole slot
+        whole, wweekend, wholiday = s.full or (sload, sweekend, sholiday)
         start = s.start
         # the previous plan stands wherever it still may (it is eligible: free, and
         # rested unless nobody free is); the local search moves a slot away from it
@@ -748,8 +759,8 @@ class _Planner:
                 for p in available:
                     part = shares[p] / total_share
                     target[p] = target[p] + whole[p] * part
-                    wtarget[p] = wtarget[p] + sweekend[p] * part
-                    htarget[p] = htarget[p] + sholiday[p] * part
+                    wtarget[p] = wtarget[p] + wweekend[p] * part
+                    htarget[p] = htarget[p] + wholiday[p] * part
             return prev
         raw: list[tuple[float, float, str]] = []
         for p in available:
@@ -758,8 +769,8 @@ class _Planner:
                 # p's fluid share of this slot
                 part = shares[p] / total_share
                 t = target[p] = target[p] + whole[p] * part
-                wt = wtarget[p] = wtarget[p] + sw * part
-                ht = htarget[p] = htarget[p] + sh * part
+                wt = wtarget[p] = wtarget[p] + wweekend[p] * part
+                ht = htarget[p] = htarget[p] + wholiday[p] * part
             else:
                 t, wt, ht = target[p], wtarget[p], htarget[p]
             # the growth of p's part of the objective (``_cost``) if p takes the slot
@@ -899,7 +910,7 @@ class _Planner:
         total = sum(map(members.__getitem__, pool))
         if total <= 0:
             return {}
-        whole = s.full or s.load
+        whole = s.full[0] if s.full is not None else s.load
         return {p: whole[p] * members[p] / total for p in pool}
 
     def _trail(
