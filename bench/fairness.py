@@ -983,6 +983,15 @@ def main() -> None:
     parser.add_argument("--no-optimum", action="store_true", help="skip the HiGHS optimum")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
+    if not args.no_optimum:
+        try:
+            import highspy  # noqa: F401
+        except ImportError:
+            parser.exit(
+                2,
+                "the exact optimum needs HiGHS: pip install -e '.[bench]' "
+                "(or run with --no-optimum)\n",
+            )
     limit = None if args.no_optimum else args.optimum_seconds
     seeds = [*range(args.scenarios), *(1_000 + k for k in range(args.shared))]
     t0 = time.perf_counter()
