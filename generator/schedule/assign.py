@@ -841,6 +841,13 @@ class _Planner:
             if r.rotation.assignment != "fair":
                 continue
             positions = [p for p in pending[key] if r.slots[p].locked is None]
+            if positions and all(
+                r.slots[p].prev == r.slots[p].owner is not None for p in positions
+            ):
+                # every shift of the block stands as previously planned: that plan was
+                # searched when it was made, so it is kept as it is (a change moves
+                # only the blocks it reaches)
+                continue
             if positions:
                 todo[key] = positions
         # A rotation's moves depend on its members' shifts in the others (clashes),
