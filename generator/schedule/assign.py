@@ -841,13 +841,12 @@ class _Planner:
             if r.rotation.assignment != "fair":
                 continue
             positions = [p for p in pending[key] if r.slots[p].locked is None]
-            if positions and all(
-                r.slots[p].prev == r.slots[p].owner is not None for p in positions
-            ):
-                # every shift of the block stands as previously planned: that plan was
-                # searched when it was made, so it is kept as it is (a change moves
-                # only the blocks it reaches)
-                continue
+            if all(r.slots[p].prev == r.slots[p].owner for p in positions if r.slots[p].prev):
+                # every shift of the previous plan in the block still stands: that plan
+                # was searched when it was made, so it is kept as it is and only shifts
+                # new to the plan (beyond its end) are searched, around it (re-planning
+                # with no change moves nothing; a change moves only the blocks it reaches)
+                positions = [p for p in positions if r.slots[p].prev is None]
             if positions:
                 todo[key] = positions
         # A rotation's moves depend on its members' shifts in the others (clashes),
@@ -965,6 +964,8 @@ class _Planner:
         block = r.slots[lo].block
         while lo > 0 and r.slots[lo - 1].block == block:
             lo -= 1
+        while hi + 1 < len(r.slots) and r.slots[hi + 1].block == block:
+            hi += 1
         n = hi - lo + 1
         weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / n  # each handoff's weight
         parts = [self._parts(r, r.slots[pos]) for pos in range(lo, hi + 1)]
