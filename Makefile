@@ -38,7 +38,11 @@ lint: $(VENV)/.installed-test
 golden: $(VENV)/.installed-test
 	$(BIN)/pytest tests/golden tests/integrations --update-golden
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/fairness.py
 	$(BIN)/python bench/run.py
 

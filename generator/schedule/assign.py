@@ -16,27 +16,34 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    preferred who does not lose their own next planned shift to ``min_rest``
    (so one change does not cascade).
 2. **Local search.** Time is cut into fixed 13-week blocks (anchored on a fixed
-   Monday, so a slot's assignee never depends on the window asked for). At the
-   end of each block, moves (one slot to another member) and swaps (two slots
+   Monday, so a slot's assignee never depends on the window asked for: a
+   block's plan depends only on the past and on the block itself). At the end
+   of each block, moves (one slot to another member) and swaps (two slots
    between two members) over the block's unlocked slots lower
-   ``Σ dev² + ¼ Σ weekend_dev² + 2.5 Σ holiday_dev² + stickiness`` where ``dev``
-   is a member's (load - target) in shift-equivalents since the rotation's
-   first handoff, ``weekend_dev`` and ``holiday_dev`` the same for weekend and
-   holiday time in days, and stickiness a cost (``STICKY``) for each slot moved
-   away from the previous plan: a slot leaves its previous assignee only for a
-   larger gain. Holidays weigh more than their share of the load
-   (``HOLIDAY_WEIGHT``): a holiday-bearing week is lumpy, its deviation is
-   carried from year to year, and only the block's own slots can even it out,
-   so the search takes every chance to do so (Christmas does not fall to the
-   same person every year, and over years members stay close to their holiday
-   share). Each step tries the two members furthest above target (and above on
-   weekends/holidays) against the two furthest below; it stops when nothing
-   improves or everyone is within ``GOOD_ENOUGH`` of target and
-   ``HOLIDAY_GOOD_ENOUGH`` of their holiday target. Rotations are searched in
-   key order, and a rotation is searched again when a later rotation's search
-   moved one of its members (what it may move depends on their other shifts;
-   at most four rounds): each block ends where no search improves, so
-   re-planning from the plan as the previous one moves nothing.
+
+       HANDOFF_WEIGHT · 13/B · Σ_handoffs Σ_members f(dev)        (f(d) = d² + d⁴)
+       + Σ dev_end² + ¼ Σ weekend_dev² + 2.5 Σ holiday_dev² + stickiness
+
+   where ``dev`` is a member's (load - target) in shift-equivalents since the
+   rotation's first handoff at EVERY handoff of the block (B of them, locked
+   slots' too), so members stay close to target all along and not only at
+   block ends (what a reader of the fairness page sees for any window); the
+   quartic term makes one large deviation cost more than several small ones.
+   ``dev_end``, ``weekend_dev`` and ``holiday_dev`` are the block-end values
+   (weekend and holiday time in days), and stickiness a cost (``STICKY``) for
+   each slot moved away from the previous plan. Each member's deviations over
+   the block are kept with prefix sums of their powers (``_Trail``), so the
+   change of a move or a swap is O(1). Holidays weigh more than their share of
+   the load (``HOLIDAY_WEIGHT``): a holiday-bearing week is lumpy and its
+   deviation is carried from year to year. Each step pairs the members most
+   above target (on average over the block, at their highest handoff, and on
+   weekends/holidays) with those most below; moves are ranked by their change,
+   swaps pair the ``SWAP_WIDTH`` best slots of each side. It stops when
+   nothing improves or every handoff's deviation is within ``GOOD_ENOUGH`` and
+   everyone within ``HOLIDAY_GOOD_ENOUGH`` of their holiday target. Rotations
+   are searched in key order, and a rotation is searched again when a later
+   rotation's search moved one of its members (what it may move depends on
+   their other shifts; at most four rounds).
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole
@@ -62,11 +69,9 @@ in ``loads.py``, once per covered window and (zone, region) for the whole
 organisation; members are scored first and only then checked for clashes and
 rest, best first; leave is a binary search in sorted starts with the running
 latest end. The local search is bounded by 4·M + B/2 + 8 steps per block,
-rotation and round (B slots in the block), each step comparing groups of
-interchangeable slots rather than every pair; the improving moves and swaps of
-a pair of members are kept until either of them moves. The fast paths repeat the
-reference arithmetic (``_cost``) operation for operation, so the plan is the
-same to the last bit.
+rotation and round (B slots in the block); a step costs O(1) per move and swap
+looked at, and the improving moves and swaps of a pair of members are kept
+until either of them moves.
 """
 
 from __future__ import annotations
@@ -91,15 +96,20 @@ BLOCK = timedelta(weeks=13)
 _BLOCK_S = BLOCK.total_seconds()
 WEEKEND_WEIGHT = 0.25  # weight of the weekend balance (in days) in the objective
 HOLIDAY_WEIGHT = 2.5  # weight of the holiday balance (in days): it accumulates over years
-STICKY = 1.5  # cost of moving a slot away from its previous assignee, in dev² units
+STICKY = 6.0  # cost of moving a slot away from its previous assignee, in objective units
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
 ELSEWHERE = 0.5  # soft cost of being on call for another team at the same time (dev² units)
 REPAIR_SLOTS = 48  # the conflicting window ``_repair`` searches, at most
 REPAIR_NODES = 20_000  # ... and the search nodes it may visit
 MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much
-GOOD_ENOUGH = 0.4  # the local search stops once everyone is this close to target (SE)
-HOLIDAY_GOOD_ENOUGH = 0.25  # ... and this close to their holiday target (days)
+HANDOFF_WEIGHT = 3.0  # weight of the deviation penalty at each handoff (13 per block)
+HANDOFFS_PER_BLOCK = 13  # a block's handoffs weigh as much as 13 weekly ones in all
+QUARTIC = 1.0  # the penalty of a deviation d at a handoff: d² + QUARTIC·d⁴
+GOOD_ENOUGH = 0.6  # the search stops once every handoff's deviations are this small (SE)
+HOLIDAY_GOOD_ENOUGH = 0.25  # ... and everyone is this close to their holiday target (days)
+PEAKS = 3  # the search pairs the members with the highest peaks against the lowest
+SWAP_WIDTH = 10  # swaps pair this many of the best slots each member could hand over
 
 
 def block_of(at: datetime | float) -> int:
@@ -160,10 +170,8 @@ def _overlaps_leave(
     return False
 
 
-# a slot's load, weekend days and holiday days for one zone and region (the local
-# search groups slots by the three rounded, ``_Slot.rounded``, made when needed)
+# a slot's load, weekend days and holiday days for one zone and region
 _Weighed = tuple[float, float, float]
-_UNKNOWN = object()  # feasibility not looked at yet
 
 
 class _Slot:
@@ -173,6 +181,8 @@ class _Slot:
         "available",
         "block",
         "end",
+        "extra",
+        "full",
         "holiday",
         "index",
         "key",
@@ -181,7 +191,6 @@ class _Slot:
         "members",
         "owner",
         "prev",
-        "rounded",
         "start",
         "team",
         "weekend",
@@ -212,10 +221,84 @@ class _Slot:
         self.load: dict[str, float] = {}  # person -> weighted load of the slot
         self.weekend: dict[str, float] = {}  # weekend days in it (hours / 24)
         self.holiday: dict[str, float] = {}  # holiday days in it
-        self.rounded: dict[str, tuple[float, float, float]] = {}  # the three, rounded (lazy)
         self.locked: str | None = None
+        # an override on part of the slot: its holder carries only the rest (load),
+        # the fluid targets still share the whole slot (full), and the override's
+        # person carries the overridden part (extra)
+        self.full: tuple[dict[str, float], dict[str, float], dict[str, float]] | None = None
+        self.extra: tuple[str, float, float, float] | None = None  # person, load, days
         self.prev: str | None = None
         self.owner: str | None = None
+
+
+class _Trail:
+    """One member's deviation at each handoff of a block, with prefix sums of its
+    powers, so the penalty change of shifting a range of them is O(1)."""
+
+    __slots__ = ("low", "mean", "n", "p1", "p2", "p3", "peak")
+
+    def __init__(self, devs: list[float]):
+        p1, p2, p3 = [0.0], [0.0], [0.0]
+        a = b = c = 0.0
+        for d in devs:
+            a += d
+            b += d * d
+            c += d * d * d
+            p1.append(a)
+            p2.append(b)
+            p3.append(c)
+        self.p1, self.p2, self.p3 = p1, p2, p3
+        self.n = len(devs)
+        self.mean = a / self.n if devs else 0.0
+        self.peak = max(devs, default=0.0)
+        self.low = min(devs, default=0.0)
+
+    def change(self, lo: int, hi: int, x: float) -> float:
+        """Σ f(d + x) - f(d) over handoffs lo..hi-1, f(d) = d² + QUARTIC·d⁴."""
+        if hi <= lo or x == 0.0:
+            return 0.0
+        k = hi - lo
+        s1 = self.p1[hi] - self.p1[lo]
+        s2 = self.p2[hi] - self.p2[lo]
+        s3 = self.p3[hi] - self.p3[lo]
+        x2 = x * x
+        return (
+            2 * x * s1
+            + k * x2
+            + QUARTIC * (4 * x * s3 + 6 * x2 * s2 + 4 * x2 * x * s1 + k * x2 * x2)
+        )
+
+    def two(self, i: int, x: float, j: int, y: float) -> float:
+        """The change when deviations from handoff i on move by x and from j on by
+        y (``change`` twice, inline: the search's hottest line)."""
+        if j < i:
+            i, x, j, y = j, y, i, x
+        p1, p2, p3 = self.p1, self.p2, self.p3
+        # handoffs i..j-1 move by x
+        k = j - i
+        s1 = p1[j] - p1[i]
+        s2 = p2[j] - p2[i]
+        s3 = p3[j] - p3[i]
+        x2 = x * x
+        out = (
+            2 * x * s1
+            + k * x2
+            + QUARTIC * (4 * x * s3 + 6 * x2 * s2 + 4 * x2 * x * s1 + k * x2 * x2)
+        )
+        # handoffs j.. move by x + y
+        n = self.n
+        z = x + y
+        k = n - j
+        s1 = p1[n] - p1[j]
+        s2 = p2[n] - p2[j]
+        s3 = p3[n] - p3[j]
+        z2 = z * z
+        return (
+            out
+            + 2 * z * s1
+            + k * z2
+            + QUARTIC * (4 * z * s3 + 6 * z2 * s2 + 4 * z2 * z * s1 + k * z2 * z2)
+        )
 
 
 class _Rotation:
@@ -505,12 +588,49 @@ class _Planner:
                 if s.locked is not None and s.locked in org.people and s.locked not in s.load:
                     self._weigh(s, org.people[s.locked], {})
                 r.slots.append(s)
+        self._overridden(org)
         # locked slots are known up front: nothing may clash with them
         for r in self.rotations.values():
             for pos, s in enumerate(r.slots):
                 if s.locked is not None:
                     self.busy.add(s.locked, s)
                     insort(r.mine[s.locked], pos)
+
+    def _overridden(self, org: Org) -> None:
+        """Override hours count as load for the person an override puts on call,
+        not for whoever holds the slot (as ``rota fairness`` counts them)."""
+        w0, w1, w2, w3 = self.weights
+        for o in org.overrides:
+            r = self.rotations.get(f"{o.team}/{o.rotation}")
+            if r is None or o.person not in org.people:
+                continue
+            a, b = o.start_at.timestamp(), o.end_at.timestamp()
+            i = bisect_left(r.slots, a, key=lambda s: s.end)
+            while i < len(r.slots) and r.slots[i].start < b:
+                s = r.slots[i]
+                i += 1
+                parts = [(max(x, a), min(y, b)) for x, y in s.windows if x < b and a < y]
+                parts = [(x, y) for x, y in parts if x < y]
+                if not parts or s.extra is not None:
+                    continue  # (overrides of one rotation do not overlap: one each)
+
+                def weigh(
+                    person: Person, parts: list[tuple[float, float]] = parts
+                ) -> tuple[float, float, float]:
+                    cal = self.loads.calendar(person)
+                    h0 = h1 = h2 = h3 = 0.0
+                    for x, y in parts:
+                        p0, p1, p2, p3 = cal.hours(x, y)
+                        h0, h1, h2, h3 = h0 + p0, h1 + p1, h2 + p2, h3 + p3
+                    return (h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3, h2 / 24, h3 / 24)
+
+                s.full = (dict(s.load), dict(s.weekend), dict(s.holiday))
+                for p in list(s.load):
+                    cut = weigh(org.people[p])
+                    s.load[p] -= cut[0]
+                    s.weekend[p] -= cut[1]
+                    s.holiday[p] -= cut[2]
+                s.extra = (o.person, *weigh(org.people[o.person]))
 
     def _weigh(
         self,
@@ -594,7 +714,14 @@ class _Planner:
 
     def _greedy(self, r: _Rotation, pos: int) -> None:
         s = r.slots[pos]
-        members, load, weekend, holiday = s.members, s.load, s.weekend, s.holiday
+        # what the targets share: the whole slot (an override's hours too)
+        members = s.members
+        load, weekend, holiday = s.full or (s.load, s.weekend, s.holiday)
+        if s.extra is not None:
+            person, xload, xweekend, xholiday = s.extra
+            r.load[person] += xload
+            r.wload[person] += xweekend
+            r.hload[person] += xholiday
         pool_ids = list(members) if r.rotation.fairness == "equal" else s.available
         if members:
             r.unit_sum += sum(map(load.__getitem__, members)) / len(members)
@@ -825,6 +952,8 @@ class _Planner:
         load, target, wload, wtarget = r.load, r.target, r.wload, r.wtarget
         hload, htarget, last_end = r.hload, r.htarget, r.last_end
         sload, sweekend, sholiday, shares = s.load, s.weekend, s.holiday, s.members
+        # the targets share the whole slot
+        whole, wweekend, wholiday = s.full or (sload, sweekend, sholiday)
         start = s.start
         shared = self.shared
         # the previous plan stands wherever it still may (it is eligible: free, and
@@ -843,9 +972,9 @@ class _Planner:
             if total_share > 0:
                 for p in available:
                     part = shares[p] / total_share
-                    target[p] = target[p] + sload[p] * part
-                    wtarget[p] = wtarget[p] + sweekend[p] * part
-                    htarget[p] = htarget[p] + sholiday[p] * part
+                    target[p] = target[p] + whole[p] * part
+                    wtarget[p] = wtarget[p] + wweekend[p] * part
+                    htarget[p] = htarget[p] + wholiday[p] * part
             return prev
         raw: list[tuple[float, float, str]] = []
         for p in available:
@@ -853,9 +982,9 @@ class _Planner:
             if total_share > 0:
                 # p's fluid share of this slot
                 part = shares[p] / total_share
-                t = target[p] = target[p] + sl * part
-                wt = wtarget[p] = wtarget[p] + sw * part
-                ht = htarget[p] = htarget[p] + sh * part
+                t = target[p] = target[p] + whole[p] * part
+                wt = wtarget[p] = wtarget[p] + wweekend[p] * part
+                ht = htarget[p] = htarget[p] + wholiday[p] * part
             else:
                 t, wt, ht = target[p], wtarget[p], htarget[p]
             # the growth of p's part of the objective (``_cost``) if p takes the slot
@@ -928,6 +1057,12 @@ class _Planner:
             if r.rotation.assignment != "fair":
                 continue
             positions = [p for p in pending[key] if r.slots[p].locked is None]
+            if all(r.slots[p].prev == r.slots[p].owner for p in positions if r.slots[p].prev):
+                # every shift of the previous plan in the block still stands: that plan
+                # was searched when it was made, so it is kept as it is and only shifts
+                # new to the plan (beyond its end) are searched, around it (re-planning
+                # with no change moves nothing; a change moves only the blocks it reaches)
+                positions = [p for p in positions if r.slots[p].prev is None]
             if positions:
                 todo[key] = positions
         # A rotation's moves depend on its members' shifts in the others (clashes),
@@ -962,10 +1097,10 @@ class _Planner:
     def _cost(
         r: _Rotation, unit: float, p: str, dload: float, dweekend: float, dholiday: float
     ) -> float:
-        """Change of p's part of the objective when p's load, weekend days and
-        holiday days change by the given amounts. The definition: the hot loops
-        (``_fair``, ``_candidates``) repeat this arithmetic inline, operation for
-        operation, so they round exactly alike."""
+        """Change of p's block-end part of the objective when p's load, weekend
+        days and holiday days change by the given amounts (the greedy, ``_fair``,
+        repeats this arithmetic inline; the search adds the handoff part, see
+        ``_Trail``)."""
         dev = (r.load[p] - r.target[p]) / unit
         wdev = r.wload[p] - r.wtarget[p]
         hdev = r.hload[p] - r.htarget[p]
@@ -988,46 +1123,48 @@ class _Planner:
             return False
         return self._rested(r, person, pos, ignore)
 
-    @staticmethod
-    def _rounded(s: _Slot, person: str) -> tuple[float, float, float]:
-        got = s.rounded.get(person)
-        if got is None:
-            got = s.rounded[person] = (
-                round(s.load[person], 6),
-                round(s.weekend[person], 6),
-                round(s.holiday[person], 6),
-            )
-        return got
+    def _parts(self, r: _Rotation, s: _Slot) -> dict[str, float]:
+        """Each member's growth of target from slot ``s`` (empty if nobody holds it)."""
+        if s.owner is None:
+            return {}
+        members = s.members
+        pool = list(members) if r.rotation.fairness == "equal" else s.available
+        total = sum(map(members.__getitem__, pool))
+        if total <= 0:
+            return {}
+        whole = s.full[0] if s.full is not None else s.load
+        return {p: whole[p] * members[p] / total for p in pool}
 
-    def _buckets(
-        self, r: _Rotation, mine: list[int], owner: str, other: str
-    ) -> dict[tuple[float, ...], list[int]]:
-        """The owner's slots grouped by what moving them to ``other`` would change:
-        slots in one group are interchangeable for the objective."""
-        out: dict[tuple[float, ...], list[int]] = {}
+    def _trail(
+        self,
+        r: _Rotation,
+        unit: float,
+        lo: int,
+        hi: int,
+        parts: list[dict[str, float]],
+        p: str,
+    ) -> _Trail:
+        """p's deviation at every handoff of the block (after each of slots lo..hi)."""
         slots = r.slots
-        rounded = self._rounded
-        shared = self.shared
-        for pos in mine:
+        load = r.load[p]
+        target = r.target[p]
+        for pos in range(lo, hi + 1):
             s = slots[pos]
-            if other not in s.load:
-                continue
-            got = s.rounded
-            mine_r = got.get(owner) or rounded(s, owner)
-            theirs = got.get(other) or rounded(s, other)
-            prev = s.prev
-            stick = (STICKY if prev is not None and prev != other else 0.0) - (
-                STICKY if prev is not None and prev != owner else 0.0
-            )
-            if shared and (owner in shared or other in shared):
-                stick += self._elsewhere_cost(other, s) - self._elsewhere_cost(owner, s)
-            key = (*mine_r, *theirs, stick)
-            group = out.get(key)
-            if group is None:
-                out[key] = [pos]
-            else:
-                group.append(pos)
-        return out
+            if s.owner == p:
+                load -= s.load.get(p, 0.0)
+            if s.extra is not None and s.extra[0] == p:
+                load -= s.extra[1]
+            target -= parts[pos - lo].get(p, 0.0)
+        devs = []
+        for pos in range(lo, hi + 1):
+            s = slots[pos]
+            if s.owner == p:
+                load += s.load.get(p, 0.0)
+            if s.extra is not None and s.extra[0] == p:
+                load += s.extra[1]
+            target += parts[pos - lo].get(p, 0.0)
+            devs.append((load - target) / unit)
+        return _Trail(devs)
 
     def _search(self, r: _Rotation, positions: list[int]) -> set[str]:
         """Moves and swaps within the block (see the module notes); who moved."""
@@ -1036,22 +1173,35 @@ class _Planner:
         if len(members) < 2:
             return moved
         unit = r.unit
+        # every handoff of the block counts, locked shifts' too: what the search
+        # weighs must not depend on where the lock file ends (re-planning from its
+        # own plan then moves nothing)
+        lo, hi = positions[0], positions[-1]
+        block = r.slots[lo].block
+        while lo > 0 and r.slots[lo - 1].block == block:
+            lo -= 1
+        while hi + 1 < len(r.slots) and r.slots[hi + 1].block == block:
+            hi += 1
+        n = hi - lo + 1
+        weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / n  # each handoff's weight
+        parts = [self._parts(r, r.slots[pos]) for pos in range(lo, hi + 1)]
+        trails = {p: self._trail(r, unit, lo, hi, parts, p) for p in members}
         owned: dict[str, list[int]] = defaultdict(list)
         for pos in positions:
             owner = r.slots[pos].owner
             if owner is not None:
                 owned[owner].append(pos)
-        # the slots each member could hand to another, grouped; kept until either moves
-        buckets: dict[tuple[str, str], dict[tuple[float, ...], list[int]]] = {}
+        # the improving moves and swaps of a pair, best first; kept until either moves
         candidates: dict[tuple[str, str], list[list[Any]]] = {}
         for _ in range(4 * len(members) + len(positions) // 2 + 8):
-            dev = {p: r.load[p] - r.target[p] for p in members}
             if (
-                max(abs(d) for d in dev.values()) <= GOOD_ENOUGH * unit
+                max(max(t.peak, -t.low) for t in trails.values()) <= GOOD_ENOUGH
                 and max(abs(r.hload[p] - r.htarget[p]) for p in members) <= HOLIDAY_GOOD_ENOUGH
                 and max(abs(r.wload[p] - r.wtarget[p]) for p in members) <= 1.0
             ):
-                break  # everyone within GOOD_ENOUGH of target: nothing worth moving
+                break  # everyone close to target at every handoff: nothing worth moving
+            # who is most above target over the block (and at its end, and on
+            # weekends and holidays) against who is most below
             sdev = {
                 p: WEEKEND_WEIGHT
                 * (r.wload[p] - r.wtarget[p]) ** 2
@@ -1061,46 +1211,47 @@ class _Planner:
                 * (1 if r.hload[p] >= r.htarget[p] else -1)
                 for p in members
             }
-            by_dev = sorted(members, key=lambda p: (dev[p], p))
+            by_mean = sorted(members, key=lambda p: (trails[p].mean, p))
+            by_peak = sorted(members, key=lambda p: (trails[p].peak, p))
+            by_low = sorted(members, key=lambda p: (trails[p].low, p))
             by_sdev = sorted(members, key=lambda p: (sdev[p], p))
-            over = list(dict.fromkeys([by_dev[-1], by_dev[-2], by_sdev[-1], by_sdev[-2]]))
-            under = list(dict.fromkeys([by_dev[0], by_dev[1], by_sdev[0], by_sdev[1]]))
+            over = list(
+                dict.fromkeys(
+                    [by_mean[-1], by_peak[-1], by_sdev[-1], by_mean[-2], *by_peak[-PEAKS:]]
+                )
+            )
+            under = list(
+                dict.fromkeys([by_mean[0], by_low[0], by_sdev[0], by_mean[1], *by_low[:PEAKS]])
+            )
             best: tuple[float, int, str, int | None, str] | None = None
             for big in over:
                 for small in under:
                     if big == small:
                         continue
-                    found_pair = candidates.get((big, small))
-                    if found_pair is None:
-                        found_pair = candidates[(big, small)] = self._candidates(
-                            r, unit, owned, buckets, big, small
+                    found = candidates.get((big, small))
+                    if found is None:
+                        found = candidates[(big, small)] = self._candidates(
+                            r, unit, lo, weight, trails, owned, big, small
                         )
-                    for c in found_pair:
+                    for c in found:
                         gain = c[0]
                         if best is not None and not gain < best[0] - 1e-12:
-                            continue
-                        if c[3] is _UNKNOWN:
+                            break  # best first: nothing further beats it
+                        if c[3] is None:
                             # feasibility depends only on big's and small's shifts,
                             # so it stays known until either of them moves
                             if c[2] is None:
-                                c[3] = next(
-                                    (a for a in c[1] if self._can_take(r, small, a, None)), None
-                                )
+                                c[3] = self._can_take(r, small, c[1], None)
                             else:
-                                c[3] = self._feasible_swap(r, c[1], c[2], big, small)
-                        got = c[3]
-                        if got is None:
-                            continue
-                        if c[2] is None:
-                            best = (gain, got, small, None, big)
-                        else:
-                            best = (gain, got[0], small, got[1], big)
+                                c[3] = self._can_take(r, small, c[1], c[2]) and self._can_take(
+                                    r, big, c[2], c[1]
+                                )
+                        if c[3]:
+                            best = (gain, c[1], small, c[2], big)
+                            break
             if best is None:
                 break
             _, a, small, b, big = best
-            # a member's groups depend on their own shifts (and the other's fixed
-            # loads): only big's and small's need grouping again
-            buckets = {k: v for k, v in buckets.items() if k[0] != big and k[0] != small}
             candidates = {k: v for k, v in candidates.items() if big not in k and small not in k}
             self._take_back(r, a, big)
             owned[big].remove(a)
@@ -1111,6 +1262,8 @@ class _Planner:
                 insort(owned[big], b)
             self._give(r, a, small)
             insort(owned[small], a)
+            trails[big] = self._trail(r, unit, lo, hi, parts, big)
+            trails[small] = self._trail(r, unit, lo, hi, parts, small)
             moved.update((big, small))
         done = max(positions)
         for p, mine in r.mine.items():
@@ -1123,102 +1276,120 @@ class _Planner:
         self,
         r: _Rotation,
         unit: float,
+        lo: int,
+        weight: float,
+        trails: dict[str, _Trail],
         owned: dict[str, list[int]],
-        buckets: dict[tuple[str, str], dict[tuple[float, ...], list[int]]],
         big: str,
         small: str,
     ) -> list[list[Any]]:
         """The moves (big gives a slot to small) and swaps (one slot each way) that
-        lower the objective by more than MIN_GAIN, in a fixed order, each as
-        [change, big's group, small's group or None, feasibility (found lazily)].
+        lower the objective by more than MIN_GAIN, best first, each as
+        [change, big's slot, small's slot or None, feasible (None: not looked at)].
 
         They depend only on big's and small's loads and shifts, so the search
-        keeps them until either moves."""
-        give = buckets.get((big, small))
-        if give is None:
-            give = buckets[(big, small)] = self._buckets(r, owned[big], big, small)
-        back = buckets.get((small, big))
-        if back is None:
-            back = buckets[(small, big)] = self._buckets(r, owned[small], small, big)
-        # both members' parts of the objective, for the inline ``_cost`` below
+        keeps them until either moves. Swaps pair the SWAP_WIDTH best slots of
+        each side (best by what moving them alone would gain)."""
+        slots = r.slots
+        tb, ts = trails[big], trails[small]
+        # on call elsewhere at the same time (another team's rotation): a soft cost
+        elsewhere = self._elsewhere_cost if big in self.shared or small in self.shared else None
+        end = tb.n
+        cost = self._cost
+        moves: list[tuple[float, int]] = []
+        for a in owned[big]:
+            s = slots[a]
+            if small not in s.load or small not in s.available:
+                continue
+            i = a - lo
+            lb, ls = s.load[big], s.load[small]
+            prev = s.prev
+            stick = (STICKY if prev is not None and prev != small else 0.0) - (
+                STICKY if prev is not None and prev != big else 0.0
+            )
+            if elsewhere is not None:
+                stick += elsewhere(small, s) - elsewhere(big, s)
+            change = (
+                weight * (tb.change(i, end, -lb / unit) + ts.change(i, end, ls / unit))
+                + cost(r, unit, big, -lb, -s.weekend[big], -s.holiday[big])
+                + cost(r, unit, small, ls, s.weekend[small], s.holiday[small])
+                + stick
+            )
+            moves.append((change, a))
+        backs: list[tuple[float, int]] = []
+        for b in owned[small]:
+            s = slots[b]
+            if big not in s.load or big not in s.available:
+                continue
+            i = b - lo
+            lb, ls = s.load[big], s.load[small]
+            prev = s.prev
+            stick = (STICKY if prev is not None and prev != big else 0.0) - (
+                STICKY if prev is not None and prev != small else 0.0
+            )
+            if elsewhere is not None:
+                stick += elsewhere(big, s) - elsewhere(small, s)
+            change = (
+                weight * (ts.change(i, end, -ls / unit) + tb.change(i, end, lb / unit))
+                + cost(r, unit, small, -ls, -s.weekend[small], -s.holiday[small])
+                + cost(r, unit, big, lb, s.weekend[big], s.holiday[big])
+                + stick
+            )
+            backs.append((change, b))
+        out: list[list[Any]] = [[c, a, None, None] for c, a in moves if c < -MIN_GAIN]
+        moves.sort()
+        backs.sort()
         bd = (r.load[big] - r.target[big]) / unit
         bw = r.wload[big] - r.wtarget[big]
         bh = r.hload[big] - r.htarget[big]
-        bbase = bd * bd
-        wbase = bw * bw
-        hbase = bh * bh
         sd = (r.load[small] - r.target[small]) / unit
         sw = r.wload[small] - r.wtarget[small]
         sh = r.hload[small] - r.htarget[small]
-        sbase = sd * sd
-        swbase = sw * sw
-        shbase = sh * sh
-        back_items = list(back.items())
-        out: list[list[Any]] = []
-        for ka, group_a in give.items():
-            a0, a1, a2, a3, a4, a5, a6 = ka
-            # cost(big, -a0, -a1, -a2) + cost(small, a3, a4, a5) + a6
-            nd, nw, nh = bd + -a0 / unit, bw + -a1, bh + -a2
-            move = (
-                nd * nd
-                - bbase
-                + WEEKEND_WEIGHT * (nw * nw - wbase)
-                + HOLIDAY_WEIGHT * (nh * nh - hbase)
+        for _, a in moves[:SWAP_WIDTH]:
+            sa = slots[a]
+            ia = a - lo
+            la_b, la_s = sa.load[big] / unit, sa.load[small] / unit
+            prev_a = sa.prev
+            stick_a = (STICKY if prev_a is not None and prev_a != small else 0.0) - (
+                STICKY if prev_a is not None and prev_a != big else 0.0
             )
-            nd, nw, nh = sd + a3 / unit, sw + a4, sh + a5
-            move = (
-                move
-                + (
+            if elsewhere is not None:
+                stick_a += elsewhere(small, sa) - elsewhere(big, sa)
+            for _, b in backs[:SWAP_WIDTH]:
+                sb = slots[b]
+                ib = b - lo
+                lb_b, lb_s = sb.load[big] / unit, sb.load[small] / unit
+                prev_b = sb.prev
+                stick_b = (STICKY if prev_b is not None and prev_b != big else 0.0) - (
+                    STICKY if prev_b is not None and prev_b != small else 0.0
+                )
+                if elsewhere is not None:
+                    stick_b += elsewhere(big, sb) - elsewhere(small, sb)
+                handoffs = weight * (tb.two(ia, -la_b, ib, lb_b) + ts.two(ia, la_s, ib, -lb_s))
+                # the block's end: both members' parts of the end objective
+                nd = bd - la_b + lb_b
+                nw = bw - sa.weekend[big] + sb.weekend[big]
+                nh = bh - sa.holiday[big] + sb.holiday[big]
+                ends = (
                     nd * nd
-                    - sbase
-                    + WEEKEND_WEIGHT * (nw * nw - swbase)
-                    + HOLIDAY_WEIGHT * (nh * nh - shbase)
+                    - bd * bd
+                    + WEEKEND_WEIGHT * (nw * nw - bw * bw)
+                    + HOLIDAY_WEIGHT * (nh * nh - bh * bh)
                 )
-                + a6
-            )
-            if move < -MIN_GAIN:
-                out.append([move, group_a, None, _UNKNOWN])
-            for kb, group_b in back_items:
-                b0, b1, b2, b3, b4, b5, b6 = kb
-                if a0 == b3 and a1 == b4 and a2 == b5 and a3 == b0 and a4 == b1 and a5 == b2:
-                    continue  # alike for both: swapping changes nothing
-                nd, nw, nh = bd + (b3 - a0) / unit, bw + (b4 - a1), bh + (b5 - a2)
-                swap = (
+                nd = sd + la_s - lb_s
+                nw = sw + sa.weekend[small] - sb.weekend[small]
+                nh = sh + sa.holiday[small] - sb.holiday[small]
+                ends += (
                     nd * nd
-                    - bbase
-                    + WEEKEND_WEIGHT * (nw * nw - wbase)
-                    + HOLIDAY_WEIGHT * (nh * nh - hbase)
+                    - sd * sd
+                    + WEEKEND_WEIGHT * (nw * nw - sw * sw)
+                    + HOLIDAY_WEIGHT * (nh * nh - sh * sh)
                 )
-                nd, nw, nh = sd + (a3 - b0) / unit, sw + (a4 - b1), sh + (a5 - b2)
-                swap = (
-                    swap
-                    + (
-                        nd * nd
-                        - sbase
-                        + WEEKEND_WEIGHT * (nw * nw - swbase)
-                        + HOLIDAY_WEIGHT * (nh * nh - shbase)
-                    )
-                    + a6
-                    + b6
-                )
-                if swap < -MIN_GAIN:
-                    out.append([swap, group_a, group_b, _UNKNOWN])
+                change = handoffs + ends + stick_a + stick_b
+                if change < -MIN_GAIN:
+                    out.append([change, a, b, None])
+        out.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
         return out
-
-    def _feasible_swap(
-        self, r: _Rotation, group_a: list[int], group_b: list[int], big: str, small: str
-    ) -> tuple[int, int] | None:
-        tries = 0
-        for a in group_a:
-            if small not in r.slots[a].available:
-                continue
-            for b in group_b:
-                tries += 1
-                if tries > 64:
-                    return None
-                if self._can_take(r, small, a, b) and self._can_take(r, big, b, a):
-                    return a, b
-        return None
 
     def _take_back(self, r: _Rotation, pos: int, person: str) -> None:
         s = r.slots[pos]

@@ -25,7 +25,19 @@ MINIMAL = (
     "site_url: https://oncall.example.com/\n"
     "theme:\n  name: material\n  font: false\n"
 )
-SECTIONS = ["Home", "Teams", "People", "Runbooks", "Handoffs", "Fairness", "Pay", "Severities"]
+SECTIONS = [
+    "Home",
+    "Teams",
+    "People",
+    "Runbooks",
+    "Handoffs",
+    "Fairness",
+    "Pay",
+    "Severities",
+    "Postmortems",
+    "Actions",
+    "Incidents",
+]
 # With its small navigation, the heaviest page of this organisation is about 130 KB (a
 # month of a 12-hour follow-the-sun team's handoff notes). With every page in the
 # navigation (what MkDocs does without a nav), measured on a 400-page organisation of
@@ -80,6 +92,9 @@ def test_rota_supplies_its_sections_as_the_navigation(built: Path) -> None:
         "../../fairness/",
         "../../pay/",
         "../../severities/",
+        "../../postmortems/",
+        "../../actions/",
+        "../../incidents/",
     ]
 
 

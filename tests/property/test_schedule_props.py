@@ -22,7 +22,9 @@ from generator.model import (
     Settings,
     Team,
 )
+from generator.reports.fairness import compute_fairness
 from generator.schedule.resolve import Schedule, compute_schedule
+from generator.schedule.slots import plan_origin
 from generator.schedule.shifts import coverage_windows
 from generator.timeutil import localize, zone
 
@@ -221,3 +223,49 @@ def test_same_inputs_give_byte_identical_json(org: Org) -> None:
     )
     again = json.dumps([s.as_json() for s in compute_schedule(copy, FROM, TO).shifts])
     assert first == again
+
+
+@st.composite
+def simple_rotations(draw: st.DrawFn) -> Org:
+    """A fair rotation of 2 to 8 equal members in the team's zone, nobody away:
+    weekly shifts (equal loads but for DST weeks), or daily ones in a rotation of
+    up to 4 members (a weekend day weighs 4/3 of a mean one)."""
+    team_zone = draw(st.sampled_from(ZONES))
+    weekly = draw(st.booleans())
+    n = draw(st.integers(2, 8 if weekly else 4))
+    people = {f"p{i}": Person(f"p{i}", f"P{i}", None, team_zone, None, None, ()) for i in range(n)}
+    start = datetime(2026, 2, 22, draw(st.integers(0, 23))) + timedelta(
+        days=draw(st.integers(0, 6))
+    )
+    rotation = Rotation(
+        "team",
+        "r",
+        "R",
+        tuple(Member(p, None, None, 1.0) for p in people),
+        start,
+        timedelta(weeks=1) if weekly else timedelta(days=1),
+        "fair",
+        "fluid",
+        None,
+        (),
+    )
+    team = Team("team", "Team", team_zone, None, (), (rotation,), None, ())
+    return Org(".", Settings(), people, {"team": team}, (), (), (), (), None, (), Lock({}, (), ()))
+
+
+@PROPS
+@given(simple_rotations())
+def test_deviation_stays_below_one_shift_at_every_handoff(org: Org) -> None:
+    # what `rota fairness --from FIRST --to T` shows for every handoff T: load minus
+    # fluid target since the first handoff, in shift-equivalents. Two 13-week planning
+    # blocks and more (the search balances each block's handoffs, not only its end).
+    weekly = rotation_of(org).shift == timedelta(weeks=1)
+    first = plan_origin(org, "team/r")
+    end = first + timedelta(weeks=30 if weekly else 12)
+    schedule = compute_schedule(org, first, end)
+    slots = [s for s in schedule.slots["team/r"] if s.end_at <= end]
+    worst = 0.0
+    for slot in slots:
+        report = compute_fairness(org, schedule, first, slot.end_at)
+        worst = max(worst, report.rotations[0].max_deviation)
+    assert worst < 1.0

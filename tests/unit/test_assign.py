@@ -8,7 +8,18 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from generator.model import Leave, Lock, LockedShift, Member, Org, Person, Rotation, Settings, Team
+from generator.model import (
+    Leave,
+    Lock,
+    LockedShift,
+    Member,
+    Org,
+    Override,
+    Person,
+    Rotation,
+    Settings,
+    Team,
+)
 from generator.schedule.resolve import Schedule, compute_schedule
 
 # 2027-03-01 00:00 UTC is where a 13-week planning block starts, so a rotation
@@ -223,3 +234,24 @@ def test_fairness_equal_makes_up_leave_later() -> None:
     # fluid: ann's target is 10/3 = 3.33 weeks; equal: 13/3 = 4.33, all after her leave
     assert fluid_counts["ann"] == 3
     assert equal_counts["ann"] == 4
+
+
+def test_override_hours_count_for_whoever_the_override_puts_on_call() -> None:
+    # Two equal members, weekly; without overrides the weeks alternate. An override
+    # puts the week-1 holder on call for week 2 as well (covering the other). Were
+    # override hours not counted, the planner would go on alternating and the
+    # coverer would carry 3 of the first 4 weeks. Counted as `rota fairness` counts
+    # them, the coverer is given one week fewer: 2 each after 4 weeks, and at no
+    # handoff is anyone more than one week ahead of the other.
+    org = make_org({"ann": 1, "bob": 1})
+    plain = weeks(plan(org), n=4)
+    coverer = plain[0]
+    assert plain[1] != coverer  # the weeks alternate
+    cover = Override("team", "primary", START + WEEK, START + 2 * WEEK, coverer, "swap")
+    covered = plan(replace(org, overrides=(cover,)))
+    on_call = [s.person for s in covered.shifts if s.start_at < START + 4 * WEEK]
+    assert on_call[1] == coverer  # the override itself
+    assert Counter(on_call) == {"ann": 2, "bob": 2}
+    for k in range(1, 5):
+        held = Counter(on_call[:k])
+        assert abs(held["ann"] - held["bob"]) <= 1
