@@ -24,8 +24,8 @@ from generator.model import (
 )
 from generator.reports.fairness import compute_fairness
 from generator.schedule.resolve import Schedule, compute_schedule
-from generator.schedule.slots import plan_origin
 from generator.schedule.shifts import coverage_windows
+from generator.schedule.slots import plan_origin
 from generator.timeutil import localize, zone
 
 ZONES = ["UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"]
