@@ -189,7 +189,7 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
         progress.warn(replace(problem, severity="warning"))
     progress.start("reports")
     reports = compute_reports(org, planned, now)
-    progress.done("reports", "fairness, pay, handoffs, escalation")
+    progress.done("reports", "fairness, pay, handoffs, escalation, incident review")
     progress.start("pages")
     files = render_site(org, planned, now, reports)
     progress.done("pages", f"{len(files):,} files")
