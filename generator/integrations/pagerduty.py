@@ -114,17 +114,22 @@ def import_pagerduty(docs: Sequence[Doc], team_id: str | None = None) -> Importe
     return _import_v2(schedule, users, team_id)
 
 
-def _import_v2(schedule: Doc, users: Doc | None, team_id: str | None) -> Imported:
-    tz = _zone(schedule.get("time_zone"))
+def _imported(schedule: Doc, team_id: str | None) -> Imported:
+    """The empty import of one schedule: its name, zone and team id."""
     name = schedule.get("name").str()
     sid = schedule.opt("id")
-    imp = Imported(
+    return Imported(
         "pagerduty",
         f"PagerDuty schedule {sid.str() if sid else ''} ({name})".replace("  ", " "),
         team_id or slugify(name),
         name,
-        tz,
+        _zone(schedule.get("time_zone")),
     )
+
+
+def _import_v2(schedule: Doc, users: Doc | None, team_id: str | None) -> Imported:
+    imp = _imported(schedule, team_id)
+    tz = imp.timezone
     layers = schedule.get("schedule_layers").items()
     if not layers:
         raise schedule.get("schedule_layers").fail("the schedule has no layers")
@@ -302,16 +307,8 @@ def _rrule(doc: Doc) -> dict[str, str]:
 def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Imported:
     from generator.timeutil import zone
 
-    tz = _zone(schedule.get("time_zone"))
-    name = schedule.get("name").str()
-    sid = schedule.opt("id")
-    imp = Imported(
-        "pagerduty",
-        f"PagerDuty schedule {sid.str() if sid else ''} ({name})".replace("  ", " "),
-        team_id or slugify(name),
-        name,
-        tz,
-    )
+    imp = _imported(schedule, team_id)
+    tz = imp.timezone
     rotations = schedule.get("rotations").items()
     referenced: list[tuple[str, Doc]] = []
     for rot in rotations:
