@@ -152,15 +152,31 @@ def who(org: Path, at: str) -> dict[str, str]:
 
 
 def shown_now(pg: Any) -> dict[str, str]:
-    rows = pg.locator("[data-rota-live] tr[data-rota-now]")
-    out = {}
-    for i in range(rows.count()):
-        row = rows.nth(i)
-        key = f"{row.get_attribute('data-team')}/{row.get_attribute('data-rotation')}"
-        person = row.locator("[data-rota-person]").inner_text().strip()
-        if not person.startswith("Nobody"):
-            out[key] = person
-    return out
+    """The "on call now" rows, read in one step: the live script may redraw the table
+    (after an instant navigation, on its minute timer) between separate look-ups."""
+    rows = pg.evaluate(
+        """() => [...document.querySelectorAll('[data-rota-live] tr[data-rota-now]')].map(
+            (row) => [row.getAttribute('data-team'), row.getAttribute('data-rotation'),
+                      row.querySelector('[data-rota-person]').innerText.trim()])"""
+    )
+    return {
+        f"{team}/{rotation}": person
+        for team, rotation, person in rows
+        if not person.startswith("Nobody")
+    }
+
+
+def settled_now(pg: Any, expected: dict[str, str], seconds: float = 15.0) -> dict[str, str]:
+    """``shown_now`` once it shows ``expected``, or after ``seconds`` what it shows then:
+    the live script fills the table a moment after the page (or an instant navigation)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    shown = shown_now(pg)
+    while shown != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        shown = shown_now(pg)
+    return shown
 
 
 def wait_live(pg: Any) -> None:
@@ -243,7 +259,7 @@ def test_instant_navigation_to_a_team_keeps_the_live_widget_working(
     assert pg.evaluate("window.__sameDocument === true")
     wait_live(pg)
     expected = {k: v for k, v in who(org, NOW).items() if k.startswith("payments/")}
-    assert shown_now(pg) == expected
+    assert settled_now(pg, expected) == expected
     assert watch.outside == [] and watch.errors == []
 
 
