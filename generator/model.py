@@ -7,6 +7,8 @@ All instants are aware datetimes; local wall-clock values keep their zone.
 
 from __future__ import annotations
 
+import itertools
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -83,10 +85,24 @@ class Person:
         return zone(self.timezone)
 
     def on_leave(self, start_at: datetime, end_at: datetime) -> Leave | None:
+        """The first listed leave that overlaps [start_at, end_at), if any."""
+        if not self.leave:
+            return None
+        starts, latest_ends = self._leave_index
+        i = bisect_left(starts, end_at)  # the leaves that start before the interval ends
+        if not i or latest_ends[i - 1] <= start_at:  # ... none of them ends after it starts
+            return None
         for leave in self.leave:
             if leave.overlaps(start_at, end_at):
                 return leave
         return None
+
+    @cached_property
+    def _leave_index(self) -> tuple[list[datetime], list[datetime]]:
+        """Leave starts in order, and the latest end among the leaves up to each."""
+        ordered = sorted(self.leave, key=lambda leave: leave.start_at)
+        latest = list(itertools.accumulate((leave.end_at for leave in ordered), max))
+        return [leave.start_at for leave in ordered], latest
 
 
 @dataclass(frozen=True)

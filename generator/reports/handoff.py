@@ -18,6 +18,7 @@ to the team's runbooks.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -199,15 +200,27 @@ class _Facts:
         self.overrides: dict[str, list[Override]] = {}
         for o in org.overrides:
             self.overrides.setdefault(o.team, []).append(o)
+        # each team's leave by start, with the starts and the longest leave, so a
+        # handoff looks only at the leaves that can meet its stint
         self.leave: dict[str, list[tuple[str, Person, Leave]]] = {}
+        self.leave_starts: dict[str, list[datetime]] = {}
+        self.longest_leave: dict[str, timedelta] = {}
         for t in org.teams.values():
             mates = dict.fromkeys(m.person for r in t.rotations for m in r.members)
-            self.leave[t.id] = [
-                (pid, person, lv)
-                for pid in mates
-                if (person := org.people.get(pid)) is not None
-                for lv in person.leave
-            ]
+            leave = sorted(
+                (
+                    (pid, person, lv)
+                    for pid in mates
+                    if (person := org.people.get(pid)) is not None
+                    for lv in person.leave
+                ),
+                key=lambda x: x[2].start_at,
+            )
+            self.leave[t.id] = leave
+            self.leave_starts[t.id] = [lv.start_at for _, _, lv in leave]
+            self.longest_leave[t.id] = max(
+                (lv.end_at - lv.start_at for _, _, lv in leave), default=timedelta(0)
+            )
 
     def stints(self, team: str, rotation: str) -> list[_Stint]:
         return _stints(self.shifts.get((team, rotation), []))
@@ -403,10 +416,13 @@ def _holidays(
 def _leave(
     facts: _Facts, team_id: str, incoming: str, start_at: datetime, end_at: datetime
 ) -> tuple[LeaveNote, ...]:
+    starts = facts.leave_starts[team_id]
+    lo = bisect_right(starts, start_at - facts.longest_leave[team_id])
+    hi = bisect_left(starts, end_at)
     out = [
         LeaveNote(pid, person.name, lv.start_at, lv.end_at, lv.whole_days, lv.note)
-        for pid, person, lv in facts.leave[team_id]
-        if lv.start_at < end_at and start_at < lv.end_at and pid != incoming
+        for pid, person, lv in facts.leave[team_id][lo:hi]
+        if start_at < lv.end_at and pid != incoming
     ]
     out.sort(key=lambda x: (x.start_at, x.person))
     return tuple(out)

@@ -166,7 +166,7 @@ class LoadModel:
         self.weights = org.settings.load_weights
         w = [float(self.weights[c]) for c in CLASSES]
         self.weight_vector: Vector = (w[0], w[1], w[2], w[3])
-        self._cache: dict[tuple[str, str | None, float, float], Vector] = {}
+        self._cache: dict[tuple[str, str | None, datetime, datetime], Vector] = {}
         self._calendars: dict[tuple[str, str | None], ZoneCalendar] = {}
 
     def calendar(self, person: Person) -> ZoneCalendar:
@@ -188,20 +188,18 @@ class LoadModel:
 
     def vector(self, person: Person, windows: Iterable[tuple[datetime, datetime]]) -> Vector:
         """Hours by class (weekday, night, weekend, holiday) of the windows."""
-        out = [0.0, 0.0, 0.0, 0.0]
-        cal: ZoneCalendar | None = None
+        tz_name, region, cache = person.timezone, person.holidays, self._cache
+        total: Vector | None = None
         for a, b in windows:
-            ta, tb = a.timestamp(), b.timestamp()
-            key = (person.timezone, person.holidays, ta, tb)
-            got = self._cache.get(key)
+            key = (tz_name, region, a, b)
+            got = cache.get(key)
             if got is None:
-                if cal is None:
-                    cal = self.calendar(person)
-                got = cal.hours(ta, tb)
-                self._cache[key] = got
-            for k in range(4):
-                out[k] += got[k]
-        return (out[0], out[1], out[2], out[3])
+                got = cache[key] = self.calendar(person).hours(a.timestamp(), b.timestamp())
+            if total is None:
+                total = got
+            else:
+                total = (total[0] + got[0], total[1] + got[1], total[2] + got[2], total[3] + got[3])
+        return total if total is not None else (0.0, 0.0, 0.0, 0.0)
 
     def weigh(self, vector: Vector) -> float:
         w = self.weight_vector
