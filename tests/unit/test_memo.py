@@ -199,3 +199,46 @@ def test_who_answers_the_same_from_the_memo(sample_org: Path, tmp_path: Path) ->
     }
     assert who(str(tmp_path / "memo")) == cold == who("")
     shutil.rmtree(tmp_path / "memo")
+
+
+FILES_SCRIPT = """
+import hashlib, os, sys
+from datetime import UTC, datetime
+from pathlib import Path
+import generator.pipeline as pipeline
+parent, wrote = os.getpid(), pipeline._feeds_in_child
+def in_child():
+    # tell the parent which process wrote the feeds
+    Path(sys.argv[2]).write_text("child" if os.getpid() != parent else "parent")
+    return wrote()
+pipeline._feeds_in_child = in_child
+now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+rendered = pipeline.render_all(pipeline.load_org(Path(sys.argv[1]), now), now)
+digest = hashlib.sha256()
+for name in sorted(rendered.files):
+    data = rendered.files[name]
+    digest.update(name.encode() + (data if isinstance(data, bytes) else data.encode()))
+print(digest.hexdigest(), sum(1 for n in rendered.files if n.endswith(".ics")))
+"""
+
+
+def test_feeds_written_by_a_forked_process_are_the_same_files(
+    sample_org: Path, tmp_path: Path
+) -> None:
+    results = []
+    for jobs in ("1", "2"):
+        marker = tmp_path / f"wrote-{jobs}"
+        env = {**os.environ, "ROTA_JOBS": jobs, "ROTA_CACHE_DIR": ""}
+        out = subprocess.run(
+            [sys.executable, "-c", FILES_SCRIPT, str(sample_org), str(marker)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        )
+        results.append((out.stdout.strip(), marker.read_text() if marker.exists() else None))
+    (one, alone), (two, apart) = results
+    assert alone is None  # ROTA_JOBS=1: the feeds were written in the build's process
+    assert apart == "child"  # ROTA_JOBS=2: by a forked process ...
+    assert one == two and int(one.split()[1]) > 30  # ... and every page and feed the same
