@@ -1,0 +1,568 @@
+"""The planner's state: slots prepared for planning, who holds what, the hard rules. Pure.
+
+``assign`` plans with it: ``greedy`` gives each slot in time order, ``search``
+improves each 13-week block. This module holds what both read and change: the
+slots with their loads per member (``PlanSlot``), each rotation's running loads
+and targets (``PlanRotation``), everyone's covered windows for the exclusivity
+rule (``Busy``), and the moves every step is made of (``_give``, ``_take_back``)
+with the checks before them (``_can_take``, ``_rested``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, insort
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from generator.model import Member, Org, Person, Rotation
+from generator.schedule.loads import LoadModel
+from generator.schedule.objective import ELSEWHERE
+from generator.schedule.shifts import Slot
+
+# Local-search blocks: 13 weeks from a fixed Monday.
+BLOCK_ANCHOR = datetime(2001, 1, 1, tzinfo=UTC).timestamp()
+BLOCK = timedelta(weeks=13)
+BLOCK_SECONDS = BLOCK.total_seconds()
+
+
+def block_of(at: datetime | float) -> int:
+    ts = at if isinstance(at, float) else at.timestamp()
+    return int((ts - BLOCK_ANCHOR) // BLOCK_SECONDS)
+
+
+def block_end(at: datetime) -> datetime:
+    """The end of the local-search block holding ``at``: planning always runs to it."""
+    return datetime.fromtimestamp(BLOCK_ANCHOR + (block_of(at) + 1) * BLOCK_SECONDS, UTC)
+
+
+@dataclass(frozen=True)
+class Pick:
+    person: str | None  # None: nobody could take it (published as uncovered)
+    source: str  # fair | round-robin | lock
+
+
+@cache
+def pick(person: str | None, source: str) -> Pick:
+    """One Pick per person and source, shared (a year holds tens of thousands)."""
+    return Pick(person, source)
+
+
+def stable_hash(*parts: object) -> int:
+    text = "\x1f".join(str(p) for p in parts)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def active_members(rotation: Rotation, slot: Slot, org: Org) -> list[Member]:
+    """Members whose from/until (team-zone dates, inclusive) contain the slot."""
+    tz = org.teams[rotation.team].tz
+    first_day = slot.start_at.astimezone(tz).date()
+    last_day = (slot.end_at - timedelta(microseconds=1)).astimezone(tz).date()
+    out = []
+    for m in rotation.members:
+        if m.from_on is not None and first_day < m.from_on:
+            continue
+        if m.until_on is not None and last_day > m.until_on:
+            continue
+        out.append(m)
+    return out
+
+
+def on_leave(person: Person, slot: Slot) -> bool:
+    return any(person.on_leave(a, b) for a, b in slot.windows)
+
+
+def overlaps_leave(
+    leave: tuple[list[float], list[float]], windows: list[tuple[float, float]]
+) -> bool:
+    """Whether any leave (starts, running maximum of ends) meets any window."""
+    starts, ends = leave
+    for x, y in windows:
+        i = bisect_left(starts, y)  # the leaves that start before the window ends
+        if i and ends[i - 1] > x:  # ... and the latest of them ends after it starts
+            return True
+    return False
+
+
+# a slot's load, weekend days and holiday days for one zone and region
+Weighed = tuple[float, float, float]
+
+
+class PlanSlot:
+    """A slot prepared for planning: times as POSIX seconds, loads per member."""
+
+    __slots__ = (
+        "available",
+        "block",
+        "end",
+        "extra",
+        "full",
+        "holiday",
+        "index",
+        "key",
+        "load",
+        "locked",
+        "members",
+        "owner",
+        "prev",
+        "start",
+        "team",
+        "weekend",
+        "windows",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        index: int,
+        slot: Slot,
+        members: dict[str, float],
+        start: float | None = None,
+    ):
+        self.key = key
+        self.team = key.partition("/")[0]
+        self.index = index
+        self.start = slot.start_at.timestamp() if start is None else start
+        self.end = slot.end_at.timestamp()
+        first = slot.windows[0]
+        if len(slot.windows) == 1 and first[0] is slot.start_at and first[1] is slot.end_at:
+            self.windows = [(self.start, self.end)]  # no coverage: the whole slot
+        else:
+            self.windows = [(a.timestamp(), b.timestamp()) for a, b in slot.windows]
+        self.block = int((self.start - BLOCK_ANCHOR) // BLOCK_SECONDS)  # block_of(start)
+        self.members = members  # active person -> share (read only, may be shared)
+        self.available: list[str] = []  # active and not on leave, member order
+        self.load: dict[str, float] = {}  # person -> weighted load of the slot
+        self.weekend: dict[str, float] = {}  # weekend days in it (hours / 24)
+        self.holiday: dict[str, float] = {}  # holiday days in it
+        self.locked: str | None = None
+        # an override on part of the slot: its holder carries only the rest (load),
+        # the fluid targets still share the whole slot (full), and the override's
+        # person carries the overridden part (extra)
+        self.full: tuple[dict[str, float], dict[str, float], dict[str, float]] | None = None
+        self.extra: tuple[str, float, float, float] | None = None  # person, load, days
+        self.prev: str | None = None
+        self.owner: str | None = None
+
+
+class PlanRotation:
+    def __init__(self, rotation: Rotation):
+        self.rotation = rotation
+        self.key = rotation.key
+        self.min_rest = rotation.min_rest.total_seconds() if rotation.min_rest else 0.0
+        self.slots: list[PlanSlot] = []
+        self.load: dict[str, float] = defaultdict(float)
+        self.target: dict[str, float] = defaultdict(float)
+        self.wload: dict[str, float] = defaultdict(float)  # weekend days
+        self.wtarget: dict[str, float] = defaultdict(float)
+        self.hload: dict[str, float] = defaultdict(float)  # holiday days
+        self.htarget: dict[str, float] = defaultdict(float)
+        self.unit_sum = 0.0  # running sum of mean slot loads: the shift-equivalent
+        self.unit_n = 0
+        self.mine: dict[str, list[int]] = defaultdict(list)  # person -> own slot positions
+        self.planned: dict[str, list[int]] = defaultdict(list)  # person -> previous-plan slots
+        self.last_end: dict[str, float] = {}
+        self.rr_next = 0
+        self.owed: list[str] = []  # round-robin members skipped, in the order skipped
+        self.slots_members: set[str] = set()  # members active for the current slot
+
+    @property
+    def unit(self) -> float:
+        return (self.unit_sum / self.unit_n) if self.unit_n and self.unit_sum > 0 else 1.0
+
+
+class Busy:
+    """Every person's covered windows per team, sorted, for overlap checks.
+
+    A person's windows in one team never overlap each other (nobody holds two
+    rotations of a team at once), so one sorted list per (person, team) answers
+    "does this person hold anything overlapping" with a binary search. Across
+    teams they may overlap: ``clashes`` asks the slot's own team (every team
+    with ``organisation``), ``elsewhere`` the other teams.
+    """
+
+    def __init__(self, organisation: bool = False) -> None:
+        self.items: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+        self.teams: dict[str, list[str]] = defaultdict(list)  # person -> teams they hold in
+        self.organisation = organisation
+
+    def add(self, person: str, slot: PlanSlot) -> None:
+        scope = (person, slot.team)
+        items = self.items.get(scope)
+        if items is None:
+            items = self.items[scope] = []
+            self.teams[person].append(slot.team)
+        for a, b in slot.windows:
+            insort(items, (a, b, id(slot)))
+
+    def remove(self, person: str, slot: PlanSlot) -> None:
+        items = self.items[(person, slot.team)]
+        for a, b in slot.windows:
+            i = bisect_left(items, (a, b, id(slot)))
+            if i < len(items) and items[i] == (a, b, id(slot)):
+                del items[i]
+
+    def clashes(self, person: str, slot: PlanSlot, ignore: PlanSlot | None = None) -> bool:
+        """Whether the person holds another slot at an overlapping time where that
+        is forbidden (the slot's team; every team with ``organisation``)."""
+        if self.organisation:
+            return any(
+                self._overlaps(self.items[(person, team)], slot, ignore)
+                for team in self.teams.get(person, ())
+            )
+        items = self.items.get((person, slot.team))
+        return items is not None and self._overlaps(items, slot, ignore)
+
+    def elsewhere(self, person: str, slot: PlanSlot) -> bool:
+        """Whether the person is on call for another team at an overlapping time."""
+        return any(
+            self._overlaps(self.items[(person, team)], slot, None)
+            for team in self.teams.get(person, ())
+            if team != slot.team
+        )
+
+    def holders(self, person: str, slot: PlanSlot) -> list[int]:
+        """The ids of the slots the person holds that ``clashes`` would count."""
+        teams = self.teams.get(person, ()) if self.organisation else (slot.team,)
+        out: list[int] = []
+        for team in teams:
+            items = self.items.get((person, team))
+            if not items:
+                continue
+            for a, b in slot.windows:
+                j = bisect_left(items, (b,)) - 1
+                while j >= 0:
+                    _, y, owner = items[j]
+                    if y <= a:
+                        break
+                    if owner != id(slot) and owner not in out:
+                        out.append(owner)
+                    j -= 1
+        return out
+
+    @staticmethod
+    def _overlaps(
+        items: list[tuple[float, float, int]], slot: PlanSlot, ignore: PlanSlot | None
+    ) -> bool:
+        if not items:
+            return False
+        skip = (id(slot), id(ignore) if ignore is not None else -1)
+        for a, b in slot.windows:
+            # windows of one person in one team never overlap each other, so only
+            # those that start before b matter, and of those only the last few can
+            # reach a
+            i = bisect_left(items, (b,))
+            j = i - 1
+            while j >= 0:
+                _, y, owner = items[j]
+                if y <= a:
+                    break
+                if owner not in skip:
+                    return True
+                j -= 1
+        return False
+
+
+class PlanState:
+    """Everything the greedy and the search share (see the module notes)."""
+
+    def __init__(
+        self,
+        org: Org,
+        slots: dict[str, list[Slot]],
+        locked: dict[str, dict[datetime, str]],
+        previous: dict[str, dict[datetime, str]],
+    ):
+        self.org = org
+        self.loads = LoadModel(org)
+        self.organisation = org.settings.exclusive == "organisation"
+        self.busy = Busy(self.organisation)
+        self.rotations: dict[str, PlanRotation] = {}
+        self.weights = self.loads.weight_vector
+        self.leave: dict[str, list[tuple[float, float]]] = {
+            pid: sorted((lv.start_at.timestamp(), lv.end_at.timestamp()) for lv in p.leave)
+            for pid, p in org.people.items()
+        }
+        # per person: leave starts, and the latest end among leaves up to each one,
+        # so "any leave overlapping [x, y)" is one binary search
+        self._leave_index: dict[str, tuple[list[float], list[float]]] = {}
+        for pid, spans in self.leave.items():
+            if spans:
+                ends: list[float] = []
+                for _, b in spans:
+                    ends.append(max(ends[-1], b) if ends else b)
+                self._leave_index[pid] = ([a for a, _ in spans], ends)
+        # overrides are written by hand: whoever an override puts on call is not free
+        # for another rotation of that team at that time (of any team with
+        # ``exclusive: organisation``; their own rotation's slots don't count), and
+        # is on call elsewhere for the other teams (the soft cost)
+        self._override_index: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        self._override_teams: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        for o in org.overrides:
+            a, b = o.start_at.timestamp(), o.end_at.timestamp()
+            self._override_index[o.person].append((a, b, f"{o.team}/{o.rotation}"))
+            self._override_teams[o.person].append((a, b, o.team))
+        # people who may be on call for two teams at once: the soft cost is looked
+        # at for them only
+        teams_of: dict[str, set[str]] = defaultdict(set)
+        if not self.organisation:
+            for each_team in org.teams.values():
+                for each in each_team.rotations:
+                    for m in each.members:
+                        teams_of[m.person].add(each_team.id)
+            for ls in (*org.lock.shifts, *org.lock.tentative):
+                teams_of[ls.person].add(ls.team)
+            for o in org.overrides:
+                teams_of[o.person].add(o.team)
+        self.shared = frozenset(p for p, teams in teams_of.items() if len(teams) > 1)
+        self._slot_of: dict[int, tuple[PlanRotation, int]] | None = None  # for _repair
+        w0, w1, w2, w3 = self.weights
+        weighed: dict[object, dict[int, Weighed]] = {}
+        for key, rotation_slots in slots.items():
+            rotation = org.rotation(key)
+            assert rotation is not None
+            r = PlanRotation(rotation)
+            self.rotations[key] = r
+            # locked and previous assignees by the slot's start (as POSIX seconds)
+            fixed = {at.timestamp(): p for at, p in locked.get(key, {}).items()}
+            before = {at.timestamp(): p for at, p in previous.get(key, {}).items()}
+            tz = org.teams[rotation.team].tz
+            # members who exist, with their calendar (one per zone and region)
+            roster = []
+            for m in rotation.members:
+                person = org.people.get(m.person)
+                if person is not None:
+                    cal = self.loads.calendar(person)
+                    roster.append((m, m.person, id(cal), cal, self._leave_index.get(m.person)))
+            dated = any(m.from_on is not None or m.until_on is not None for m, *_ in roster)
+            # members an override puts on call for another rotation, and when (the
+            # rest are never busy by an override)
+            elsewhere = {
+                pid: spans
+                for _, pid, *_ in roster
+                if (
+                    spans := [
+                        (a, b)
+                        for a, b, o in self._override_index.get(pid, ())
+                        if o != key and (self.organisation or o.partition("/")[0] == rotation.team)
+                    ]
+                )
+            }
+            everyone = {pid: m.share for m, pid, *_ in roster}  # shared while nobody is dated
+            last_end_at: datetime | None = None
+            last_end = 0.0
+            for i, slot in enumerate(rotation_slots):
+                # a slot usually starts where the last one ended: one timestamp fewer
+                s = PlanSlot(
+                    key, i, slot, everyone, last_end if slot.start_at is last_end_at else None
+                )
+                last_end_at, last_end = slot.end_at, s.end
+                if dated:
+                    first_day = slot.start_at.astimezone(tz).date()
+                    last_day = (slot.end_at - timedelta(microseconds=1)).astimezone(tz).date()
+                    active = [
+                        entry
+                        for entry in roster
+                        if not (
+                            (entry[0].from_on is not None and first_day < entry[0].from_on)
+                            or (entry[0].until_on is not None and last_day > entry[0].until_on)
+                        )
+                    ]
+                    s.members = {pid: m.share for m, pid, *_ in active}
+                else:
+                    active = roster
+                windows = s.windows
+                single = len(windows) == 1
+                # many teams hand over at the same instants: the load of a window
+                # in one zone and region is computed once for the whole organisation
+                wkey = windows[0] if single else tuple(windows)
+                by_cal = weighed.get(wkey)
+                if by_cal is None:
+                    by_cal = weighed[wkey] = {}
+                load, weekend, holiday = s.load, s.weekend, s.holiday
+                available = s.available
+                x0, y0 = windows[0]
+                for _, pid, cal_id, cal, leave in active:
+                    got = by_cal.get(cal_id)
+                    if got is None:
+                        if single:
+                            h0, h1, h2, h3 = cal.hours(x0, y0)
+                        else:
+                            h0 = h1 = h2 = h3 = 0.0
+                            for a, b in windows:
+                                p0, p1, p2, p3 = cal.hours(a, b)
+                                h0 += p0
+                                h1 += p1
+                                h2 += p2
+                                h3 += p3
+                        lw = h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3
+                        got = by_cal[cal_id] = (lw, h2 / 24, h3 / 24)
+                    load[pid], weekend[pid], holiday[pid] = got
+                    if leave is None:
+                        available.append(pid)
+                    elif single:
+                        # any leave meeting [x0, y0): of those starting before y0,
+                        # the latest end is after x0
+                        k = bisect_left(leave[0], y0)
+                        if not (k and leave[1][k - 1] > x0):
+                            available.append(pid)
+                    elif not overlaps_leave(leave, windows):
+                        available.append(pid)
+                for pid, spans in elsewhere.items():
+                    if pid in available and any(
+                        a < y and x < b for a, b in spans for x, y in windows
+                    ):
+                        available.remove(pid)
+                if fixed:
+                    s.locked = fixed.get(s.start)
+                if before:
+                    s.prev = before.get(s.start)
+                if s.prev is not None:
+                    r.planned[s.prev].append(i)
+                if s.locked is not None and s.locked in org.people and s.locked not in s.load:
+                    self._weigh(s, org.people[s.locked], {})
+                r.slots.append(s)
+        self._overridden(org)
+        # locked slots are known up front: nothing may clash with them
+        for r in self.rotations.values():
+            for pos, s in enumerate(r.slots):
+                if s.locked is not None:
+                    self.busy.add(s.locked, s)
+                    insort(r.mine[s.locked], pos)
+
+    def _overridden(self, org: Org) -> None:
+        """Override hours count as load for the person an override puts on call,
+        not for whoever holds the slot (as ``rota fairness`` counts them)."""
+        w0, w1, w2, w3 = self.weights
+        for o in org.overrides:
+            r = self.rotations.get(f"{o.team}/{o.rotation}")
+            if r is None or o.person not in org.people:
+                continue
+            a, b = o.start_at.timestamp(), o.end_at.timestamp()
+            i = bisect_left(r.slots, a, key=lambda s: s.end)
+            while i < len(r.slots) and r.slots[i].start < b:
+                s = r.slots[i]
+                i += 1
+                parts = [(max(x, a), min(y, b)) for x, y in s.windows if x < b and a < y]
+                parts = [(x, y) for x, y in parts if x < y]
+                if not parts or s.extra is not None:
+                    continue  # (overrides of one rotation do not overlap: one each)
+
+                def weigh(
+                    person: Person, parts: list[tuple[float, float]] = parts
+                ) -> tuple[float, float, float]:
+                    cal = self.loads.calendar(person)
+                    h0 = h1 = h2 = h3 = 0.0
+                    for x, y in parts:
+                        p0, p1, p2, p3 = cal.hours(x, y)
+                        h0, h1, h2, h3 = h0 + p0, h1 + p1, h2 + p2, h3 + p3
+                    return (h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3, h2 / 24, h3 / 24)
+
+                s.full = (dict(s.load), dict(s.weekend), dict(s.holiday))
+                for p in list(s.load):
+                    cut = weigh(org.people[p])
+                    s.load[p] -= cut[0]
+                    s.weekend[p] -= cut[1]
+                    s.holiday[p] -= cut[2]
+                s.extra = (o.person, *weigh(org.people[o.person]))
+
+    def _weigh(
+        self,
+        s: PlanSlot,
+        person: Person,
+        by_zone: dict[tuple[str, str | None], tuple[float, float, float]],
+    ) -> None:
+        """The slot's load, weekend and holiday days for ``person``, once per zone."""
+        zone_key = (person.timezone, person.holidays)
+        got = by_zone.get(zone_key)
+        if got is None:
+            cal = self.loads.calendar(person)
+            if len(s.windows) == 1:
+                h = cal.hours(*s.windows[0])
+            else:
+                total = [0.0, 0.0, 0.0, 0.0]
+                for a, b in s.windows:
+                    part = cal.hours(a, b)
+                    for k in range(4):
+                        total[k] += part[k]
+                h = (total[0], total[1], total[2], total[3])
+            w = self.weights
+            got = (h[0] * w[0] + h[1] * w[1] + h[2] * w[2] + h[3] * w[3], h[2] / 24, h[3] / 24)
+            by_zone[zone_key] = got
+        pid = person.id
+        s.load[pid], s.weekend[pid], s.holiday[pid] = got
+
+    def _rested(self, r: PlanRotation, person: str, pos: int, ignore: int | None = None) -> bool:
+        if not r.min_rest:
+            return True
+        s = r.slots[pos]
+        mine = r.mine.get(person, [])
+        i = bisect_left(mine, pos)
+        for j in (i - 1, i, i + 1):
+            if 0 <= j < len(mine) and mine[j] != pos and mine[j] != ignore:
+                o = r.slots[mine[j]]
+                if o.end <= s.start and s.start - o.end < r.min_rest:
+                    return False
+                if o.start >= s.end and o.start - s.end < r.min_rest:
+                    return False
+                if o.start < s.end and s.start < o.end:
+                    return False
+        return True
+
+    def _back_to_back(self, r: PlanRotation, person: str, pos: int, ignore: int | None) -> int:
+        mine = r.mine.get(person, [])
+        i = bisect_left(mine, pos)
+        s = r.slots[pos]
+        n = 0
+        for j in (i - 1, i):
+            if 0 <= j < len(mine) and mine[j] not in (pos, ignore):
+                o = r.slots[mine[j]]
+                if o.end == s.start or o.start == s.end:
+                    n += 1
+        return n
+
+    def _elsewhere_cost(self, person: str, s: PlanSlot) -> float:
+        """``ELSEWHERE`` if the person is on call for another team during the slot
+        (a planned slot or an override), else 0."""
+        if person not in self.shared:
+            return 0.0
+        if self.busy.elsewhere(person, s):
+            return ELSEWHERE
+        for a, b, team in self._override_teams.get(person, ()):
+            if team != s.team and any(a < y and x < b for x, y in s.windows):
+                return ELSEWHERE
+        return 0.0
+
+    def _give(self, r: PlanRotation, pos: int, person: str, new: bool = True) -> None:
+        s = r.slots[pos]
+        s.owner = person
+        r.load[person] += s.load.get(person, 0.0)
+        r.wload[person] += s.weekend.get(person, 0.0)
+        r.hload[person] += s.holiday.get(person, 0.0)
+        r.last_end[person] = max(r.last_end.get(person, s.end), s.end)
+        if new:
+            self.busy.add(person, s)
+            insort(r.mine[person], pos)
+
+    def _can_take(self, r: PlanRotation, person: str, pos: int, ignore: int | None) -> bool:
+        s = r.slots[pos]
+        if person not in s.available:
+            return False
+        other = r.slots[ignore] if ignore is not None else None
+        if self.busy.clashes(person, s, ignore=other):
+            return False
+        return self._rested(r, person, pos, ignore)
+
+    def _take_back(self, r: PlanRotation, pos: int, person: str) -> None:
+        s = r.slots[pos]
+        s.owner = None
+        r.load[person] -= s.load.get(person, 0.0)
+        r.wload[person] -= s.weekend.get(person, 0.0)
+        r.hload[person] -= s.holiday.get(person, 0.0)
+        self.busy.remove(person, s)
+        mine = r.mine[person]
+        i = bisect_left(mine, pos)
+        if i < len(mine) and mine[i] == pos:
+            del mine[i]

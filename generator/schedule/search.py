@@ -1,0 +1,340 @@
+"""The local search: moves and swaps within each 13-week block. Pure.
+
+See ``assign`` for the objective and the search's rules; ``objective`` prices a
+move or a swap.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import defaultdict
+from typing import Any
+
+from generator.schedule.objective import (
+    GOOD_ENOUGH,
+    HANDOFF_WEIGHT,
+    HANDOFFS_PER_BLOCK,
+    HOLIDAY_GOOD_ENOUGH,
+    HOLIDAY_WEIGHT,
+    MIN_GAIN,
+    PEAKS,
+    STICKY,
+    SWAP_WIDTH,
+    WEEKEND_WEIGHT,
+    Trail,
+    block_end_change,
+)
+from generator.schedule.planstate import PlanRotation, PlanSlot, PlanState
+
+
+class Search(PlanState):
+    def _improve(self, pending: dict[str, list[int]]) -> None:
+        todo: dict[str, list[int]] = {}
+        for key in sorted(pending):
+            r = self.rotations[key]
+            if r.rotation.assignment != "fair":
+                continue
+            positions = [p for p in pending[key] if r.slots[p].locked is None]
+            if all(r.slots[p].prev == r.slots[p].owner for p in positions if r.slots[p].prev):
+                # every shift of the previous plan in the block still stands: that plan
+                # was searched when it was made, so it is kept as it is and only shifts
+                # new to the plan (beyond its end) are searched, around it (re-planning
+                # with no change moves nothing; a change moves only the blocks it reaches)
+                positions = [p for p in positions if r.slots[p].prev is None]
+            if positions:
+                todo[key] = positions
+        # A rotation's moves depend on its members' shifts in the others (clashes),
+        # so a rotation is searched again when a later search moved one of its
+        # members: the block ends where no search can improve, and re-planning
+        # from this plan as the previous one finds nothing to move.
+        searched: dict[str, int] = {}  # rotation -> when it was last searched
+        changed: dict[str, tuple[int, str]] = {}  # person -> when, in which rotation
+        clock = 0
+        for _ in range(4):
+            again = False
+            for key, positions in todo.items():
+                r = self.rotations[key]
+                last = searched.get(key)
+                if last is not None:
+                    members = {p for pos in positions for p in r.slots[pos].members}
+                    if not any(
+                        changed.get(p, (-1, key))[0] > last and changed[p][1] != key
+                        for p in members
+                    ):
+                        continue
+                clock += 1
+                searched[key] = clock
+                moved = self._search(r, positions)
+                for p in moved:
+                    changed[p] = (clock, key)
+                again = again or bool(moved)
+            if not again:
+                break
+
+    def _parts(self, r: PlanRotation, s: PlanSlot) -> dict[str, float]:
+        """Each member's growth of target from slot ``s`` (empty if nobody holds it)."""
+        if s.owner is None:
+            return {}
+        members = s.members
+        pool = list(members) if r.rotation.fairness == "equal" else s.available
+        total = sum(map(members.__getitem__, pool))
+        if total <= 0:
+            return {}
+        whole = s.full[0] if s.full is not None else s.load
+        return {p: whole[p] * members[p] / total for p in pool}
+
+    def _trail(
+        self,
+        r: PlanRotation,
+        unit: float,
+        lo: int,
+        hi: int,
+        parts: list[dict[str, float]],
+        p: str,
+    ) -> Trail:
+        """p's deviation at every handoff of the block (after each of slots lo..hi)."""
+        slots = r.slots
+        load = r.load[p]
+        target = r.target[p]
+        for pos in range(lo, hi + 1):
+            s = slots[pos]
+            if s.owner == p:
+                load -= s.load.get(p, 0.0)
+            if s.extra is not None and s.extra[0] == p:
+                load -= s.extra[1]
+            target -= parts[pos - lo].get(p, 0.0)
+        devs = []
+        for pos in range(lo, hi + 1):
+            s = slots[pos]
+            if s.owner == p:
+                load += s.load.get(p, 0.0)
+            if s.extra is not None and s.extra[0] == p:
+                load += s.extra[1]
+            target += parts[pos - lo].get(p, 0.0)
+            devs.append((load - target) / unit)
+        return Trail(devs)
+
+    def _search(self, r: PlanRotation, positions: list[int]) -> set[str]:
+        """Moves and swaps within the block (see the module notes); who moved."""
+        moved: set[str] = set()
+        members = sorted({p for pos in positions for p in r.slots[pos].members})
+        if len(members) < 2:
+            return moved
+        unit = r.unit
+        # every handoff of the block counts, locked shifts' too: what the search
+        # weighs must not depend on where the lock file ends (re-planning from its
+        # own plan then moves nothing)
+        lo, hi = positions[0], positions[-1]
+        block = r.slots[lo].block
+        while lo > 0 and r.slots[lo - 1].block == block:
+            lo -= 1
+        while hi + 1 < len(r.slots) and r.slots[hi + 1].block == block:
+            hi += 1
+        n = hi - lo + 1
+        weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / n  # each handoff's weight
+        parts = [self._parts(r, r.slots[pos]) for pos in range(lo, hi + 1)]
+        trails = {p: self._trail(r, unit, lo, hi, parts, p) for p in members}
+        owned: dict[str, list[int]] = defaultdict(list)
+        for pos in positions:
+            owner = r.slots[pos].owner
+            if owner is not None:
+                owned[owner].append(pos)
+        # the improving moves and swaps of a pair, best first; kept until either moves
+        candidates: dict[tuple[str, str], list[list[Any]]] = {}
+        for _ in range(4 * len(members) + len(positions) // 2 + 8):
+            if (
+                max(max(t.peak, -t.low) for t in trails.values()) <= GOOD_ENOUGH
+                and max(abs(r.hload[p] - r.htarget[p]) for p in members) <= HOLIDAY_GOOD_ENOUGH
+                and max(abs(r.wload[p] - r.wtarget[p]) for p in members) <= 1.0
+            ):
+                break  # everyone close to target at every handoff: nothing worth moving
+            # who is most above target over the block (and at its end, and on
+            # weekends and holidays) against who is most below
+            sdev = {
+                p: WEEKEND_WEIGHT
+                * (r.wload[p] - r.wtarget[p]) ** 2
+                * (1 if r.wload[p] >= r.wtarget[p] else -1)
+                + HOLIDAY_WEIGHT
+                * (r.hload[p] - r.htarget[p]) ** 2
+                * (1 if r.hload[p] >= r.htarget[p] else -1)
+                for p in members
+            }
+            by_mean = sorted(members, key=lambda p: (trails[p].mean, p))
+            by_peak = sorted(members, key=lambda p: (trails[p].peak, p))
+            by_low = sorted(members, key=lambda p: (trails[p].low, p))
+            by_sdev = sorted(members, key=lambda p: (sdev[p], p))
+            over = list(
+                dict.fromkeys(
+                    [by_mean[-1], by_peak[-1], by_sdev[-1], by_mean[-2], *by_peak[-PEAKS:]]
+                )
+            )
+            under = list(
+                dict.fromkeys([by_mean[0], by_low[0], by_sdev[0], by_mean[1], *by_low[:PEAKS]])
+            )
+            best: tuple[float, int, str, int | None, str] | None = None
+            for big in over:
+                for small in under:
+                    if big == small:
+                        continue
+                    found = candidates.get((big, small))
+                    if found is None:
+                        found = candidates[(big, small)] = self._candidates(
+                            r, unit, lo, weight, trails, owned, big, small
+                        )
+                    for c in found:
+                        gain = c[0]
+                        if best is not None and not gain < best[0] - 1e-12:
+                            break  # best first: nothing further beats it
+                        if c[3] is None:
+                            # feasibility depends only on big's and small's shifts,
+                            # so it stays known until either of them moves
+                            if c[2] is None:
+                                c[3] = self._can_take(r, small, c[1], None)
+                            else:
+                                c[3] = self._can_take(r, small, c[1], c[2]) and self._can_take(
+                                    r, big, c[2], c[1]
+                                )
+                        if c[3]:
+                            best = (gain, c[1], small, c[2], big)
+                            break
+            if best is None:
+                break
+            _, a, small, b, big = best
+            candidates = {k: v for k, v in candidates.items() if big not in k and small not in k}
+            self._take_back(r, a, big)
+            owned[big].remove(a)
+            if b is not None:
+                self._take_back(r, b, small)
+                owned[small].remove(b)
+                self._give(r, b, big)
+                insort(owned[big], b)
+            self._give(r, a, small)
+            insort(owned[small], a)
+            trails[big] = self._trail(r, unit, lo, hi, parts, big)
+            trails[small] = self._trail(r, unit, lo, hi, parts, small)
+            moved.update((big, small))
+        done = max(positions)
+        for p, mine in r.mine.items():
+            i = bisect_left(mine, done + 1) - 1
+            if i >= 0:
+                r.last_end[p] = r.slots[mine[i]].end
+        return moved
+
+    def _candidates(
+        self,
+        r: PlanRotation,
+        unit: float,
+        lo: int,
+        weight: float,
+        trails: dict[str, Trail],
+        owned: dict[str, list[int]],
+        big: str,
+        small: str,
+    ) -> list[list[Any]]:
+        """The moves (big gives a slot to small) and swaps (one slot each way) that
+        lower the objective by more than MIN_GAIN, best first, each as
+        [change, big's slot, small's slot or None, feasible (None: not looked at)].
+
+        They depend only on big's and small's loads and shifts, so the search
+        keeps them until either moves. Swaps pair the SWAP_WIDTH best slots of
+        each side (best by what moving them alone would gain)."""
+        slots = r.slots
+        tb, ts = trails[big], trails[small]
+        # on call elsewhere at the same time (another team's rotation): a soft cost
+        elsewhere = self._elsewhere_cost if big in self.shared or small in self.shared else None
+        end = tb.n
+        cost = block_end_change
+        moves: list[tuple[float, int]] = []
+        for a in owned[big]:
+            s = slots[a]
+            if small not in s.load or small not in s.available:
+                continue
+            i = a - lo
+            lb, ls = s.load[big], s.load[small]
+            prev = s.prev
+            stick = (STICKY if prev is not None and prev != small else 0.0) - (
+                STICKY if prev is not None and prev != big else 0.0
+            )
+            if elsewhere is not None:
+                stick += elsewhere(small, s) - elsewhere(big, s)
+            change = (
+                weight * (tb.change(i, end, -lb / unit) + ts.change(i, end, ls / unit))
+                + cost(r, unit, big, -lb, -s.weekend[big], -s.holiday[big])
+                + cost(r, unit, small, ls, s.weekend[small], s.holiday[small])
+                + stick
+            )
+            moves.append((change, a))
+        backs: list[tuple[float, int]] = []
+        for b in owned[small]:
+            s = slots[b]
+            if big not in s.load or big not in s.available:
+                continue
+            i = b - lo
+            lb, ls = s.load[big], s.load[small]
+            prev = s.prev
+            stick = (STICKY if prev is not None and prev != big else 0.0) - (
+                STICKY if prev is not None and prev != small else 0.0
+            )
+            if elsewhere is not None:
+                stick += elsewhere(big, s) - elsewhere(small, s)
+            change = (
+                weight * (ts.change(i, end, -ls / unit) + tb.change(i, end, lb / unit))
+                + cost(r, unit, small, -ls, -s.weekend[small], -s.holiday[small])
+                + cost(r, unit, big, lb, s.weekend[big], s.holiday[big])
+                + stick
+            )
+            backs.append((change, b))
+        out: list[list[Any]] = [[c, a, None, None] for c, a in moves if c < -MIN_GAIN]
+        moves.sort()
+        backs.sort()
+        bd = (r.load[big] - r.target[big]) / unit
+        bw = r.wload[big] - r.wtarget[big]
+        bh = r.hload[big] - r.htarget[big]
+        sd = (r.load[small] - r.target[small]) / unit
+        sw = r.wload[small] - r.wtarget[small]
+        sh = r.hload[small] - r.htarget[small]
+        for _, a in moves[:SWAP_WIDTH]:
+            sa = slots[a]
+            ia = a - lo
+            la_b, la_s = sa.load[big] / unit, sa.load[small] / unit
+            prev_a = sa.prev
+            stick_a = (STICKY if prev_a is not None and prev_a != small else 0.0) - (
+                STICKY if prev_a is not None and prev_a != big else 0.0
+            )
+            if elsewhere is not None:
+                stick_a += elsewhere(small, sa) - elsewhere(big, sa)
+            for _, b in backs[:SWAP_WIDTH]:
+                sb = slots[b]
+                ib = b - lo
+                lb_b, lb_s = sb.load[big] / unit, sb.load[small] / unit
+                prev_b = sb.prev
+                stick_b = (STICKY if prev_b is not None and prev_b != big else 0.0) - (
+                    STICKY if prev_b is not None and prev_b != small else 0.0
+                )
+                if elsewhere is not None:
+                    stick_b += elsewhere(big, sb) - elsewhere(small, sb)
+                handoffs = weight * (tb.two(ia, -la_b, ib, lb_b) + ts.two(ia, la_s, ib, -lb_s))
+                # the block's end: both members' parts of the end objective
+                nd = bd - la_b + lb_b
+                nw = bw - sa.weekend[big] + sb.weekend[big]
+                nh = bh - sa.holiday[big] + sb.holiday[big]
+                ends = (
+                    nd * nd
+                    - bd * bd
+                    + WEEKEND_WEIGHT * (nw * nw - bw * bw)
+                    + HOLIDAY_WEIGHT * (nh * nh - bh * bh)
+                )
+                nd = sd + la_s - lb_s
+                nw = sw + sa.weekend[small] - sb.weekend[small]
+                nh = sh + sa.holiday[small] - sb.holiday[small]
+                ends += (
+                    nd * nd
+                    - sd * sd
+                    + WEEKEND_WEIGHT * (nw * nw - sw * sw)
+                    + HOLIDAY_WEIGHT * (nh * nh - sh * sh)
+                )
+                change = handoffs + ends + stick_a + stick_b
+                if change < -MIN_GAIN:
+                    out.append([change, a, b, None])
+        out.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
+        return out
