@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.pipeline import load_org
-from generator.schedule import assign as assign_module
+from generator.schedule import planstate
 from generator.schedule.resolve import Schedule, compute_schedule
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -102,7 +102,7 @@ def test_fair_assignment_prefers_a_commander_not_on_call_for_their_team(
     root = write_org(tmp_path, IC_ORG)
     start, end = datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2027, 1, 4, 9, tzinfo=UTC)
     preferred = on_call_elsewhere(schedule_of(root, start, end))
-    monkeypatch.setattr(assign_module, "ELSEWHERE", 0.0)
+    monkeypatch.setattr(planstate, "ELSEWHERE", 0.0)  # the cost the planner adds
     indifferent = on_call_elsewhere(schedule_of(root, start, end))
     # a product team has two of its three people on call each week, so an IC member
     # is on call for their team two weeks in three: without the preference about
