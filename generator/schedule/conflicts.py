@@ -33,6 +33,16 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
         if person is None:
             continue
         leave = person.on_leave(start_at, end_at)
+        if leave is not None and what == "locked shift":
+            # of a rotation with coverage, only the covered windows count (as when planning)
+            leave = next(
+                (
+                    got
+                    for a, b in _covered(schedule, f"{team}/{rotation}", start_at, end_at)
+                    if (got := person.on_leave(a, b)) is not None
+                ),
+                None,
+            )
         if leave is None:
             continue
         if accounts is None:
@@ -53,6 +63,17 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
         )
     out.extend(double_bookings(org, schedule, now))
     return out
+
+
+def _covered(
+    schedule: Schedule, key: str, start_at: datetime, end_at: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The times a locked shift puts its person on call: the covered windows of its
+    slot (all of it without ``coverage``)."""
+    for slot in schedule.slots.get(key, ()):
+        if slot.start_at == start_at:
+            return list(slot.windows)
+    return [(start_at, end_at)]
 
 
 def double_bookings(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:

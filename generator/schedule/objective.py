@@ -32,6 +32,7 @@ QUARTIC = 1.0  # the penalty of a deviation d at a handoff: d² + QUARTIC·d⁴
 GOOD_ENOUGH = 0.6  # the search stops once every handoff's deviations are this small (SE)
 HOLIDAY_GOOD_ENOUGH = 0.25  # ... and everyone is this close to their holiday target (days)
 PEAKS = 3  # the search pairs the members with the highest peaks against the lowest
+SHAVE_ABOVE = 0.7  # then the search lowers the block's largest deviation itself (SE)
 SWAP_WIDTH = 10  # swaps pair this many of the best slots each member could hand over
 
 
@@ -39,9 +40,10 @@ class Trail:
     """One member's deviation at each handoff of a block, with prefix sums of its
     powers, so the penalty change of shifting a range of them is O(1)."""
 
-    __slots__ = ("low", "mean", "n", "p1", "p2", "p3", "peak")
+    __slots__ = ("devs", "low", "mean", "n", "p1", "p2", "p3", "peak")
 
     def __init__(self, devs: list[float]):
+        self.devs = devs
         p1, p2, p3 = [0.0], [0.0], [0.0]
         a = b = c = 0.0
         for d in devs:

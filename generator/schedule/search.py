@@ -18,6 +18,7 @@ from generator.schedule.objective import (
     HOLIDAY_WEIGHT,
     MIN_GAIN,
     PEAKS,
+    SHAVE_ABOVE,
     STICKY,
     SWAP_WIDTH,
     WEEKEND_WEIGHT,
@@ -213,6 +214,7 @@ class Search(PlanState):
             trails[big] = self._trail(r, unit, lo, hi, parts, big)
             trails[small] = self._trail(r, unit, lo, hi, parts, small)
             moved.update((big, small))
+        moved |= self._shave(r, positions, unit, lo, hi, parts, trails, owned)
         done = max(positions)
         for p, mine in r.mine.items():
             i = bisect_left(mine, done + 1) - 1
@@ -338,3 +340,176 @@ class Search(PlanState):
                     out.append([change, a, b, None])
         out.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
         return out
+
+    def _shave(
+        self,
+        r: PlanRotation,
+        positions: list[int],
+        unit: float,
+        lo: int,
+        hi: int,
+        parts: list[dict[str, float]],
+        trails: dict[str, Trail],
+        owned: dict[str, list[int]],
+    ) -> set[str]:
+        """Lower the block's largest deviation itself (what a reader of the fairness
+        page sees at its worst), once the sum the search minimises is at a local
+        minimum: while some member's deviation at some handoff is above
+        ``SHAVE_ABOVE``, take the largest, and make the move (one slot from or to
+        that member) or else the swap that lowers the larger of the two members'
+        largest deviations over the block the most; stop when none lowers it.
+
+        A slot still held by its assignee in the previous plan does not move here
+        (stickiness), nor does a locked one. A move is priced in O(1) from each
+        member's running largest and smallest deviations before and after each
+        handoff; a swap in O(B)."""
+        moved: set[str] = set()
+        movable = {
+            pos
+            for pos in positions
+            if r.slots[pos].prev is None or r.slots[pos].prev != r.slots[pos].owner
+        }
+        if not movable:
+            return moved
+        members = sorted(trails)
+        slots = r.slots
+        for _ in range(2 * len(members) + 8):
+            worst, who, at = 0.0, "", 0
+            for p in members:
+                t = trails[p]
+                for i, d in enumerate(t.devs):
+                    if abs(d) > worst + 1e-12:
+                        worst, who, at = abs(d), p, i
+            if worst <= SHAVE_ABOVE:
+                break
+            over = trails[who].devs[at] > 0
+            bounds = {p: _Bounds(trails[p].devs) for p in members}
+            best: tuple[float, int, int, str, str, int | None] | None = None
+            # moves: a slot at or before the peak's handoff, from ``who`` if above
+            # target there, to ``who`` if below
+            for q in members:
+                if q == who:
+                    continue
+                giver, taker = (who, q) if over else (q, who)
+                for a in owned.get(giver, ()):
+                    i = a - lo
+                    if i > at or a not in movable:
+                        continue
+                    s = slots[a]
+                    x = s.load.get(giver, 0.0) / unit
+                    y = s.load.get(taker, 0.0) / unit
+                    new = max(bounds[giver].shifted(i, -x), bounds[taker].shifted(i, y))
+                    if (
+                        new < worst - 1e-9
+                        and (best is None or (new, 0, a) < best[:3])
+                        and self._can_take(r, taker, a, None)
+                    ):
+                        best = (new, 0, a, giver, taker, None)
+            if best is None:
+                best = self._shave_swap(r, lo, unit, trails, owned, movable, who, at, over, worst)
+            if best is None:
+                break
+            _, _, a, giver, taker, b = best
+            self._take_back(r, a, giver)
+            owned[giver].remove(a)
+            if b is not None:
+                self._take_back(r, b, taker)
+                owned[taker].remove(b)
+                self._give(r, b, giver)
+                insort(owned[giver], b)
+            self._give(r, a, taker)
+            insort(owned[taker], a)
+            trails[giver] = self._trail(r, unit, lo, hi, parts, giver)
+            trails[taker] = self._trail(r, unit, lo, hi, parts, taker)
+            moved.update((giver, taker))
+        return moved
+
+    def _shave_swap(
+        self,
+        r: PlanRotation,
+        lo: int,
+        unit: float,
+        trails: dict[str, Trail],
+        owned: dict[str, list[int]],
+        movable: set[int],
+        who: str,
+        at: int,
+        over: bool,
+        worst: float,
+    ) -> tuple[float, int, int, str, str, int | None] | None:
+        """The swap that lowers the peak most: slot a (at or before the peak's
+        handoff) goes from the giver to the taker and slot b back, so that the
+        peak member's deviation at the peak falls. Exact: both members' whole
+        block is looked at."""
+        slots = r.slots
+        best: tuple[float, int, int, str, str, int | None] | None = None
+        for q in sorted(trails):
+            if q == who:
+                continue
+            giver, taker = (who, q) if over else (q, who)
+            mine = [a for a in owned.get(giver, ()) if a - lo <= at and a in movable]
+            theirs = [b for b in owned.get(taker, ()) if b in movable]
+            if not mine or not theirs:
+                continue
+            g, t = trails[giver].devs, trails[taker].devs
+            for a in mine:
+                sa = slots[a]
+                ga, ta = sa.load.get(giver, 0.0) / unit, sa.load.get(taker, 0.0) / unit
+                for b in theirs:
+                    sb = slots[b]
+                    gb, tb = sb.load.get(giver, 0.0) / unit, sb.load.get(taker, 0.0) / unit
+                    if (b - lo) <= at and gb >= ga:
+                        continue  # the peak member's deviation at the peak would not fall
+                    new = max(
+                        _peak_after(g, a - lo, -ga, b - lo, gb),
+                        _peak_after(t, a - lo, ta, b - lo, -tb),
+                    )
+                    if (
+                        new < worst - 1e-9
+                        and (best is None or (new, 1, a, b) < (*best[:3], best[5]))
+                        and self._can_take(r, taker, a, b)
+                        and self._can_take(r, giver, b, a)
+                    ):
+                        best = (new, 1, a, giver, taker, b)
+        return best
+
+
+class _Bounds:
+    """A member's largest and smallest deviation before and from each handoff."""
+
+    __slots__ = ("pmax", "pmin", "smax", "smin")
+
+    def __init__(self, devs: list[float]):
+        n = len(devs)
+        self.pmax = [float("-inf")] * (n + 1)
+        self.pmin = [float("inf")] * (n + 1)
+        for i, d in enumerate(devs):
+            self.pmax[i + 1] = max(self.pmax[i], d)
+            self.pmin[i + 1] = min(self.pmin[i], d)
+        self.smax = [float("-inf")] * (n + 1)
+        self.smin = [float("inf")] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            self.smax[i] = max(self.smax[i + 1], devs[i])
+            self.smin[i] = min(self.smin[i + 1], devs[i])
+
+    def shifted(self, i: int, x: float) -> float:
+        """The largest |deviation| when every deviation from handoff i on moves by x."""
+        high = max(self.pmax[i], self.smax[i] + x)
+        low = min(self.pmin[i], self.smin[i] + x)
+        return max(high, -low)
+
+
+def _peak_after(devs: list[float], i: int, x: float, j: int, y: float) -> float:
+    """The largest |deviation| when deviations from handoff i on move by x and from
+    handoff j on by y."""
+    worst = 0.0
+    for k, d in enumerate(devs):
+        if k >= i:
+            d += x
+        if k >= j:
+            d += y
+        if d > worst:
+            worst = d
+        elif -d > worst:
+            worst = -d
+    return worst
