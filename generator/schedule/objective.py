@@ -32,7 +32,7 @@ QUARTIC = 1.0  # the penalty of a deviation d at a handoff: d² + QUARTIC·d⁴
 GOOD_ENOUGH = 0.6  # the search stops once every handoff's deviations are this small (SE)
 HOLIDAY_GOOD_ENOUGH = 0.25  # ... and everyone is this close to their holiday target (days)
 PEAKS = 3  # the search pairs the members with the highest peaks against the lowest
-SHAVE_ABOVE = 0.7  # then the search lowers the block's largest deviation itself (SE)
+SHAVE_ABOVE = 1.1  # then the search lowers the block's largest deviation itself (SE)
 SWAP_WIDTH = 10  # swaps pair this many of the best slots each member could hand over
 
 

@@ -115,7 +115,7 @@ class Search(PlanState):
             devs.append((load - target) / unit)
         return Trail(devs)
 
-    def _search(self, r: PlanRotation, positions: list[int]) -> set[str]:
+    def _search(self, r: PlanRotation, positions: list[int], cap: float | None = None) -> set[str]:
         """Moves and swaps within the block (see the module notes); who moved."""
         moved: set[str] = set()
         members = sorted({p for pos in positions for p in r.slots[pos].members})
@@ -195,6 +195,11 @@ class Search(PlanState):
                                 c[3] = self._can_take(r, small, c[1], c[2]) and self._can_take(
                                     r, big, c[2], c[1]
                                 )
+                            if c[3] and cap is not None:
+                                # after peak shaving: no step may raise the block's peak
+                                c[3] = (
+                                    _pair_peak(r, lo, unit, trails, big, small, c[1], c[2]) <= cap
+                                )
                         if c[3]:
                             best = (gain, c[1], small, c[2], big)
                             break
@@ -214,7 +219,14 @@ class Search(PlanState):
             trails[big] = self._trail(r, unit, lo, hi, parts, big)
             trails[small] = self._trail(r, unit, lo, hi, parts, small)
             moved.update((big, small))
-        moved |= self._shave(r, positions, unit, lo, hi, parts, trails, owned)
+        if cap is None:
+            shaved = self._shave(r, positions, unit, lo, hi, parts, trails, owned)
+            if shaved:
+                # then the usual search again, smoothing the rest of the block (its end,
+                # weekends, holidays) without raising the peak the shaving left
+                moved |= shaved
+                cap = max(abs(d) for t in trails.values() for d in t.devs) + 1e-9
+                moved |= self._search(r, positions, cap)
         done = max(positions)
         for p, mine in r.mine.items():
             i = bisect_left(mine, done + 1) - 1
@@ -373,6 +385,7 @@ class Search(PlanState):
             return moved
         members = sorted(trails)
         slots = r.slots
+        weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / (hi - lo + 1)  # as in ``_search``
         for _ in range(2 * len(members) + 8):
             worst, who, at = 0.0, "", 0
             for p in members:
@@ -399,16 +412,40 @@ class Search(PlanState):
                     x = s.load.get(giver, 0.0) / unit
                     y = s.load.get(taker, 0.0) / unit
                     new = max(bounds[giver].shifted(i, -x), bounds[taker].shifted(i, y))
-                    if (
-                        new < worst - 1e-9
-                        and (best is None or (new, 0, a) < best[:3])
-                        and self._can_take(r, taker, a, None)
+                    if new >= worst - 1e-9:
+                        continue
+                    # of the moves that lower the peak, the one the objective likes best
+                    # (so the block's end, weekends and holidays stay balanced)
+                    change = self._move_change(r, lo, unit, weight, trails, a, giver, taker)
+                    if (best is None or (change, a) < (best[0], best[2])) and self._can_take(
+                        r, taker, a, None
                     ):
-                        best = (new, 0, a, giver, taker, None)
+                        best = (change, 0, a, giver, taker, None)
             if best is None:
-                best = self._shave_swap(r, lo, unit, trails, owned, movable, who, at, over, worst)
+                best = self._shave_swap(
+                    r, lo, unit, weight, trails, owned, movable, who, at, over, worst
+                )
             if best is None:
-                break
+                chained = self._shave_chain(
+                    r,
+                    lo,
+                    hi,
+                    unit,
+                    weight,
+                    parts,
+                    trails,
+                    owned,
+                    movable,
+                    bounds,
+                    who,
+                    at,
+                    over,
+                    worst,
+                )
+                if not chained:
+                    break
+                moved.update(chained)
+                continue
             _, _, a, giver, taker, b = best
             self._take_back(r, a, giver)
             owned[giver].remove(a)
@@ -429,6 +466,7 @@ class Search(PlanState):
         r: PlanRotation,
         lo: int,
         unit: float,
+        weight: float,
         trails: dict[str, Trail],
         owned: dict[str, list[int]],
         movable: set[int],
@@ -464,14 +502,132 @@ class Search(PlanState):
                         _peak_after(g, a - lo, -ga, b - lo, gb),
                         _peak_after(t, a - lo, ta, b - lo, -tb),
                     )
+                    if new >= worst - 1e-9:
+                        continue
+                    change = self._move_change(
+                        r, lo, unit, weight, trails, a, giver, taker
+                    ) + self._move_change(r, lo, unit, weight, trails, b, taker, giver)
                     if (
-                        new < worst - 1e-9
-                        and (best is None or (new, 1, a, b) < (*best[:3], best[5]))
+                        (best is None or (change, a, b) < (best[0], best[2], best[5]))
                         and self._can_take(r, taker, a, b)
                         and self._can_take(r, giver, b, a)
                     ):
-                        best = (new, 1, a, giver, taker, b)
+                        best = (change, 1, a, giver, taker, b)
         return best
+
+    def _shave_chain(
+        self,
+        r: PlanRotation,
+        lo: int,
+        hi: int,
+        unit: float,
+        weight: float,
+        parts: list[dict[str, float]],
+        trails: dict[str, Trail],
+        owned: dict[str, list[int]],
+        movable: set[int],
+        bounds: dict[str, _Bounds],
+        who: str,
+        at: int,
+        over: bool,
+        worst: float,
+    ) -> set[str]:
+        """Two moves, when no single move or swap lowers the peak: the peak member's
+        move (slot a) overshoots the other member q above the peak, and q then passes
+        a slot b (before q's new largest deviation) to, or takes one from, a third
+        member, so all three end below the peak. The best such chain whose moves the
+        hard rules allow is made; the members it moved, or nothing."""
+        slots = r.slots
+        members = sorted(trails)
+        chains: list[tuple[float, int, int, str, str, str, str]] = []
+        for q in members:
+            if q == who:
+                continue
+            giver, taker = (who, q) if over else (q, who)
+            for a in owned.get(giver, ()):
+                i = a - lo
+                if i > at or a not in movable:
+                    continue
+                x = slots[a].load.get(giver, 0.0) / unit
+                y = slots[a].load.get(taker, 0.0) / unit
+                after = {
+                    giver: [d - x if k >= i else d for k, d in enumerate(trails[giver].devs)],
+                    taker: [d + y if k >= i else d for k, d in enumerate(trails[taker].devs)],
+                }
+                if max(map(abs, after[who]), default=0.0) >= worst - 1e-9:
+                    continue  # the peak member would not come below the peak
+                peak, j = max((abs(d), k) for k, d in enumerate(after[q]))
+                if peak < worst - 1e-9:
+                    continue  # a plain move, which the hard rules refused
+                q_over = after[q][j] > 0
+                mine = {q: _Bounds(after[q]), who: _Bounds(after[who])}
+                for third in members:
+                    if third == q:
+                        continue
+                    giver2, taker2 = (q, third) if q_over else (third, q)
+                    held = [b for b in owned.get(giver2, ()) if b != a]
+                    if giver2 == taker:
+                        held.append(a)
+                    for b in held:
+                        if b == a or b - lo > j or b not in movable:
+                            continue
+                        x2 = slots[b].load.get(giver2, 0.0) / unit
+                        y2 = slots[b].load.get(taker2, 0.0) / unit
+                        new = max(
+                            mine.get(giver2, bounds[giver2]).shifted(b - lo, -x2),
+                            mine.get(taker2, bounds[taker2]).shifted(b - lo, y2),
+                        )
+                        if new < worst - 1e-9:
+                            change = self._move_change(
+                                r, lo, unit, weight, trails, a, giver, taker
+                            ) + self._move_change(r, lo, unit, weight, trails, b, giver2, taker2)
+                            chains.append((change, a, b, giver, taker, giver2, taker2))
+        chains.sort()
+        for _, a, b, giver, taker, giver2, taker2 in chains[:SWAP_WIDTH]:
+            if not self._can_take(r, taker, a, None):
+                continue
+            self._take_back(r, a, giver)
+            self._give(r, a, taker)
+            if not self._can_take(r, taker2, b, None):
+                self._take_back(r, a, taker)  # undo the first move
+                self._give(r, a, giver)
+                continue
+            self._take_back(r, b, giver2)
+            self._give(r, b, taker2)
+            for pos, before, now in ((a, giver, taker), (b, giver2, taker2)):
+                owned[before].remove(pos)
+                insort(owned[now], pos)
+            touched = {giver, taker, giver2, taker2}
+            for p in touched:
+                trails[p] = self._trail(r, unit, lo, hi, parts, p)
+            return touched
+        return set()
+
+    @staticmethod
+    def _move_change(
+        r: PlanRotation,
+        lo: int,
+        unit: float,
+        weight: float,
+        trails: dict[str, Trail],
+        pos: int,
+        giver: str,
+        taker: str,
+    ) -> float:
+        """The objective's change (every handoff of the block and its end) if slot
+        ``pos`` went from giver to taker, as ``_candidates`` prices a move."""
+        s = r.slots[pos]
+        tg, tt = trails[giver], trails[taker]
+        lg, lt = s.load.get(giver, 0.0), s.load.get(taker, 0.0)
+        return (
+            weight * (tg.change(pos - lo, tg.n, -lg / unit) + tt.change(pos - lo, tt.n, lt / unit))
+            + block_end_change(
+                r, unit, giver, -lg, -s.weekend.get(giver, 0.0), -s.holiday.get(giver, 0.0)
+            )
+            + block_end_change(
+                r, unit, taker, lt, s.weekend.get(taker, 0.0), s.holiday.get(taker, 0.0)
+            )
+        )
 
 
 class _Bounds:
@@ -497,6 +653,31 @@ class _Bounds:
         high = max(self.pmax[i], self.smax[i] + x)
         low = min(self.pmin[i], self.smin[i] + x)
         return max(high, -low)
+
+
+def _pair_peak(
+    r: PlanRotation,
+    lo: int,
+    unit: float,
+    trails: dict[str, Trail],
+    big: str,
+    small: str,
+    a: int,
+    b: int | None,
+) -> float:
+    """The larger of two members' largest |deviation| over the block after big
+    gives slot a to small (and small gives slot b to big)."""
+    sa = r.slots[a]
+    n = trails[big].n
+    if b is None:
+        j, lb_b, ls_b = n, 0.0, 0.0
+    else:
+        sb = r.slots[b]
+        j, lb_b, ls_b = b - lo, sb.load.get(big, 0.0) / unit, sb.load.get(small, 0.0) / unit
+    return max(
+        _peak_after(trails[big].devs, a - lo, -sa.load.get(big, 0.0) / unit, j, lb_b),
+        _peak_after(trails[small].devs, a - lo, sa.load.get(small, 0.0) / unit, j, -ls_b),
+    )
 
 
 def _peak_after(devs: list[float], i: int, x: float, j: int, y: float) -> float:
