@@ -44,6 +44,13 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    are searched in key order, and a rotation is searched again when a later
    rotation's search moved one of its members (what it may move depends on
    their other shifts; at most four rounds).
+3. **Peak shaving.** A sum can leave one handoff far from target (Christmas
+   Day and Boxing Day to one person), and the largest deviation is what a
+   reader sees at worst. While a member's deviation at some handoff of the
+   block is above ``SHAVE_ABOVE``, the largest is lowered by a move, else a
+   swap, else a chain of two moves, among those that bring every member
+   involved below it the one the objective prefers; then the block is searched
+   again with no step allowed to raise its largest deviation (``search``).
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole

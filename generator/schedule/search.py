@@ -1,7 +1,8 @@
-"""The local search: moves and swaps within each 13-week block. Pure.
+"""The local search: moves and swaps within each 13-week block, then peak shaving. Pure.
 
 See ``assign`` for the objective and the search's rules; ``objective`` prices a
-move or a swap.
+move or a swap. ``_search`` lowers the objective; ``_shave`` then lowers the
+block's largest deviation itself, and ``_search`` runs again capped below it.
 """
 
 from __future__ import annotations
