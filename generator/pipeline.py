@@ -199,6 +199,7 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
     progress.done("pages", f"{len(files):,} files")
     progress.start("feeds")
     feeds = apart() if apart is not None else None
+    alongside = feeds is not None
     if feeds is None:  # in this process: small organisation, or the process failed
         feeds = _feeds(org, planned, now)
     else:
@@ -207,7 +208,9 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
         forget_handoffs()  # the pages were this process's last reader of the notes
     feed_files, feed_state, count = feeds
     files.update(feed_files)
-    progress.done("feeds", f"{count:,} feeds")
+    # written by a second process while the reports and pages were computed: the time
+    # shown is only the wait for them
+    progress.done("feeds", f"{count:,} feeds" + (", written alongside" if alongside else ""))
     return Rendered(planned, files, feed_state)
 
 
