@@ -251,20 +251,13 @@ def _feeds_apart(
     are written here instead (so their own errors are raised from here, as without
     the process)."""
     import multiprocessing
-    import threading
     from concurrent.futures import ProcessPoolExecutor
 
+    from generator.processes import processes
+
     global _FORKED
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if processes(2, len(planned.shifts) >= PARALLEL_SHIFTS) < 2:
         return None
-    wanted = os.environ.get("ROTA_JOBS", "").strip()
-    if wanted:
-        if not wanted.isdigit() or int(wanted) < 2:
-            return None
-    else:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        if not cores or cores < 2 or len(planned.shifts) < PARALLEL_SHIFTS:
-            return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     _FORKED = (org, planned, now)
     try:

@@ -22,8 +22,6 @@ that starting a process pays for itself.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -106,18 +104,12 @@ def _work(org: Org, key: str, plan_end: datetime) -> float:
 
 
 def _jobs(org: Org, plan_end: datetime, n_groups: int) -> int:
-    if n_groups < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
-        return 1
-    wanted = os.environ.get("ROTA_JOBS", "").strip()
-    if wanted:
-        return max(1, min(int(wanted), n_groups)) if wanted.isdigit() else 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if not cores or cores < 2:
-        return 1
+    from generator.processes import processes
+
     keys = [r.key for t in org.teams.values() for r in t.rotations]
-    if sum(_work(org, k, plan_end) for k in keys) < PARALLEL_WORK:
-        return 1
-    return min(cores, n_groups)
+    return processes(
+        n_groups, n_groups > 1 and sum(_work(org, k, plan_end) for k in keys) >= PARALLEL_WORK
+    )
 
 
 def _plan_keys(org: Org, keys: list[str], plan_end: datetime) -> Planned:
