@@ -257,48 +257,17 @@ class Search(PlanState):
         tb, ts = trails[big], trails[small]
         # on call elsewhere at the same time (another team's rotation): a soft cost
         elsewhere = self._elsewhere_cost if big in self.shared or small in self.shared else None
-        end = tb.n
-        cost = block_end_change
-        moves: list[tuple[float, int]] = []
-        for a in owned[big]:
-            s = slots[a]
-            if small not in s.load or small not in s.available:
-                continue
-            i = a - lo
-            lb, ls = s.load[big], s.load[small]
-            prev = s.prev
-            stick = (STICKY if prev is not None and prev != small else 0.0) - (
-                STICKY if prev is not None and prev != big else 0.0
-            )
-            if elsewhere is not None:
-                stick += elsewhere(small, s) - elsewhere(big, s)
-            change = (
-                weight * (tb.change(i, end, -lb / unit) + ts.change(i, end, ls / unit))
-                + cost(r, unit, big, -lb, -s.weekend[big], -s.holiday[big])
-                + cost(r, unit, small, ls, s.weekend[small], s.holiday[small])
-                + stick
-            )
-            moves.append((change, a))
-        backs: list[tuple[float, int]] = []
-        for b in owned[small]:
-            s = slots[b]
-            if big not in s.load or big not in s.available:
-                continue
-            i = b - lo
-            lb, ls = s.load[big], s.load[small]
-            prev = s.prev
-            stick = (STICKY if prev is not None and prev != big else 0.0) - (
-                STICKY if prev is not None and prev != small else 0.0
-            )
-            if elsewhere is not None:
-                stick += elsewhere(big, s) - elsewhere(small, s)
-            change = (
-                weight * (ts.change(i, end, -ls / unit) + tb.change(i, end, lb / unit))
-                + cost(r, unit, small, -ls, -s.weekend[small], -s.holiday[small])
-                + cost(r, unit, big, lb, s.weekend[big], s.holiday[big])
-                + stick
-            )
-            backs.append((change, b))
+        price = self._move_change
+        moves = [
+            (price(r, lo, unit, weight, trails, a, big, small), a)
+            for a in owned[big]
+            if small in slots[a].load and small in slots[a].available
+        ]
+        backs = [
+            (price(r, lo, unit, weight, trails, b, small, big), b)
+            for b in owned[small]
+            if big in slots[b].load and big in slots[b].available
+        ]
         out: list[list[Any]] = [[c, a, None, None] for c, a in moves if c < -MIN_GAIN]
         moves.sort()
         backs.sort()
@@ -407,11 +376,11 @@ class Search(PlanState):
                 giver, taker = (who, q) if over else (q, who)
                 for a in owned.get(giver, ()):
                     i = a - lo
-                    if i > at or a not in movable:
-                        continue
                     s = slots[a]
-                    x = s.load.get(giver, 0.0) / unit
-                    y = s.load.get(taker, 0.0) / unit
+                    if i > at or a not in movable or taker not in s.available:
+                        continue
+                    x = s.load[giver] / unit
+                    y = s.load[taker] / unit
                     new = max(bounds[giver].shifted(i, -x), bounds[taker].shifted(i, y))
                     if new >= worst - 1e-9:
                         continue
@@ -486,8 +455,14 @@ class Search(PlanState):
             if q == who:
                 continue
             giver, taker = (who, q) if over else (q, who)
-            mine = [a for a in owned.get(giver, ()) if a - lo <= at and a in movable]
-            theirs = [b for b in owned.get(taker, ()) if b in movable]
+            mine = [
+                a
+                for a in owned.get(giver, ())
+                if a - lo <= at and a in movable and taker in slots[a].available
+            ]
+            theirs = [
+                b for b in owned.get(taker, ()) if b in movable and giver in slots[b].available
+            ]
             if not mine or not theirs:
                 continue
             g, t = trails[giver].devs, trails[taker].devs
@@ -547,10 +522,10 @@ class Search(PlanState):
             giver, taker = (who, q) if over else (q, who)
             for a in owned.get(giver, ()):
                 i = a - lo
-                if i > at or a not in movable:
+                if i > at or a not in movable or taker not in slots[a].available:
                     continue
-                x = slots[a].load.get(giver, 0.0) / unit
-                y = slots[a].load.get(taker, 0.0) / unit
+                x = slots[a].load[giver] / unit
+                y = slots[a].load[taker] / unit
                 after = {
                     giver: [d - x if k >= i else d for k, d in enumerate(trails[giver].devs)],
                     taker: [d + y if k >= i else d for k, d in enumerate(trails[taker].devs)],
@@ -566,14 +541,13 @@ class Search(PlanState):
                     if third == q:
                         continue
                     giver2, taker2 = (q, third) if q_over else (third, q)
-                    held = [b for b in owned.get(giver2, ()) if b != a]
-                    if giver2 == taker:
-                        held.append(a)
-                    for b in held:
-                        if b == a or b - lo > j or b not in movable:
+                    # (not slot a again: passing it on is a plain move, tried above)
+                    for b in owned.get(giver2, ()):
+                        sb = slots[b]
+                        if b == a or b - lo > j or b not in movable or taker2 not in sb.available:
                             continue
-                        x2 = slots[b].load.get(giver2, 0.0) / unit
-                        y2 = slots[b].load.get(taker2, 0.0) / unit
+                        x2 = sb.load[giver2] / unit
+                        y2 = sb.load[taker2] / unit
                         new = max(
                             mine.get(giver2, bounds[giver2]).shifted(b - lo, -x2),
                             mine.get(taker2, bounds[taker2]).shifted(b - lo, y2),
@@ -604,8 +578,8 @@ class Search(PlanState):
             return touched
         return set()
 
-    @staticmethod
     def _move_change(
+        self,
         r: PlanRotation,
         lo: int,
         unit: float,
@@ -615,19 +589,23 @@ class Search(PlanState):
         giver: str,
         taker: str,
     ) -> float:
-        """The objective's change (every handoff of the block and its end) if slot
-        ``pos`` went from giver to taker, as ``_candidates`` prices a move."""
+        """The objective's change if slot ``pos`` went from giver to taker: every
+        handoff of the block from it on, the block's end, stickiness and being on
+        call elsewhere."""
         s = r.slots[pos]
         tg, tt = trails[giver], trails[taker]
-        lg, lt = s.load.get(giver, 0.0), s.load.get(taker, 0.0)
+        lg, lt = s.load[giver], s.load[taker]
+        prev = s.prev
+        stick = (STICKY if prev is not None and prev != taker else 0.0) - (
+            STICKY if prev is not None and prev != giver else 0.0
+        )
+        if giver in self.shared or taker in self.shared:
+            stick += self._elsewhere_cost(taker, s) - self._elsewhere_cost(giver, s)
         return (
             weight * (tg.change(pos - lo, tg.n, -lg / unit) + tt.change(pos - lo, tt.n, lt / unit))
-            + block_end_change(
-                r, unit, giver, -lg, -s.weekend.get(giver, 0.0), -s.holiday.get(giver, 0.0)
-            )
-            + block_end_change(
-                r, unit, taker, lt, s.weekend.get(taker, 0.0), s.holiday.get(taker, 0.0)
-            )
+            + block_end_change(r, unit, giver, -lg, -s.weekend[giver], -s.holiday[giver])
+            + block_end_change(r, unit, taker, lt, s.weekend[taker], s.holiday[taker])
+            + stick
         )
 
 
