@@ -35,8 +35,7 @@ from typing import Any
 
 from generator.model import Org
 from generator.schedule.accounting import clip as _clip
-from generator.schedule.accounting import compute_accounts
-from generator.schedule.assign import active_members, on_leave
+from generator.schedule.accounting import compute_accounts, slot_shares
 from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso
@@ -273,21 +272,14 @@ def compute_deviation_series(
                     break  # a handoff at the window's end: nothing after it counts
                 if chosen.person is None or chosen.person not in org.people:
                     continue  # nobody could take it: it is nobody's share
-                members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
-                if not members:
+                shares = slot_shares(org, loads, rotation, slot)
+                if shares is None:
                     continue
-                each = {m.person: loads.load(org.people[m.person], slot.windows) for m in members}
-                unit_sum += sum(each.values()) / len(members)
+                each, part_of = shares
+                unit_sum += sum(each.values()) / len(each)
                 unit_n += 1
-                pool = (
-                    members
-                    if rotation.fairness == "equal"
-                    else [m for m in members if not on_leave(org.people[m.person], slot)]
-                )
-                total_share = sum(m.share for m in pool)
-                if total_share > 0:
-                    for m in pool:
-                        target[m.person] += each[m.person] * m.share / total_share
+                for person, part in part_of.items():
+                    target[person] += each[person] * part
                 held = _held(org, loads, slot, chosen.person, overrides.get(key, ()))
                 for person, value in held.items():
                     load[person] += value

@@ -23,6 +23,7 @@ from generator.model import Org, Rotation
 from generator.schedule.assign import active_members, on_leave
 from generator.schedule.loads import LoadModel, Vector
 from generator.schedule.resolve import Schedule, Shift
+from generator.schedule.shifts import Slot
 
 
 @dataclass
@@ -67,6 +68,26 @@ def _add(acc: list[float], vector: Vector, factor: float = 1.0) -> None:
         acc[k] += vector[k] * factor
 
 
+def slot_shares(
+    org: Org, loads: LoadModel, rotation: Rotation, slot: Slot
+) -> tuple[dict[str, float], dict[str, float]] | None:
+    """A slot's load for each active member (in their own zone and region), and each
+    target-bearing member's part of it (summing to 1; empty if nobody may bear it):
+    the members available for it, or every active one with ``fairness: equal``, in
+    proportion to their ``share``. None when no member is active then."""
+    members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
+    if not members:
+        return None
+    each = {m.person: loads.load(org.people[m.person], slot.windows) for m in members}
+    pool = (
+        members
+        if rotation.fairness == "equal"
+        else [m for m in members if not on_leave(org.people[m.person], slot)]
+    )
+    total = sum(m.share for m in pool)
+    return each, ({m.person: m.share / total for m in pool} if total > 0 else {})
+
+
 def compute_accounts(
     org: Org,
     schedule: Schedule,
@@ -99,24 +120,19 @@ def compute_accounts(
                 inside = clip(slot.windows, start_at, end_at)
                 if not inside:
                     continue
-                members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
-                if not members:
+                shares = slot_shares(org, loads, rotation, slot)
+                if shares is None:
                     continue
-                available = [m for m in members if not on_leave(org.people[m.person], slot)]
-                unit_sum += sum(
-                    loads.load(org.people[m.person], slot.windows) for m in members
-                ) / len(members)
+                each, part_of = shares
+                unit_sum += sum(each.values()) / len(each)
                 unit_n += 1
-                pool = members if rotation.fairness == "equal" else available
-                total_share = sum(m.share for m in pool)
-                if total_share <= 0:
+                if not part_of:
                     continue
-                parts[slot.start_at] = {m.person: m.share / total_share for m in pool}
-                for m in pool:
-                    part = m.share / total_share
-                    vector = loads.vector(org.people[m.person], inside)
-                    target[m.person] += loads.weigh(vector) * part
-                    _add(class_target[m.person], vector, part)
+                parts[slot.start_at] = part_of
+                for person, part in part_of.items():
+                    vector = loads.vector(org.people[person], inside)
+                    target[person] += loads.weigh(vector) * part
+                    _add(class_target[person], vector, part)
             unit = (unit_sum / unit_n) if unit_n and unit_sum > 0 else 1.0
             hours: dict[str, list[float]] = defaultdict(lambda: [0.0] * 4)
             slots_held: dict[str, set[datetime]] = defaultdict(set)
