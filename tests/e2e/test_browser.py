@@ -360,17 +360,20 @@ def test_team_fairness_page_on_a_phone_is_readable_and_axe_clean(
 def test_team_page_links_to_its_fairness_and_pay_pages(
     page: tuple[Any, Watch], base_url: str
 ) -> None:
+    from playwright.sync_api import expect
+
     pg, watch = page
     pg.goto(base_url + "teams/payments/")
     pg.get_by_role("link", name="Fairness of Payments").click()
     pg.wait_for_url("**/fairness/payments/")
+    # instant navigation swaps the content in after the address changes: click in the
+    # new page, not in the old one (both have an "All teams" link)
+    expect(pg.locator("h1")).to_have_text(re.compile(r"^Fairness: Payments\W*$"))
     pg.get_by_role("link", name="Pay of Payments").first.click()
     pg.wait_for_url("**/pay/payments/")
+    expect(pg.locator("h1")).to_have_text(re.compile(r"^Pay: Payments\W*$"))
     pg.get_by_role("link", name="All teams").click()
     pg.wait_for_url("**/pay/")
-    from playwright.sync_api import expect
-
-    # instant navigation swaps the content in after the address changes
     expect(pg.locator("h1")).to_have_text(re.compile(r"^Pay\W*$"))
     expect(pg.locator("table a[href$='pay/payments/']")).to_have_count(1)
     assert watch.outside == [] and watch.errors == []
