@@ -634,7 +634,7 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
             name.update({p: org.people[p].name for p in series.members if p in org.people})
         label = f"{team.name} {rotation.name if rotation else rot.rotation}"
         since = {m.person: series.last(m.person) if series else None for m in rot.members}
-        finals = [v for v in since.values() if v is not None]
+        finals = [v for m in rot.members if m.member and (v := since[m.person]) is not None]
         charts = (
             deviation_chart(series, name, org.settings.tz, f"Deviation over time, {label}")
             if series is not None

@@ -35,7 +35,7 @@ from typing import Any
 
 from generator.model import Org
 from generator.schedule.accounting import clip as _clip
-from generator.schedule.accounting import compute_accounts, slot_shares
+from generator.schedule.accounting import compute_accounts, outsider_cover, slot_shares, without
 from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso
@@ -197,7 +197,7 @@ def compute_fairness(
                     interruptions=count,
                 )
             )
-        devs = [m.deviation for m in rows]
+        devs = [m.deviation for m in rows if m.member]  # an outsider has no target
         spread = round(max(devs) - min(devs), 3) if devs else 0.0
         pair_hours = [sum(hours.get(p, ())) for p in in_window]
         out.append(
@@ -227,6 +227,9 @@ class DeviationSeries:
     unit: float
     handoffs: tuple[datetime, ...]  # the handoffs inside the window, in order
     members: dict[str, tuple[float, ...]]  # person -> deviation at each handoff
+    # people on call only through overrides: listed, but they have no target, so the
+    # rotation's largest deviation is its members'
+    outsiders: frozenset[str] = frozenset()
 
     def last(self, person: str) -> float | None:
         values = self.members.get(person)
@@ -235,7 +238,10 @@ class DeviationSeries:
     @property
     def largest(self) -> float:
         """The largest absolute deviation at any handoff of the window."""
-        return max((abs(v) for vs in self.members.values() for v in vs), default=0.0)
+        return max(
+            (abs(v) for p, vs in self.members.items() if p not in self.outsiders for v in vs),
+            default=0.0,
+        )
 
 
 def compute_deviation_series(
@@ -252,6 +258,7 @@ def compute_deviation_series(
     overrides: dict[str, list[Any]] = defaultdict(list)
     for o in org.overrides:
         overrides[f"{o.team}/{o.rotation}"].append(o)
+    outside_cover = outsider_cover(org)
     out: dict[str, DeviationSeries] = {}
     for team in org.teams.values():
         for rotation in team.rotations:
@@ -278,6 +285,14 @@ def compute_deviation_series(
                 each, part_of = shares
                 unit_sum += sum(each.values()) / len(each)
                 unit_n += 1
+                cuts = [
+                    c
+                    for c in outside_cover.get(key, ())
+                    if c[0] < slot.end_at and slot.start_at < c[1]
+                ]
+                if cuts:  # hours an outsider covered are nobody's share
+                    kept = without(slot.windows, cuts)
+                    each = {p: loads.load(org.people[p], kept) for p in part_of}
                 for person, part in part_of.items():
                     target[person] += each[person] * part
                 held = _held(org, loads, slot, chosen.person, overrides.get(key, ()))
@@ -290,7 +305,10 @@ def compute_deviation_series(
             series = {
                 p: tuple(round(devs.get(p, 0.0) / unit, 3) for _, devs in raw) for p in member_ids
             }
-            out[key] = DeviationSeries(team.id, rotation.id, round(unit, 2), handoffs, series)
+            outsiders = frozenset(member_ids) - {m.person for m in rotation.members}
+            out[key] = DeviationSeries(
+                team.id, rotation.id, round(unit, 2), handoffs, series, outsiders
+            )
     return out
 
 

@@ -16,6 +16,7 @@ weekday business hours) and weighted by ``settings.load_weights``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -68,6 +69,37 @@ def _add(acc: list[float], vector: Vector, factor: float = 1.0) -> None:
         acc[k] += vector[k] * factor
 
 
+def outsider_cover(org: Org) -> dict[str, list[tuple[datetime, datetime]]]:
+    """Per rotation key, the times overrides by people who are not its members put
+    them on call: those hours are the outsider's load and nobody's share of the
+    members' targets (a member's cover still shares the whole slot)."""
+    out: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for o in org.overrides:
+        rotation = org.rotation(f"{o.team}/{o.rotation}")
+        if rotation is not None and all(m.person != o.person for m in rotation.members):
+            out[rotation.key].append((o.start_at, o.end_at))
+    return out
+
+
+def without(
+    windows: Sequence[tuple[datetime, datetime]], cuts: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The windows less the cut intervals."""
+    out = list(windows)
+    for x, y in cuts:
+        kept = []
+        for a, b in out:
+            if y <= a or b <= x:
+                kept.append((a, b))
+                continue
+            if a < x:
+                kept.append((a, x))
+            if y < b:
+                kept.append((y, b))
+        out = kept
+    return out
+
+
 def slot_shares(
     org: Org, loads: LoadModel, rotation: Rotation, slot: Slot
 ) -> tuple[dict[str, float], dict[str, float]] | None:
@@ -101,6 +133,7 @@ def compute_accounts(
     shifts_by_key: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         shifts_by_key[f"{s.team}/{s.rotation}"].append(s)
+    outsiders = outsider_cover(org)
     out: dict[str, Account] = {}
     for team in org.teams.values():
         for rotation in team.rotations:
@@ -120,6 +153,12 @@ def compute_accounts(
                 inside = clip(slot.windows, start_at, end_at)
                 if not inside:
                     continue
+                cuts = [
+                    c for c in outsiders.get(key, ()) if c[0] < slot.end_at and slot.start_at < c[1]
+                ]
+                shared = (
+                    clip(tuple(without(slot.windows, cuts)), start_at, end_at) if cuts else inside
+                )
                 shares = slot_shares(org, loads, rotation, slot)
                 if shares is None:
                     continue
@@ -130,7 +169,7 @@ def compute_accounts(
                     continue
                 parts[slot.start_at] = part_of
                 for person, part in part_of.items():
-                    vector = loads.vector(org.people[person], inside)
+                    vector = loads.vector(org.people[person], shared)
                     target[person] += loads.weigh(vector) * part
                     _add(class_target[person], vector, part)
             unit = (unit_sum / unit_n) if unit_n and unit_sum > 0 else 1.0

@@ -434,12 +434,15 @@ class PlanState:
 
     def _overridden(self, org: Org) -> None:
         """Override hours count as load for the person an override puts on call,
-        not for whoever holds the slot (as ``rota fairness`` counts them)."""
+        not for whoever holds the slot (as ``rota fairness`` counts them). The
+        members' targets still share the whole slot when a member covers; hours
+        someone from outside the rotation covers are nobody's share (``outsider``)."""
         w0, w1, w2, w3 = self.weights
         for o in org.overrides:
             r = self.rotations.get(f"{o.team}/{o.rotation}")
             if r is None or o.person not in org.people:
                 continue
+            outsider = all(m.person != o.person for m in r.rotation.members)
             a, b = o.start_at.timestamp(), o.end_at.timestamp()
             i = bisect_left(r.slots, a, key=lambda s: s.end)
             while i < len(r.slots) and r.slots[i].start < b:
@@ -460,7 +463,8 @@ class PlanState:
                         h0, h1, h2, h3 = h0 + p0, h1 + p1, h2 + p2, h3 + p3
                     return (h0 * w0 + h1 * w1 + h2 * w2 + h3 * w3, h2 / 24, h3 / 24)
 
-                s.full = (dict(s.load), dict(s.weekend), dict(s.holiday))
+                if not outsider:
+                    s.full = (dict(s.load), dict(s.weekend), dict(s.holiday))
                 for p in list(s.load):
                     cut = weigh(org.people[p])
                     s.load[p] -= cut[0]

@@ -253,8 +253,10 @@ def test_deviation_series_moves_overridden_hours_to_whoever_covered() -> None:
     cover = Override("team", "daily", START, START + timedelta(hours=6), "carol", None)
     org = replace(org, people={**org.people, "carol": carol}, overrides=(cover,))
     series = series_for(org)
-    # Monday night 00:00-06:00 (6 h x 1.5 = 9) is carol's, not ann's: after Monday ann
-    # has 31.5 - 9 - 15.75 = 6.75, carol 9 with no target
-    assert series.members["ann"][1] == round(6.75 / (253.5 / 7), 3) == 0.186
+    # Monday night 00:00-06:00 (6 h x 1.5 = 9) is carol's, not ann's; carol is not a
+    # member, so those hours are nobody's share: the members' targets share the other
+    # 22.5, 11.25 each. After Monday ann has 31.5 - 9 - 11.25 = 11.25, carol 9 with no
+    # target; one shift is still 253.5 / 7
+    assert series.members["ann"][1] == round(11.25 / (253.5 / 7), 3) == 0.311
     assert series.members["carol"][1] == round(9 / (253.5 / 7), 3) == 0.249
     assert series.members["carol"][-1] == 0.249
