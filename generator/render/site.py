@@ -17,7 +17,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -636,7 +636,17 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
         since = {m.person: series.last(m.person) if series else None for m in rot.members}
         finals = [v for m in rot.members if m.member and (v := since[m.person]) is not None]
         charts = (
-            deviation_chart(series, name, org.settings.tz, f"Deviation over time, {label}")
+            deviation_chart(
+                # the members' lines: someone on call only by override has no target, and
+                # their line (their whole cover) would flatten everyone else's
+                replace(
+                    series,
+                    members={p: v for p, v in series.members.items() if p not in series.outsiders},
+                ),
+                {p: n for p, n in name.items() if p not in series.outsiders},
+                org.settings.tz,
+                f"Deviation over time, {label}",
+            )
             if series is not None
             else Markup(""),
             bar_chart(

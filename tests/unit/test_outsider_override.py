@@ -9,6 +9,7 @@ plan can mend.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,3 +64,21 @@ def test_an_outsiders_cover_is_hers_and_nobody_elses_share(tmp_path: Path) -> No
     ola = next(m for m in pair.members if m.person == "ola")
     assert not ola.member and ola.deviation > 3
     assert pair.spread <= 2.0
+
+
+def test_the_fairness_page_lists_an_outsider_but_charts_the_members(tmp_path: Path) -> None:
+    from generator.pipeline import site_files
+
+    (tmp_path / "rotations").mkdir()
+    (tmp_path / "rotations" / "org.yaml").write_text(ORG)
+    _, files = site_files(load_org(tmp_path, NOW), NOW)
+    page = str(files["fairness/edge/index.md"])
+    table, chart = page.split('<ul class="rota-legend">', 1)
+    assert "Ola" in table  # in the table, as cover only
+    legend = chart.split("</ul>", 1)[0]
+    assert "Tom" in legend and "Kai" in legend and "Ola" not in legend
+    # the chart (just before its legend) is scaled to the members, within a shift of
+    # target, not to Ola's whole cover (+7.7)
+    svg = table.rsplit("<svg", 1)[1]
+    scale = [float(v) for v in re.findall(r'class="rota-chart-label">([-+]?[0-9.]+)<', svg)]
+    assert scale and max(scale) <= 1.5
