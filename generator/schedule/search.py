@@ -208,17 +208,7 @@ class Search(PlanState):
                 break
             _, a, small, b, big = best
             candidates = {k: v for k, v in candidates.items() if big not in k and small not in k}
-            self._take_back(r, a, big)
-            owned[big].remove(a)
-            if b is not None:
-                self._take_back(r, b, small)
-                owned[small].remove(b)
-                self._give(r, b, big)
-                insort(owned[big], b)
-            self._give(r, a, small)
-            insort(owned[small], a)
-            trails[big] = self._trail(r, unit, lo, hi, parts, big)
-            trails[small] = self._trail(r, unit, lo, hi, parts, small)
+            self._exchange(r, unit, lo, hi, parts, trails, owned, a, big, small, b)
             moved.update((big, small))
         if cap is None:
             shaved = self._shave(r, positions, unit, lo, hi, parts, trails, owned)
@@ -323,6 +313,34 @@ class Search(PlanState):
         out.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
         return out
 
+    def _exchange(
+        self,
+        r: PlanRotation,
+        unit: float,
+        lo: int,
+        hi: int,
+        parts: list[dict[str, float]],
+        trails: dict[str, Trail],
+        owned: dict[str, list[int]],
+        a: int,
+        giver: str,
+        taker: str,
+        b: int | None,
+    ) -> None:
+        """Slot a from giver to taker (and slot b back, a swap), with both members'
+        shifts of the block and deviation trails brought up to date."""
+        self._take_back(r, a, giver)
+        owned[giver].remove(a)
+        if b is not None:
+            self._take_back(r, b, taker)
+            owned[taker].remove(b)
+            self._give(r, b, giver)
+            insort(owned[giver], b)
+        self._give(r, a, taker)
+        insort(owned[taker], a)
+        trails[giver] = self._trail(r, unit, lo, hi, parts, giver)
+        trails[taker] = self._trail(r, unit, lo, hi, parts, taker)
+
     def _shave(
         self,
         r: PlanRotation,
@@ -417,17 +435,7 @@ class Search(PlanState):
                 moved.update(chained)
                 continue
             _, _, a, giver, taker, b = best
-            self._take_back(r, a, giver)
-            owned[giver].remove(a)
-            if b is not None:
-                self._take_back(r, b, taker)
-                owned[taker].remove(b)
-                self._give(r, b, giver)
-                insort(owned[giver], b)
-            self._give(r, a, taker)
-            insort(owned[taker], a)
-            trails[giver] = self._trail(r, unit, lo, hi, parts, giver)
-            trails[taker] = self._trail(r, unit, lo, hi, parts, taker)
+            self._exchange(r, unit, lo, hi, parts, trails, owned, a, giver, taker, b)
             moved.update((giver, taker))
         return moved
 
