@@ -134,6 +134,8 @@ class Rotation:
     fairness: str  # fluid | equal
     min_rest: timedelta | None
     coverage: tuple[Coverage, ...]
+    # allow | discourage | avoid: a member on call for another team at the same time
+    on_call_elsewhere: str = "discourage"
     source: Source = NOWHERE
 
     @property

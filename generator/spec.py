@@ -877,6 +877,15 @@ ROTATION = Obj(
             default=list,
             example='[{days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00"}]',
         ),
+        Field(
+            "on_call_elsewhere",
+            Enum(["allow", "discourage", "avoid"]),
+            "a member on call for another team at the same time: `allow` (no "
+            "preference), `discourage` (only where it costs little fairness) or "
+            "`avoid` (only when no member who could take the shift is free)",
+            default="discourage",
+            example="avoid",
+        ),
     ],
 )
 

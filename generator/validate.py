@@ -263,6 +263,7 @@ def build_rotation(
         fairness=rec["fairness"],
         min_rest=rec["min_rest"],
         coverage=coverage,
+        on_call_elsewhere=rec["on_call_elsewhere"],
         source=rec.source,
     )
 

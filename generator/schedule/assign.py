@@ -56,7 +56,9 @@ Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole
 organisation with ``settings.exclusive: organisation``); an override holds its
 person in the same way. Being on call for another team at the same time is a
-soft cost (``ELSEWHERE``, in the greedy and in the local search's moves).
+soft cost (in the greedy and in the local search's moves) set by the stricter of
+the two rotations' ``on_call_elsewhere`` (``ELSEWHERE_BY_SETTING``: ``avoid``
+outweighs any fairness gain, and peak shaving refuses such steps).
 ``min_rest`` between two shifts of one person in a rotation is hard unless no
 member satisfies it (then the slot goes to the best rested member rather than
 to nobody).

@@ -23,6 +23,12 @@ STICKY = 6.0  # cost of moving a slot away from its previous assignee, in object
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
 ELSEWHERE = 0.5  # soft cost of being on call for another team at the same time (dev² units)
+# ... by a rotation's ``on_call_elsewhere``: ``avoid`` outweighs any fairness the
+# greedy or the search could gain (a deviation of 10 shift-equivalents costs 100)
+ELSEWHERE_BY_SETTING = {"allow": 0.0, "discourage": ELSEWHERE, "avoid": 100.0}
+# peak shaving takes the best step that lowers the peak, whatever it costs, except one
+# whose being-on-call-elsewhere cost grows this much (``avoid``): refused
+REFUSED = 50.0
 REPAIR_SLOTS = 48  # the conflicting window ``_repair`` searches, at most
 REPAIR_NODES = 20_000  # ... and the search nodes it may visit
 MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much

@@ -19,7 +19,7 @@ from functools import cache
 
 from generator.model import Member, Org, Person, Rotation
 from generator.schedule.loads import LoadModel
-from generator.schedule.objective import ELSEWHERE
+from generator.schedule.objective import ELSEWHERE_BY_SETTING
 from generator.schedule.shifts import Slot
 
 # Local-search blocks: 13 weeks from a fixed Monday.
@@ -187,6 +187,7 @@ class Busy:
         self.items: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
         self.teams: dict[str, list[str]] = defaultdict(list)  # person -> teams they hold in
         self.organisation = organisation
+        self.key_of: dict[int, str] = {}  # id of a held slot -> its rotation's key
 
     def add(self, person: str, slot: PlanSlot) -> None:
         scope = (person, slot.team)
@@ -194,6 +195,7 @@ class Busy:
         if items is None:
             items = self.items[scope] = []
             self.teams[person].append(slot.team)
+        self.key_of[id(slot)] = slot.key
         for a, b in slot.windows:
             insort(items, (a, b, id(slot)))
 
@@ -215,13 +217,23 @@ class Busy:
         items = self.items.get((person, slot.team))
         return items is not None and self._overlaps(items, slot, ignore)
 
-    def elsewhere(self, person: str, slot: PlanSlot) -> bool:
-        """Whether the person is on call for another team at an overlapping time."""
-        return any(
-            self._overlaps(self.items[(person, team)], slot, None)
-            for team in self.teams.get(person, ())
-            if team != slot.team
-        )
+    def elsewhere(self, person: str, slot: PlanSlot) -> list[str]:
+        """The rotations of other teams the person holds at an overlapping time."""
+        out: list[str] = []
+        for team in self.teams.get(person, ()):
+            if team == slot.team:
+                continue
+            items = self.items[(person, team)]
+            for a, b in slot.windows:
+                j = bisect_left(items, (b,)) - 1
+                while j >= 0:
+                    _, y, owner = items[j]
+                    if y <= a:
+                        break
+                    if owner != id(slot):
+                        out.append(self.key_of[owner])
+                    j -= 1
+        return out
 
     def holders(self, person: str, slot: PlanSlot) -> list[int]:
         """The ids of the slots the person holds that ``clashes`` would count."""
@@ -299,11 +311,16 @@ class PlanState:
         # ``exclusive: organisation``; their own rotation's slots don't count), and
         # is on call elsewhere for the other teams (the soft cost)
         self._override_index: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-        self._override_teams: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
         for o in org.overrides:
             a, b = o.start_at.timestamp(), o.end_at.timestamp()
             self._override_index[o.person].append((a, b, f"{o.team}/{o.rotation}"))
-            self._override_teams[o.person].append((a, b, o.team))
+        # what being on call for another team at once costs, by rotation (the larger
+        # of the two rotations' settings counts)
+        self._elsewhere: dict[str, float] = {
+            r.key: ELSEWHERE_BY_SETTING[r.on_call_elsewhere]
+            for t in org.teams.values()
+            for r in t.rotations
+        }
         # people who may be on call for two teams at once: the soft cost is looked
         # at for them only
         teams_of: dict[str, set[str]] = defaultdict(set)
@@ -528,16 +545,20 @@ class PlanState:
         return n
 
     def _elsewhere_cost(self, person: str, s: PlanSlot) -> float:
-        """``ELSEWHERE`` if the person is on call for another team during the slot
-        (a planned slot or an override), else 0."""
+        """What it costs that the person is on call for another team during the slot
+        (a planned slot or an override): the larger of the two rotations'
+        ``on_call_elsewhere`` costs; 0 if they are not."""
         if person not in self.shared:
             return 0.0
-        if self.busy.elsewhere(person, s):
-            return ELSEWHERE
-        for a, b, team in self._override_teams.get(person, ()):
-            if team != s.team and any(a < y and x < b for x, y in s.windows):
-                return ELSEWHERE
-        return 0.0
+        costs = self._elsewhere
+        own = costs.get(s.key, 0.0)
+        worst = -1.0
+        for key in self.busy.elsewhere(person, s):
+            worst = max(worst, own, costs.get(key, 0.0))
+        for a, b, key in self._override_index.get(person, ()):
+            if key.partition("/")[0] != s.team and any(a < y and x < b for x, y in s.windows):
+                worst = max(worst, own, costs.get(key, 0.0))
+        return max(worst, 0.0)
 
     def _give(self, r: PlanRotation, pos: int, person: str, new: bool = True) -> None:
         s = r.slots[pos]

@@ -19,6 +19,7 @@ from generator.schedule.objective import (
     HOLIDAY_WEIGHT,
     MIN_GAIN,
     PEAKS,
+    REFUSED,
     SHAVE_ABOVE,
     STICKY,
     SWAP_WIDTH,
@@ -404,6 +405,8 @@ class Search(PlanState):
                         continue
                     # of the moves that lower the peak, the one the objective likes best
                     # (so the block's end, weekends and holidays stay balanced)
+                    if self._refused(s, giver, taker):
+                        continue
                     change = self._move_change(r, lo, unit, weight, trails, a, giver, taker)
                     if (best is None or (change, a) < (best[0], best[2])) and self._can_take(
                         r, taker, a, None
@@ -491,6 +494,8 @@ class Search(PlanState):
                     change = self._move_change(
                         r, lo, unit, weight, trails, a, giver, taker
                     ) + self._move_change(r, lo, unit, weight, trails, b, taker, giver)
+                    if self._refused(sa, giver, taker) or self._refused(sb, taker, giver):
+                        continue
                     if (
                         (best is None or (change, a, b) < (best[0], best[2], best[5]))
                         and self._can_take(r, taker, a, b)
@@ -564,7 +569,11 @@ class Search(PlanState):
                             change = self._move_change(
                                 r, lo, unit, weight, trails, a, giver, taker
                             ) + self._move_change(r, lo, unit, weight, trails, b, giver2, taker2)
-                            chains.append((change, a, b, giver, taker, giver2, taker2))
+                            if not (
+                                self._refused(slots[a], giver, taker)
+                                or self._refused(sb, giver2, taker2)
+                            ):
+                                chains.append((change, a, b, giver, taker, giver2, taker2))
         chains.sort()
         for _, a, b, giver, taker, giver2, taker2 in chains[:SWAP_WIDTH]:
             if not self._can_take(r, taker, a, None):
@@ -585,6 +594,13 @@ class Search(PlanState):
                 trails[p] = self._trail(r, unit, lo, hi, parts, p)
             return touched
         return set()
+
+    def _refused(self, s: PlanSlot, giver: str, taker: str) -> bool:
+        """Whether moving slot s from giver to taker would put the taker on call
+        elsewhere where a rotation says ``avoid`` (peak shaving never does that)."""
+        if taker not in self.shared:
+            return False
+        return self._elsewhere_cost(taker, s) - self._elsewhere_cost(giver, s) >= REFUSED
 
     def _move_change(
         self,

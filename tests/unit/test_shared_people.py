@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.pipeline import load_org
-from generator.schedule import planstate
 from generator.schedule.resolve import Schedule, compute_schedule
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -97,13 +96,15 @@ def on_call_elsewhere(schedule: Schedule) -> int:
 
 
 def test_fair_assignment_prefers_a_commander_not_on_call_for_their_team(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     root = write_org(tmp_path, IC_ORG)
     start, end = datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2027, 1, 4, 9, tzinfo=UTC)
     preferred = on_call_elsewhere(schedule_of(root, start, end))
-    monkeypatch.setattr(planstate, "ELSEWHERE", 0.0)  # the cost the planner adds
-    indifferent = on_call_elsewhere(schedule_of(root, start, end))
+    # every rotation says it does not mind (the stricter of two settings counts)
+    indifferent_org = IC_ORG.replace("shift: 1w}", "shift: 1w, on_call_elsewhere: allow}")
+    assert indifferent_org.count("on_call_elsewhere: allow") == 7
+    indifferent = on_call_elsewhere(schedule_of(write_org(tmp_path, indifferent_org), start, end))
     # a product team has two of its three people on call each week, so an IC member
     # is on call for their team two weeks in three: without the preference about
     # that share of IC weeks double up; with it, hardly any
