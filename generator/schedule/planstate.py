@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, insort
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -219,26 +220,17 @@ class Busy:
 
     def elsewhere(self, person: str, slot: PlanSlot) -> list[str]:
         """The rotations of other teams the person holds at an overlapping time."""
-        out: list[str] = []
-        for team in self.teams.get(person, ()):
-            if team == slot.team:
-                continue
-            items = self.items[(person, team)]
-            for a, b in slot.windows:
-                j = bisect_left(items, (b,)) - 1
-                while j >= 0:
-                    _, y, owner = items[j]
-                    if y <= a:
-                        break
-                    if owner != id(slot):
-                        out.append(self.key_of[owner])
-                    j -= 1
-        return out
+        teams = [team for team in self.teams.get(person, ()) if team != slot.team]
+        return [self.key_of[owner] for owner in self._held(person, teams, slot)]
 
     def holders(self, person: str, slot: PlanSlot) -> list[int]:
         """The ids of the slots the person holds that ``clashes`` would count."""
         teams = self.teams.get(person, ()) if self.organisation else (slot.team,)
-        out: list[int] = []
+        return list(dict.fromkeys(self._held(person, teams, slot)))
+
+    def _held(self, person: str, teams: Iterable[str], slot: PlanSlot) -> Iterator[int]:
+        """The ids of the other slots the person holds in these teams that overlap
+        ``slot`` (once per overlapping window)."""
         for team in teams:
             items = self.items.get((person, team))
             if not items:
@@ -249,10 +241,9 @@ class Busy:
                     _, y, owner = items[j]
                     if y <= a:
                         break
-                    if owner != id(slot) and owner not in out:
-                        out.append(owner)
+                    if owner != id(slot):
+                        yield owner
                     j -= 1
-        return out
 
     @staticmethod
     def _overlaps(
