@@ -123,9 +123,12 @@ def block_end_change(
     dev = (r.load[p] - r.target[p]) / unit
     wdev = r.wload[p] - r.wtarget[p]
     hdev = r.hload[p] - r.htarget[p]
-    nd = dev + dload / unit
-    nw = wdev + dweekend
-    nh = hdev + dholiday
+    return end_terms(dev, wdev, hdev, dev + dload / unit, wdev + dweekend, hdev + dholiday)
+
+
+def end_terms(dev: float, wdev: float, hdev: float, nd: float, nw: float, nh: float) -> float:
+    """A member's block-end part of the objective after (nd, nw, nh) less before
+    (dev, wdev, hdev): deviation in shift-equivalents, weekend and holiday days."""
     return (
         nd * nd
         - dev * dev

@@ -541,15 +541,15 @@ class PlanState:
         ``on_call_elsewhere`` costs; 0 if they are not."""
         if person not in self.shared:
             return 0.0
+        keys = self.busy.elsewhere(person, s) + [
+            key
+            for a, b, key in self._override_index.get(person, ())
+            if key.partition("/")[0] != s.team and any(a < y and x < b for x, y in s.windows)
+        ]
+        if not keys:
+            return 0.0
         costs = self._elsewhere
-        own = costs.get(s.key, 0.0)
-        worst = -1.0
-        for key in self.busy.elsewhere(person, s):
-            worst = max(worst, own, costs.get(key, 0.0))
-        for a, b, key in self._override_index.get(person, ()):
-            if key.partition("/")[0] != s.team and any(a < y and x < b for x, y in s.windows):
-                worst = max(worst, own, costs.get(key, 0.0))
-        return max(worst, 0.0)
+        return max(costs[s.key], *(costs[key] for key in keys))
 
     def _give(self, r: PlanRotation, pos: int, person: str, new: bool = True) -> None:
         s = r.slots[pos]

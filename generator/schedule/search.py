@@ -26,6 +26,7 @@ from generator.schedule.objective import (
     WEEKEND_WEIGHT,
     Trail,
     block_end_change,
+    end_terms,
 )
 from generator.schedule.planstate import PlanRotation, PlanSlot, PlanState
 
@@ -246,8 +247,6 @@ class Search(PlanState):
         each side (best by what moving them alone would gain)."""
         slots = r.slots
         tb, ts = trails[big], trails[small]
-        # on call elsewhere at the same time (another team's rotation): a soft cost
-        elsewhere = self._elsewhere_cost if big in self.shared or small in self.shared else None
         price = self._move_change
         moves = [
             (price(r, lo, unit, weight, trails, a, big, small), a)
@@ -272,41 +271,28 @@ class Search(PlanState):
             sa = slots[a]
             ia = a - lo
             la_b, la_s = sa.load[big] / unit, sa.load[small] / unit
-            prev_a = sa.prev
-            stick_a = (STICKY if prev_a is not None and prev_a != small else 0.0) - (
-                STICKY if prev_a is not None and prev_a != big else 0.0
-            )
-            if elsewhere is not None:
-                stick_a += elsewhere(small, sa) - elsewhere(big, sa)
+            stick_a = self._side_change(sa, big, small)
             for _, b in backs[:SWAP_WIDTH]:
                 sb = slots[b]
                 ib = b - lo
                 lb_b, lb_s = sb.load[big] / unit, sb.load[small] / unit
-                prev_b = sb.prev
-                stick_b = (STICKY if prev_b is not None and prev_b != big else 0.0) - (
-                    STICKY if prev_b is not None and prev_b != small else 0.0
-                )
-                if elsewhere is not None:
-                    stick_b += elsewhere(big, sb) - elsewhere(small, sb)
+                stick_b = self._side_change(sb, small, big)
                 handoffs = weight * (tb.two(ia, -la_b, ib, lb_b) + ts.two(ia, la_s, ib, -lb_s))
                 # the block's end: both members' parts of the end objective
-                nd = bd - la_b + lb_b
-                nw = bw - sa.weekend[big] + sb.weekend[big]
-                nh = bh - sa.holiday[big] + sb.holiday[big]
-                ends = (
-                    nd * nd
-                    - bd * bd
-                    + WEEKEND_WEIGHT * (nw * nw - bw * bw)
-                    + HOLIDAY_WEIGHT * (nh * nh - bh * bh)
-                )
-                nd = sd + la_s - lb_s
-                nw = sw + sa.weekend[small] - sb.weekend[small]
-                nh = sh + sa.holiday[small] - sb.holiday[small]
-                ends += (
-                    nd * nd
-                    - sd * sd
-                    + WEEKEND_WEIGHT * (nw * nw - sw * sw)
-                    + HOLIDAY_WEIGHT * (nh * nh - sh * sh)
+                ends = end_terms(
+                    bd,
+                    bw,
+                    bh,
+                    bd - la_b + lb_b,
+                    bw - sa.weekend[big] + sb.weekend[big],
+                    bh - sa.holiday[big] + sb.holiday[big],
+                ) + end_terms(
+                    sd,
+                    sw,
+                    sh,
+                    sd + la_s - lb_s,
+                    sw + sa.weekend[small] - sb.weekend[small],
+                    sh + sa.holiday[small] - sb.holiday[small],
                 )
                 change = handoffs + ends + stick_a + stick_b
                 if change < -MIN_GAIN:
@@ -598,9 +584,22 @@ class Search(PlanState):
     def _refused(self, s: PlanSlot, giver: str, taker: str) -> bool:
         """Whether moving slot s from giver to taker would put the taker on call
         elsewhere where a rotation says ``avoid`` (peak shaving never does that)."""
-        if taker not in self.shared:
-            return False
-        return self._elsewhere_cost(taker, s) - self._elsewhere_cost(giver, s) >= REFUSED
+        return self._elsewhere_change(s, giver, taker) >= REFUSED
+
+    def _elsewhere_change(self, s: PlanSlot, giver: str, taker: str) -> float:
+        """The change of the cost of being on call elsewhere if s went from giver to taker."""
+        if giver not in self.shared and taker not in self.shared:
+            return 0.0
+        return self._elsewhere_cost(taker, s) - self._elsewhere_cost(giver, s)
+
+    def _side_change(self, s: PlanSlot, giver: str, taker: str) -> float:
+        """Stickiness and being on call elsewhere: their change if s went from giver
+        to taker."""
+        prev = s.prev
+        stick = (STICKY if prev is not None and prev != taker else 0.0) - (
+            STICKY if prev is not None and prev != giver else 0.0
+        )
+        return stick + self._elsewhere_change(s, giver, taker)
 
     def _move_change(
         self,
@@ -619,17 +618,11 @@ class Search(PlanState):
         s = r.slots[pos]
         tg, tt = trails[giver], trails[taker]
         lg, lt = s.load[giver], s.load[taker]
-        prev = s.prev
-        stick = (STICKY if prev is not None and prev != taker else 0.0) - (
-            STICKY if prev is not None and prev != giver else 0.0
-        )
-        if giver in self.shared or taker in self.shared:
-            stick += self._elsewhere_cost(taker, s) - self._elsewhere_cost(giver, s)
         return (
             weight * (tg.change(pos - lo, tg.n, -lg / unit) + tt.change(pos - lo, tt.n, lt / unit))
             + block_end_change(r, unit, giver, -lg, -s.weekend[giver], -s.holiday[giver])
             + block_end_change(r, unit, taker, lt, s.weekend[taker], s.holiday[taker])
-            + stick
+            + self._side_change(s, giver, taker)
         )
 
 
