@@ -27,6 +27,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def write_org(root: Path, text: str) -> Path:
+    """An organisation written as one file, rotations/org.yaml, under ``root``."""
+    (root / "rotations").mkdir(exist_ok=True)
+    (root / "rotations" / "org.yaml").write_text(text)
+    return root
+
+
 @pytest.fixture
 def sample_org(tmp_path: Path) -> Path:
     """A private copy of the sample organisation."""

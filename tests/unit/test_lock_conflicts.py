@@ -8,6 +8,7 @@ from pathlib import Path
 from generator.pipeline import load_org
 from generator.schedule.conflicts import find_conflicts
 from generator.schedule.resolve import compute_schedule
+from tests.conftest import write_org
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -39,8 +40,7 @@ rotations:
 
 
 def warnings(tmp_path: Path, leave_from: str) -> list[str]:
-    (tmp_path / "rotations").mkdir()
-    (tmp_path / "rotations" / "org.yaml").write_text(ORG.format(leave_from=leave_from))
+    write_org(tmp_path, ORG.format(leave_from=leave_from))
     (tmp_path / "rotations" / "assignments.lock.yaml").write_text(LOCK)
     org = load_org(tmp_path, NOW).org
     schedule = compute_schedule(org, NOW, datetime(2027, 1, 10, tzinfo=UTC))

@@ -21,6 +21,7 @@ from generator.errors import InvalidInput
 from generator.pipeline import load_org
 from generator.reports.fairness import compute_deviation_series
 from generator.schedule.resolve import compute_schedule
+from tests.conftest import write_org
 
 NOW = datetime(2026, 11, 30, 19, tzinfo=UTC)
 START = datetime(2026, 9, 7, tzinfo=UTC)
@@ -64,10 +65,9 @@ teams:
 def _plan(tmp_path: Path, setting: str, teams: str = ""):  # type: ignore[no-untyped-def]
     """Plan a year with ``setting`` on the commander rotation and ``teams`` on the
     teams' rotations ("": left out, the default)."""
-    (tmp_path / "rotations").mkdir(exist_ok=True)
     line = f"on_call_elsewhere: {setting}" if setting else "name: Commander"
     team_line = f"on_call_elsewhere: {teams}" if teams else "name: Primary"
-    (tmp_path / "rotations" / "org.yaml").write_text(ORG.format(setting=line, teams=team_line))
+    write_org(tmp_path, ORG.format(setting=line, teams=team_line))
     org = load_org(tmp_path, NOW).org
     return org, compute_schedule(org, START, END)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from generator.pipeline import load_org
 from generator.reports.fairness import compute_deviation_series, compute_fairness
 from generator.schedule.resolve import compute_schedule
+from tests.conftest import write_org
 
 NOW = datetime(2026, 11, 30, 19, tzinfo=UTC)
 START = datetime(2026, 9, 7, tzinfo=UTC)
@@ -48,8 +49,7 @@ overrides:
 
 
 def test_an_outsiders_cover_is_hers_and_nobody_elses_share(tmp_path: Path) -> None:
-    (tmp_path / "rotations").mkdir()
-    (tmp_path / "rotations" / "org.yaml").write_text(ORG)
+    write_org(tmp_path, ORG)
     org = load_org(tmp_path, NOW).org
     schedule = compute_schedule(org, START, END)
     series = compute_deviation_series(org, schedule, START, END)["edge/pair"]
@@ -69,8 +69,7 @@ def test_an_outsiders_cover_is_hers_and_nobody_elses_share(tmp_path: Path) -> No
 def test_the_fairness_page_lists_an_outsider_but_charts_the_members(tmp_path: Path) -> None:
     from generator.pipeline import site_files
 
-    (tmp_path / "rotations").mkdir()
-    (tmp_path / "rotations" / "org.yaml").write_text(ORG)
+    write_org(tmp_path, ORG)
     _, files = site_files(load_org(tmp_path, NOW), NOW)
     page = str(files["fairness/edge/index.md"])
     table, chart = page.split('<ul class="rota-legend">', 1)

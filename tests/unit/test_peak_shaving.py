@@ -15,6 +15,7 @@ from pathlib import Path
 from generator.pipeline import load_org
 from generator.reports.fairness import compute_deviation_series
 from generator.schedule.resolve import compute_schedule
+from tests.conftest import write_org
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -45,8 +46,7 @@ teams:
 
 
 def test_the_largest_deviation_at_any_handoff_of_a_year_stays_within_1_2(tmp_path: Path) -> None:
-    (tmp_path / "rotations").mkdir()
-    (tmp_path / "rotations" / "org.yaml").write_text(ORG)
+    write_org(tmp_path, ORG)
     org = load_org(tmp_path, NOW).org
     schedule = compute_schedule(org, START, END)
     series = compute_deviation_series(org, schedule, START, END)["ops/daily"]

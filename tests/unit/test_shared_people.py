@@ -12,15 +12,10 @@ import pytest
 
 from generator.pipeline import load_org
 from generator.schedule.resolve import Schedule, compute_schedule
+from tests.conftest import write_org
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 CHICAGO = ZoneInfo("America/Chicago")
-
-
-def write_org(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "rotations").mkdir(exist_ok=True)
-    (tmp_path / "rotations" / "org.yaml").write_text(text)
-    return tmp_path
 
 
 def schedule_of(root: Path, start: datetime, end: datetime) -> Schedule:
