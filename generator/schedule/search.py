@@ -31,6 +31,29 @@ from generator.schedule.objective import (
 from generator.schedule.planstate import PlanRotation, PlanSlot, PlanState
 
 
+class _Block:
+    """One rotation's block under search: its handoffs (slots lo..hi), the
+    shift-equivalent, each handoff's weight in the objective, each handoff's
+    target parts, and each member's deviation trail and movable slots."""
+
+    __slots__ = ("hi", "lo", "owned", "parts", "r", "trails", "unit", "weight")
+
+    def __init__(
+        self,
+        r: PlanRotation,
+        lo: int,
+        hi: int,
+        unit: float,
+        weight: float,
+        parts: list[dict[str, float]],
+        owned: dict[str, list[int]],
+    ):
+        self.r, self.lo, self.hi, self.unit, self.weight = r, lo, hi, unit, weight
+        self.parts = parts
+        self.owned = owned
+        self.trails: dict[str, Trail] = {}
+
+
 class Search(PlanState):
     def _improve(self, pending: dict[str, list[int]]) -> None:
         todo: dict[str, list[int]] = {}
@@ -87,16 +110,9 @@ class Search(PlanState):
         whole = s.full[0] if s.full is not None else s.load
         return {p: whole[p] * members[p] / total for p in pool}
 
-    def _trail(
-        self,
-        r: PlanRotation,
-        unit: float,
-        lo: int,
-        hi: int,
-        parts: list[dict[str, float]],
-        p: str,
-    ) -> Trail:
+    def _trail(self, blk: _Block, p: str) -> Trail:
         """p's deviation at every handoff of the block (after each of slots lo..hi)."""
+        r, lo, hi, parts, unit = blk.r, blk.lo, blk.hi, blk.parts, blk.unit
         slots = r.slots
         load = r.load[p]
         target = r.target[p]
@@ -137,12 +153,15 @@ class Search(PlanState):
         n = hi - lo + 1
         weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / n  # each handoff's weight
         parts = [self._parts(r, r.slots[pos]) for pos in range(lo, hi + 1)]
-        trails = {p: self._trail(r, unit, lo, hi, parts, p) for p in members}
         owned: dict[str, list[int]] = defaultdict(list)
         for pos in positions:
             owner = r.slots[pos].owner
             if owner is not None:
                 owned[owner].append(pos)
+        blk = _Block(r, lo, hi, unit, weight, parts, owned)
+        trails = blk.trails
+        for p in members:
+            trails[p] = self._trail(blk, p)
         # the improving moves and swaps of a pair, best first; kept until either moves
         candidates: dict[tuple[str, str], list[list[Any]]] = {}
         for _ in range(4 * len(members) + len(positions) // 2 + 8):
@@ -182,9 +201,7 @@ class Search(PlanState):
                         continue
                     found = candidates.get((big, small))
                     if found is None:
-                        found = candidates[(big, small)] = self._candidates(
-                            r, unit, lo, weight, trails, owned, big, small
-                        )
+                        found = candidates[(big, small)] = self._candidates(blk, big, small)
                     for c in found:
                         gain = c[0]
                         if best is not None and not gain < best[0] - 1e-12:
@@ -200,9 +217,7 @@ class Search(PlanState):
                                 )
                             if c[3] and cap is not None:
                                 # after peak shaving: no step may raise the block's peak
-                                c[3] = (
-                                    _pair_peak(r, lo, unit, trails, big, small, c[1], c[2]) <= cap
-                                )
+                                c[3] = _pair_peak(blk, big, small, c[1], c[2]) <= cap
                         if c[3]:
                             best = (gain, c[1], small, c[2], big)
                             break
@@ -210,10 +225,10 @@ class Search(PlanState):
                 break
             _, a, small, b, big = best
             candidates = {k: v for k, v in candidates.items() if big not in k and small not in k}
-            self._exchange(r, unit, lo, hi, parts, trails, owned, a, big, small, b)
+            self._exchange(blk, a, big, small, b)
             moved.update((big, small))
         if cap is None:
-            shaved = self._shave(r, positions, unit, lo, hi, parts, trails, owned)
+            shaved = self._shave(blk, positions)
             if shaved:
                 # then the usual search again, smoothing the rest of the block (its end,
                 # weekends, holidays) without raising the peak the shaving left
@@ -227,17 +242,7 @@ class Search(PlanState):
                 r.last_end[p] = r.slots[mine[i]].end
         return moved
 
-    def _candidates(
-        self,
-        r: PlanRotation,
-        unit: float,
-        lo: int,
-        weight: float,
-        trails: dict[str, Trail],
-        owned: dict[str, list[int]],
-        big: str,
-        small: str,
-    ) -> list[list[Any]]:
+    def _candidates(self, blk: _Block, big: str, small: str) -> list[list[Any]]:
         """The moves (big gives a slot to small) and swaps (one slot each way) that
         lower the objective by more than MIN_GAIN, best first, each as
         [change, big's slot, small's slot or None, feasible (None: not looked at)].
@@ -245,16 +250,17 @@ class Search(PlanState):
         They depend only on big's and small's loads and shifts, so the search
         keeps them until either moves. Swaps pair the SWAP_WIDTH best slots of
         each side (best by what moving them alone would gain)."""
+        r, lo, unit, weight, owned = blk.r, blk.lo, blk.unit, blk.weight, blk.owned
         slots = r.slots
-        tb, ts = trails[big], trails[small]
+        tb, ts = blk.trails[big], blk.trails[small]
         price = self._move_change
         moves = [
-            (price(r, lo, unit, weight, trails, a, big, small), a)
+            (price(blk, a, big, small), a)
             for a in owned[big]
             if small in slots[a].load and small in slots[a].available
         ]
         backs = [
-            (price(r, lo, unit, weight, trails, b, small, big), b)
+            (price(blk, b, small, big), b)
             for b in owned[small]
             if big in slots[b].load and big in slots[b].available
         ]
@@ -300,22 +306,10 @@ class Search(PlanState):
         out.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
         return out
 
-    def _exchange(
-        self,
-        r: PlanRotation,
-        unit: float,
-        lo: int,
-        hi: int,
-        parts: list[dict[str, float]],
-        trails: dict[str, Trail],
-        owned: dict[str, list[int]],
-        a: int,
-        giver: str,
-        taker: str,
-        b: int | None,
-    ) -> None:
+    def _exchange(self, blk: _Block, a: int, giver: str, taker: str, b: int | None) -> None:
         """Slot a from giver to taker (and slot b back, a swap), with both members'
         shifts of the block and deviation trails brought up to date."""
+        r, owned = blk.r, blk.owned
         self._take_back(r, a, giver)
         owned[giver].remove(a)
         if b is not None:
@@ -325,20 +319,10 @@ class Search(PlanState):
             insort(owned[giver], b)
         self._give(r, a, taker)
         insort(owned[taker], a)
-        trails[giver] = self._trail(r, unit, lo, hi, parts, giver)
-        trails[taker] = self._trail(r, unit, lo, hi, parts, taker)
+        blk.trails[giver] = self._trail(blk, giver)
+        blk.trails[taker] = self._trail(blk, taker)
 
-    def _shave(
-        self,
-        r: PlanRotation,
-        positions: list[int],
-        unit: float,
-        lo: int,
-        hi: int,
-        parts: list[dict[str, float]],
-        trails: dict[str, Trail],
-        owned: dict[str, list[int]],
-    ) -> set[str]:
+    def _shave(self, blk: _Block, positions: list[int]) -> set[str]:
         """Lower the block's largest deviation itself (what a reader of the fairness
         page sees at its worst), once the sum the search minimises is at a local
         minimum: while some member's deviation at some handoff is above
@@ -350,6 +334,7 @@ class Search(PlanState):
         (stickiness), nor does a locked one. A move is priced in O(1) from each
         member's running largest and smallest deviations before and after each
         handoff; a swap in O(B)."""
+        r, lo, unit, trails, owned = blk.r, blk.lo, blk.unit, blk.trails, blk.owned
         moved: set[str] = set()
         movable = {
             pos
@@ -360,7 +345,6 @@ class Search(PlanState):
             return moved
         members = sorted(trails)
         slots = r.slots
-        weight = HANDOFF_WEIGHT * HANDOFFS_PER_BLOCK / (hi - lo + 1)  # as in ``_search``
         for _ in range(2 * len(members) + 8):
             worst, who, at = 0.0, "", 0
             for p in members:
@@ -393,49 +377,27 @@ class Search(PlanState):
                     # (so the block's end, weekends and holidays stay balanced)
                     if self._refused(s, giver, taker):
                         continue
-                    change = self._move_change(r, lo, unit, weight, trails, a, giver, taker)
+                    change = self._move_change(blk, a, giver, taker)
                     if (best is None or (change, a) < (best[0], best[2])) and self._can_take(
                         r, taker, a, None
                     ):
                         best = (change, 0, a, giver, taker, None)
             if best is None:
-                best = self._shave_swap(
-                    r, lo, unit, weight, trails, owned, movable, who, at, over, worst
-                )
+                best = self._shave_swap(blk, movable, who, at, over, worst)
             if best is None:
-                chained = self._shave_chain(
-                    r,
-                    lo,
-                    hi,
-                    unit,
-                    weight,
-                    parts,
-                    trails,
-                    owned,
-                    movable,
-                    bounds,
-                    who,
-                    at,
-                    over,
-                    worst,
-                )
+                chained = self._shave_chain(blk, movable, bounds, who, at, over, worst)
                 if not chained:
                     break
                 moved.update(chained)
                 continue
             _, _, a, giver, taker, b = best
-            self._exchange(r, unit, lo, hi, parts, trails, owned, a, giver, taker, b)
+            self._exchange(blk, a, giver, taker, b)
             moved.update((giver, taker))
         return moved
 
     def _shave_swap(
         self,
-        r: PlanRotation,
-        lo: int,
-        unit: float,
-        weight: float,
-        trails: dict[str, Trail],
-        owned: dict[str, list[int]],
+        blk: _Block,
         movable: set[int],
         who: str,
         at: int,
@@ -446,6 +408,7 @@ class Search(PlanState):
         handoff) goes from the giver to the taker and slot b back, so that the
         peak member's deviation at the peak falls. Exact: both members' whole
         block is looked at."""
+        r, lo, unit, trails, owned = blk.r, blk.lo, blk.unit, blk.trails, blk.owned
         slots = r.slots
         best: tuple[float, int, int, str, str, int | None] | None = None
         for q in sorted(trails):
@@ -477,9 +440,9 @@ class Search(PlanState):
                     )
                     if new >= worst - 1e-9:
                         continue
-                    change = self._move_change(
-                        r, lo, unit, weight, trails, a, giver, taker
-                    ) + self._move_change(r, lo, unit, weight, trails, b, taker, giver)
+                    change = self._move_change(blk, a, giver, taker) + self._move_change(
+                        blk, b, taker, giver
+                    )
                     if self._refused(sa, giver, taker) or self._refused(sb, taker, giver):
                         continue
                     if (
@@ -492,14 +455,7 @@ class Search(PlanState):
 
     def _shave_chain(
         self,
-        r: PlanRotation,
-        lo: int,
-        hi: int,
-        unit: float,
-        weight: float,
-        parts: list[dict[str, float]],
-        trails: dict[str, Trail],
-        owned: dict[str, list[int]],
+        blk: _Block,
         movable: set[int],
         bounds: dict[str, _Bounds],
         who: str,
@@ -512,6 +468,7 @@ class Search(PlanState):
         a slot b (before q's new largest deviation) to, or takes one from, a third
         member, so all three end below the peak. The best such chain whose moves the
         hard rules allow is made; the members it moved, or nothing."""
+        r, lo, unit, trails, owned = blk.r, blk.lo, blk.unit, blk.trails, blk.owned
         slots = r.slots
         members = sorted(trails)
         chains: list[tuple[float, int, int, str, str, str, str]] = []
@@ -552,9 +509,9 @@ class Search(PlanState):
                             mine.get(taker2, bounds[taker2]).shifted(b - lo, y2),
                         )
                         if new < worst - 1e-9:
-                            change = self._move_change(
-                                r, lo, unit, weight, trails, a, giver, taker
-                            ) + self._move_change(r, lo, unit, weight, trails, b, giver2, taker2)
+                            change = self._move_change(blk, a, giver, taker) + self._move_change(
+                                blk, b, giver2, taker2
+                            )
                             if not (
                                 self._refused(slots[a], giver, taker)
                                 or self._refused(sb, giver2, taker2)
@@ -577,7 +534,7 @@ class Search(PlanState):
                 insort(owned[now], pos)
             touched = {giver, taker, giver2, taker2}
             for p in touched:
-                trails[p] = self._trail(r, unit, lo, hi, parts, p)
+                trails[p] = self._trail(blk, p)
             return touched
         return set()
 
@@ -601,22 +558,13 @@ class Search(PlanState):
         )
         return stick + self._elsewhere_change(s, giver, taker)
 
-    def _move_change(
-        self,
-        r: PlanRotation,
-        lo: int,
-        unit: float,
-        weight: float,
-        trails: dict[str, Trail],
-        pos: int,
-        giver: str,
-        taker: str,
-    ) -> float:
+    def _move_change(self, blk: _Block, pos: int, giver: str, taker: str) -> float:
         """The objective's change if slot ``pos`` went from giver to taker: every
         handoff of the block from it on, the block's end, stickiness and being on
         call elsewhere."""
+        r, lo, unit, weight = blk.r, blk.lo, blk.unit, blk.weight
         s = r.slots[pos]
-        tg, tt = trails[giver], trails[taker]
+        tg, tt = blk.trails[giver], blk.trails[taker]
         lg, lt = s.load[giver], s.load[taker]
         return (
             weight * (tg.change(pos - lo, tg.n, -lg / unit) + tt.change(pos - lo, tt.n, lt / unit))
@@ -651,18 +599,10 @@ class _Bounds:
         return max(high, -low)
 
 
-def _pair_peak(
-    r: PlanRotation,
-    lo: int,
-    unit: float,
-    trails: dict[str, Trail],
-    big: str,
-    small: str,
-    a: int,
-    b: int | None,
-) -> float:
+def _pair_peak(blk: _Block, big: str, small: str, a: int, b: int | None) -> float:
     """The larger of two members' largest |deviation| over the block after big
     gives slot a to small (and small gives slot b to big)."""
+    r, lo, unit, trails = blk.r, blk.lo, blk.unit, blk.trails
     sa = r.slots[a]
     n = trails[big].n
     if b is None:
