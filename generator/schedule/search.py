@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from generator.schedule.objective import (
@@ -334,7 +335,7 @@ class Search(PlanState):
         (stickiness), nor does a locked one. A move is priced in O(1) from each
         member's running largest and smallest deviations before and after each
         handoff; a swap in O(B)."""
-        r, lo, unit, trails, owned = blk.r, blk.lo, blk.unit, blk.trails, blk.owned
+        r, lo, trails = blk.r, blk.lo, blk.trails
         moved: set[str] = set()
         movable = {
             pos
@@ -359,29 +360,20 @@ class Search(PlanState):
             best: tuple[float, int, int, str, str, int | None] | None = None
             # moves: a slot at or before the peak's handoff, from ``who`` if above
             # target there, to ``who`` if below
-            for q in members:
-                if q == who:
+            for _, giver, taker, a, x, y in _peak_moves(blk, members, movable, who, at, over):
+                i = a - lo
+                new = max(bounds[giver].shifted(i, -x), bounds[taker].shifted(i, y))
+                if new >= worst - 1e-9:
                     continue
-                giver, taker = (who, q) if over else (q, who)
-                for a in owned.get(giver, ()):
-                    i = a - lo
-                    s = slots[a]
-                    if i > at or a not in movable or taker not in s.available:
-                        continue
-                    x = s.load[giver] / unit
-                    y = s.load[taker] / unit
-                    new = max(bounds[giver].shifted(i, -x), bounds[taker].shifted(i, y))
-                    if new >= worst - 1e-9:
-                        continue
-                    # of the moves that lower the peak, the one the objective likes best
-                    # (so the block's end, weekends and holidays stay balanced)
-                    if self._refused(s, giver, taker):
-                        continue
-                    change = self._move_change(blk, a, giver, taker)
-                    if (best is None or (change, a) < (best[0], best[2])) and self._can_take(
-                        r, taker, a, None
-                    ):
-                        best = (change, 0, a, giver, taker, None)
+                # of the moves that lower the peak, the one the objective likes best
+                # (so the block's end, weekends and holidays stay balanced)
+                if self._refused(slots[a], giver, taker):
+                    continue
+                change = self._move_change(blk, a, giver, taker)
+                if (best is None or (change, a) < (best[0], best[2])) and self._can_take(
+                    r, taker, a, None
+                ):
+                    best = (change, 0, a, giver, taker, None)
             if best is None:
                 best = self._shave_swap(blk, movable, who, at, over, worst)
             if best is None:
@@ -472,51 +464,43 @@ class Search(PlanState):
         slots = r.slots
         members = sorted(trails)
         chains: list[tuple[float, int, int, str, str, str, str]] = []
-        for q in members:
-            if q == who:
-                continue
-            giver, taker = (who, q) if over else (q, who)
-            for a in owned.get(giver, ()):
-                i = a - lo
-                if i > at or a not in movable or taker not in slots[a].available:
+        for q, giver, taker, a, x, y in _peak_moves(blk, members, movable, who, at, over):
+            i = a - lo
+            after = {
+                giver: [d - x if k >= i else d for k, d in enumerate(trails[giver].devs)],
+                taker: [d + y if k >= i else d for k, d in enumerate(trails[taker].devs)],
+            }
+            if max(map(abs, after[who]), default=0.0) >= worst - 1e-9:
+                continue  # the peak member would not come below the peak
+            peak, j = max((abs(d), k) for k, d in enumerate(after[q]))
+            if peak < worst - 1e-9:
+                continue  # a plain move, which the hard rules refused
+            q_over = after[q][j] > 0
+            mine = {q: _Bounds(after[q]), who: _Bounds(after[who])}
+            for third in members:
+                if third == q:
                     continue
-                x = slots[a].load[giver] / unit
-                y = slots[a].load[taker] / unit
-                after = {
-                    giver: [d - x if k >= i else d for k, d in enumerate(trails[giver].devs)],
-                    taker: [d + y if k >= i else d for k, d in enumerate(trails[taker].devs)],
-                }
-                if max(map(abs, after[who]), default=0.0) >= worst - 1e-9:
-                    continue  # the peak member would not come below the peak
-                peak, j = max((abs(d), k) for k, d in enumerate(after[q]))
-                if peak < worst - 1e-9:
-                    continue  # a plain move, which the hard rules refused
-                q_over = after[q][j] > 0
-                mine = {q: _Bounds(after[q]), who: _Bounds(after[who])}
-                for third in members:
-                    if third == q:
+                giver2, taker2 = (q, third) if q_over else (third, q)
+                # (not slot a again: passing it on is a plain move, tried above)
+                for b in owned.get(giver2, ()):
+                    sb = slots[b]
+                    if b == a or b - lo > j or b not in movable or taker2 not in sb.available:
                         continue
-                    giver2, taker2 = (q, third) if q_over else (third, q)
-                    # (not slot a again: passing it on is a plain move, tried above)
-                    for b in owned.get(giver2, ()):
-                        sb = slots[b]
-                        if b == a or b - lo > j or b not in movable or taker2 not in sb.available:
-                            continue
-                        x2 = sb.load[giver2] / unit
-                        y2 = sb.load[taker2] / unit
-                        new = max(
-                            mine.get(giver2, bounds[giver2]).shifted(b - lo, -x2),
-                            mine.get(taker2, bounds[taker2]).shifted(b - lo, y2),
+                    x2 = sb.load[giver2] / unit
+                    y2 = sb.load[taker2] / unit
+                    new = max(
+                        mine.get(giver2, bounds[giver2]).shifted(b - lo, -x2),
+                        mine.get(taker2, bounds[taker2]).shifted(b - lo, y2),
+                    )
+                    if new < worst - 1e-9:
+                        change = self._move_change(blk, a, giver, taker) + self._move_change(
+                            blk, b, giver2, taker2
                         )
-                        if new < worst - 1e-9:
-                            change = self._move_change(blk, a, giver, taker) + self._move_change(
-                                blk, b, giver2, taker2
-                            )
-                            if not (
-                                self._refused(slots[a], giver, taker)
-                                or self._refused(sb, giver2, taker2)
-                            ):
-                                chains.append((change, a, b, giver, taker, giver2, taker2))
+                        if not (
+                            self._refused(slots[a], giver, taker)
+                            or self._refused(sb, giver2, taker2)
+                        ):
+                            chains.append((change, a, b, giver, taker, giver2, taker2))
         chains.sort()
         for _, a, b, giver, taker, giver2, taker2 in chains[:SWAP_WIDTH]:
             if not self._can_take(r, taker, a, None):
@@ -597,6 +581,25 @@ class _Bounds:
         high = max(self.pmax[i], self.smax[i] + x)
         low = min(self.pmin[i], self.smin[i] + x)
         return max(high, -low)
+
+
+def _peak_moves(
+    blk: _Block, members: list[str], movable: set[int], who: str, at: int, over: bool
+) -> Iterator[tuple[str, str, str, int, float, float]]:
+    """The one-slot moves that may lower ``who``'s deviation at handoff ``at``: a
+    movable slot at or before it, from ``who`` to another member q if ``who`` is
+    above target there (``over``), else from q to ``who``; as (q, giver, taker,
+    slot, the giver's load, the taker's load), loads in shift-equivalents."""
+    slots, owned, lo, unit = blk.r.slots, blk.owned, blk.lo, blk.unit
+    for q in members:
+        if q == who:
+            continue
+        giver, taker = (who, q) if over else (q, who)
+        for a in owned.get(giver, ()):
+            s = slots[a]
+            if a - lo > at or a not in movable or taker not in s.available:
+                continue
+            yield q, giver, taker, a, s.load[giver] / unit, s.load[taker] / unit
 
 
 def _pair_peak(blk: _Block, big: str, small: str, a: int, b: int | None) -> float:
