@@ -40,6 +40,10 @@ HOLIDAY_GOOD_ENOUGH = 0.25  # ... and everyone is this close to their holiday ta
 PEAKS = 3  # the search pairs the members with the highest peaks against the lowest
 SHAVE_ABOVE = 1.1  # then the search lowers the block's largest deviation itself (SE)
 SWAP_WIDTH = 10  # swaps pair this many of the best slots each member could hand over
+POLISH_ABOVE = 1.0  # then a block whose largest deviation is above this is re-planned
+POLISH_NODES = 5_000  # ... by a depth-first search of at most this many nodes per bound
+POLISH_STEPS = 5  # ... for at most this many bounds (bisection)
+POLISH_SLOTS = 400  # ... if its movable shifts span at most this many shifts
 
 
 class Trail:

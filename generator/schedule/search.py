@@ -20,6 +20,10 @@ from generator.schedule.objective import (
     HOLIDAY_WEIGHT,
     MIN_GAIN,
     PEAKS,
+    POLISH_ABOVE,
+    POLISH_NODES,
+    POLISH_SLOTS,
+    POLISH_STEPS,
     REFUSED,
     SHAVE_ABOVE,
     STICKY,
@@ -230,6 +234,7 @@ class Search(PlanState):
             moved.update((big, small))
         if cap is None:
             shaved = self._shave(blk, positions)
+            shaved |= self._polish(blk, positions)
             if shaved:
                 # then the usual search again, smoothing the rest of the block (its end,
                 # weekends, holidays) without raising the peak the shaving left
@@ -386,6 +391,176 @@ class Search(PlanState):
             self._exchange(blk, a, giver, taker, b)
             moved.update((giver, taker))
         return moved
+
+    def _polish(self, blk: _Block, positions: list[int]) -> set[str]:
+        """Re-plan the block's movable shifts at once when moves, swaps and chains
+        leave its largest deviation above ``POLISH_ABOVE``: a depth-first search
+        over them in time order for an assignment that keeps every member within a
+        bound z at every handoff of the block, and the block's end as close to
+        target as it was. Whoever is furthest below target is tried first; a branch
+        ends as soon as someone is above z, or two members are below -z (only one
+        can take the shift). The hard rules hold as everywhere (and ``avoid``). z is
+        found by bisection from just below the current peak, each search stopping
+        after ``POLISH_NODES`` nodes, so the result is the same on every run; the
+        plan is kept as it was if none is found. The members whose shifts changed.
+
+        Such plans differ from the local search's in most of the block's shifts
+        (which no chain of moves reaches), hence a search over whole assignments."""
+        r, lo, trails, owned = blk.r, blk.lo, blk.trails, blk.owned
+        members = sorted(trails)
+        devs = {p: trails[p].devs for p in members}
+        worst = max(abs(d) for p in members for d in devs[p])
+        if worst <= POLISH_ABOVE:
+            return set()
+        movable = [
+            pos
+            for pos in positions
+            if r.slots[pos].owner is not None
+            and r.slots[pos].prev != r.slots[pos].owner  # (the previous plan stands)
+        ]
+        if len(movable) < 2 or movable[-1] - movable[0] >= POLISH_SLOTS:
+            return set()  # (the search goes one level deeper per shift)
+        first, last = movable[0], movable[-1]
+        before = max((abs(devs[p][k]) for p in members for k in range(first - lo)), default=0.0)
+        if before >= worst - 0.02:
+            return set()  # a peak before the window stays whatever the window does
+        tail = {
+            p: (
+                max(devs[p][last - lo + 1 :], default=float("-inf")),
+                min(devs[p][last - lo + 1 :], default=float("inf")),
+            )
+            for p in members
+        }
+        original = {pos: r.slots[pos].owner for pos in movable}
+        for pos, p in original.items():
+            assert p is not None
+            self._take_back(r, pos, p)
+        window = list(range(first, last + 1))
+        loose = set(movable)
+        best: dict[int, str] | None = None
+        floor, z = before, worst - 0.02
+        for _ in range(POLISH_STEPS):
+            got = self._polish_search(blk, members, window, loose, original, tail, z)
+            if got is not None:
+                best, ceiling = got, z
+            elif best is None:
+                break  # not even a little lower
+            else:
+                floor = z
+            if ceiling - floor < 0.02:
+                break
+            z = (floor + ceiling) / 2
+        chosen = best or original
+        for pos in movable:
+            p = chosen[pos]
+            assert p is not None
+            self._give(r, pos, p)
+        if best is None:
+            return set()
+        moved: set[str] = set()
+        for pos in movable:
+            was, now = original[pos], best[pos]
+            if was != now:
+                assert was is not None
+                owned[was].remove(pos)
+                insort(owned[now], pos)
+                moved.update((was, now))
+        for p in moved:
+            trails[p] = self._trail(blk, p)
+        return moved
+
+    def _polish_search(
+        self,
+        blk: _Block,
+        members: list[str],
+        window: list[int],
+        loose: set[int],
+        original: dict[int, str | None],
+        tail: dict[str, tuple[float, float]],
+        z: float,
+    ) -> dict[int, str] | None:
+        """One bound of ``_polish``: an assignment of the loose slots, or None (none
+        found within the node limit). The loose slots stay unheld while it looks."""
+        r, lo, unit = blk.r, blk.lo, blk.unit
+        devs = {p: blk.trails[p].devs for p in members}
+        delta = dict.fromkeys(members, 0.0)  # change of each member's deviation so far
+        end = max(abs(devs[p][-1]) for p in members) + 0.05  # the block end's largest
+        chosen: dict[int, str] = {}
+        last_end: dict[str, float] = {}  # the end of each member's last shift chosen here
+        nodes = 0
+
+        def walk(i: int) -> bool | None:
+            nonlocal nodes
+            if i == len(window):
+                # the handoffs after the window move by what it changed, and the
+                # block's end stays as close to target as it was
+                return all(
+                    tail[p][0] + delta[p] <= z
+                    and tail[p][1] + delta[p] >= -z
+                    and abs(devs[p][-1] + delta[p]) <= end
+                    for p in members
+                )
+            nodes += 1
+            if nodes > POLISH_NODES:
+                return None
+            pos = window[i]
+            k = pos - lo
+            s = r.slots[pos]
+            if pos not in loose:
+                if all(-z <= devs[p][k] + delta[p] <= z for p in members):
+                    return walk(i + 1)
+                return False
+            was = original[pos]
+            assert was is not None
+            took = s.load.get(was, 0.0) / unit
+            delta[was] -= took
+            now = {p: devs[p][k] + delta[p] for p in members}  # nobody holding it yet
+            below = [p for p in members if now[p] < -z]
+            found: bool | None = False
+            if len(below) <= 1 and all(d <= z for d in now.values()):
+                options = sorted(
+                    (now[p], p)
+                    for p in (below or s.available)
+                    if p in now and now[p] + s.load[p] / unit <= z
+                )
+                for _, p in options:
+                    if not self._free_for(r, p, pos, was, last_end):
+                        continue
+                    x = s.load[p] / unit
+                    delta[p] += x
+                    chosen[pos] = p
+                    prior, last_end[p] = last_end.get(p), s.end
+                    found = walk(i + 1)
+                    if found:
+                        return True
+                    if prior is None:
+                        del last_end[p]
+                    else:
+                        last_end[p] = prior
+                    del chosen[pos]
+                    delta[p] -= x
+                    if found is None:
+                        break
+            delta[was] += took
+            return found
+
+        if walk(0):
+            return dict(chosen)
+        return None
+
+    def _free_for(
+        self, r: PlanRotation, p: str, pos: int, was: str, last_end: dict[str, float]
+    ) -> bool:
+        """Whether p may take unheld slot ``pos`` in ``_polish_search``: the hard
+        rules against every shift held (``_can_take``), ``min_rest`` after the
+        shift p was last given in the search, and ``avoid``."""
+        s = r.slots[pos]
+        if not self._can_take(r, p, pos, None):
+            return False
+        end = last_end.get(p)
+        if end is not None and r.min_rest and s.start - end < r.min_rest:
+            return False
+        return not (p in self.shared and self._refused(s, was, p))
 
     def _shave_swap(
         self,
