@@ -51,6 +51,12 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    swap, else a chain of two moves, among those that bring every member
    involved below it the one the objective prefers; then the block is searched
    again with no step allowed to raise its largest deviation (``search``).
+4. **Re-planning.** If the block's largest deviation is still above
+   ``POLISH_ABOVE``, a depth-first search over the block's movable slots in time
+   order (whoever is furthest below target first; a branch ends as soon as a
+   handoff leaves a member beyond a bound z) looks for a whole assignment within
+   z, z lowered by bisection, each search bounded by ``POLISH_NODES`` steps so
+   the result is the same on every run; the capped search then runs again.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole

@@ -44,6 +44,8 @@ POLISH_ABOVE = 1.0  # then a block whose largest deviation is above this is re-p
 POLISH_NODES = 5_000  # ... by a depth-first search of at most this many nodes per bound
 POLISH_STEPS = 5  # ... for at most this many bounds (bisection)
 POLISH_SLOTS = 400  # ... if its movable shifts span at most this many shifts
+WEEKEND_MARGIN = 1.0  # ... and its end's weekend balance no worse than this (days)
+HOLIDAY_MARGIN = 0.5  # ... nor its holiday balance (days)
 
 
 class Trail:

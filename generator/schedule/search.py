@@ -17,6 +17,7 @@ from generator.schedule.objective import (
     HANDOFF_WEIGHT,
     HANDOFFS_PER_BLOCK,
     HOLIDAY_GOOD_ENOUGH,
+    HOLIDAY_MARGIN,
     HOLIDAY_WEIGHT,
     MIN_GAIN,
     PEAKS,
@@ -28,6 +29,7 @@ from generator.schedule.objective import (
     SHAVE_ABOVE,
     STICKY,
     SWAP_WIDTH,
+    WEEKEND_MARGIN,
     WEEKEND_WEIGHT,
     Trail,
     block_end_change,
@@ -431,6 +433,8 @@ class Search(PlanState):
             )
             for p in members
         }
+        # the block end's weekend and holiday balance (days), before re-planning
+        ends = {p: (r.wload[p] - r.wtarget[p], r.hload[p] - r.htarget[p]) for p in members}
         original = {pos: r.slots[pos].owner for pos in movable}
         for pos, p in original.items():
             assert p is not None
@@ -440,7 +444,7 @@ class Search(PlanState):
         best: dict[int, str] | None = None
         floor, z = before, worst - 0.02
         for _ in range(POLISH_STEPS):
-            got = self._polish_search(blk, members, window, loose, original, tail, z)
+            got = self._polish_search(blk, members, window, loose, original, tail, ends, z)
             if got is not None:
                 best, ceiling = got, z
             elif best is None:
@@ -477,6 +481,7 @@ class Search(PlanState):
         loose: set[int],
         original: dict[int, str | None],
         tail: dict[str, tuple[float, float]],
+        ends: dict[str, tuple[float, float]],
         z: float,
     ) -> dict[int, str] | None:
         """One bound of ``_polish``: an assignment of the loose slots, or None (none
@@ -484,7 +489,13 @@ class Search(PlanState):
         r, lo, unit = blk.r, blk.lo, blk.unit
         devs = {p: blk.trails[p].devs for p in members}
         delta = dict.fromkeys(members, 0.0)  # change of each member's deviation so far
-        end = max(abs(devs[p][-1]) for p in members) + 0.05  # the block end's largest
+        # the block's end may not get further from target: its largest deviation, and
+        # its weekend and holiday balance, each within a margin of what they were
+        end = max(abs(devs[p][-1]) for p in members) + 0.05
+        wend = max(abs(w) for w, _ in ends.values()) + WEEKEND_MARGIN
+        hend = max(abs(h) for _, h in ends.values()) + HOLIDAY_MARGIN
+        wdelta = dict.fromkeys(members, 0.0)  # change of weekend days so far
+        hdelta = dict.fromkeys(members, 0.0)  # ... and of holiday days
         chosen: dict[int, str] = {}
         last_end: dict[str, float] = {}  # the end of each member's last shift chosen here
         nodes = 0
@@ -498,6 +509,8 @@ class Search(PlanState):
                     tail[p][0] + delta[p] <= z
                     and tail[p][1] + delta[p] >= -z
                     and abs(devs[p][-1] + delta[p]) <= end
+                    and abs(ends[p][0] + wdelta[p]) <= wend
+                    and abs(ends[p][1] + hdelta[p]) <= hend
                     for p in members
                 )
             nodes += 1
@@ -514,12 +527,21 @@ class Search(PlanState):
             assert was is not None
             took = s.load.get(was, 0.0) / unit
             delta[was] -= took
+            wdelta[was] -= s.weekend.get(was, 0.0)
+            hdelta[was] -= s.holiday.get(was, 0.0)
             now = {p: devs[p][k] + delta[p] for p in members}  # nobody holding it yet
             below = [p for p in members if now[p] < -z]
             found: bool | None = False
             if len(below) <= 1 and all(d <= z for d in now.values()):
+                # furthest below target first; on weekend and holiday shifts, the
+                # weekend and holiday balance counts as well (in shift-equivalents)
                 options = sorted(
-                    (now[p], p)
+                    (
+                        now[p]
+                        + WEEKEND_WEIGHT * s.weekend.get(p, 0.0) * (ends[p][0] + wdelta[p])
+                        + HOLIDAY_WEIGHT * s.holiday.get(p, 0.0) * (ends[p][1] + hdelta[p]),
+                        p,
+                    )
                     for p in (below or s.available)
                     if p in now and now[p] + s.load[p] / unit <= z
                 )
@@ -528,6 +550,8 @@ class Search(PlanState):
                         continue
                     x = s.load[p] / unit
                     delta[p] += x
+                    wdelta[p] += s.weekend.get(p, 0.0)
+                    hdelta[p] += s.holiday.get(p, 0.0)
                     chosen[pos] = p
                     prior, last_end[p] = last_end.get(p), s.end
                     found = walk(i + 1)
@@ -539,9 +563,13 @@ class Search(PlanState):
                         last_end[p] = prior
                     del chosen[pos]
                     delta[p] -= x
+                    wdelta[p] -= s.weekend.get(p, 0.0)
+                    hdelta[p] -= s.holiday.get(p, 0.0)
                     if found is None:
                         break
             delta[was] += took
+            wdelta[was] += s.weekend.get(was, 0.0)
+            hdelta[was] += s.holiday.get(was, 0.0)
             return found
 
         if walk(0):
