@@ -55,7 +55,8 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    ``POLISH_ABOVE``, a depth-first search over the block's movable slots in time
    order (whoever is furthest below target first; a branch ends as soon as a
    handoff leaves a member beyond a bound z) looks for a whole assignment within
-   z, z lowered by bisection, each search bounded by ``POLISH_NODES`` steps so
+   z that keeps the block end's deviation, weekend and holiday balance about as
+   they were, z lowered by bisection, each search bounded by ``POLISH_NODES`` steps so
    the result is the same on every run; the capped search then runs again.
 
 Hard constraints: leave (no overlap with any covered window of the slot),

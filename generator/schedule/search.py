@@ -399,7 +399,10 @@ class Search(PlanState):
         leave its largest deviation above ``POLISH_ABOVE``: a depth-first search
         over them in time order for an assignment that keeps every member within a
         bound z at every handoff of the block, and the block's end as close to
-        target as it was. Whoever is furthest below target is tried first; a branch
+        target as it was (its deviation; its weekend and holiday balance within
+        ``WEEKEND_MARGIN`` and ``HOLIDAY_MARGIN``). Whoever is furthest below
+        target is tried first (on weekend and holiday shifts, weighing those
+        balances as the objective does); a branch
         ends as soon as someone is above z, or two members are below -z (only one
         can take the shift). The hard rules hold as everywhere (and ``avoid``). z is
         found by bisection from just below the current peak, each search stopping
