@@ -22,7 +22,7 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    between two members) over the block's unlocked slots lower
 
        HANDOFF_WEIGHT · 13/B · Σ_handoffs Σ_members f(dev)        (f(d) = d² + d⁴)
-       + Σ dev_end² + ¼ Σ weekend_dev² + 2.5 Σ holiday_dev² + stickiness
+       + Σ dev_end² + ¼ Σ weekend_dev² + 5 Σ holiday_dev² + stickiness
 
    where ``dev`` is a member's (load - target) in shift-equivalents since the
    rotation's first handoff at EVERY handoff of the block (B of them, locked
@@ -35,7 +35,8 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    the block are kept with prefix sums of their powers (``Trail``), so the
    change of a move or a swap is O(1). Holidays weigh more than their share of
    the load (``HOLIDAY_WEIGHT``): a holiday-bearing week is lumpy and its
-   deviation is carried from year to year. Each step pairs the members most
+   deviation is carried from year to year (the greedy weighs them half as
+   much: it cannot see the block's later holidays). Each step pairs the members most
    above target (on average over the block, at their highest handoff, and on
    weekends/holidays) with those most below; moves are ranked by their change,
    swaps pair the ``SWAP_WIDTH`` best slots of each side. It stops when
@@ -57,7 +58,12 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    handoff leaves a member beyond a bound z) looks for a whole assignment within
    z that keeps the block end's deviation, weekend and holiday balance about as
    they were, z lowered by bisection, each search bounded by ``POLISH_NODES`` steps so
-   the result is the same on every run; the capped search then runs again.
+   the result is the same on every run. If no bound is met, the same search
+   runs over the shifts within ``NEAR_SLOTS`` of the worst handoff only (the
+   rest of the block kept), then within half of that, and so on (a holiday
+   shift at a block's first handoff, handed to someone already above target,
+   needs only its own neighbourhood re-planned). The capped search then runs
+   again.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from generator.schedule.objective import (
     BACK_TO_BACK,
     CASCADE,
-    HOLIDAY_WEIGHT,
+    GREEDY_HOLIDAY_WEIGHT,
     REPAIR_NODES,
     REPAIR_SLOTS,
     STICKY,
@@ -289,7 +289,7 @@ class Greedy(PlanState):
                 nd * nd
                 - dev * dev
                 + WEEKEND_WEIGHT * (nw * nw - wdev * wdev)
-                + HOLIDAY_WEIGHT * (nh * nh - hdev * hdev)
+                + GREEDY_HOLIDAY_WEIGHT * (nh * nh - hdev * hdev)
             )
             last = last_end.get(p)
             if last == start:

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from generator.schedule.planstate import PlanRotation
 
 WEEKEND_WEIGHT = 0.25  # weight of the weekend balance (in days) in the objective
-HOLIDAY_WEIGHT = 2.5  # weight of the holiday balance (in days): it accumulates over years
+HOLIDAY_WEIGHT = 5.0  # weight of the holiday balance (in days): it accumulates over years
+# ... in the greedy, which commits each shift without seeing the block's later
+# holidays: half, so it does not buy holiday balance with load the search must undo
+GREEDY_HOLIDAY_WEIGHT = 2.5
 STICKY = 6.0  # cost of moving a slot away from its previous assignee, in objective units
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
@@ -44,6 +47,7 @@ POLISH_ABOVE = 1.0  # then a block whose largest deviation is above this is re-p
 POLISH_NODES = 5_000  # ... by a depth-first search of at most this many nodes per bound
 POLISH_STEPS = 5  # ... for at most this many bounds (bisection)
 POLISH_SLOTS = 400  # ... if its movable shifts span at most this many shifts
+NEAR_SLOTS = 28  # ... else the shifts this close to its worst handoff (either side), halved
 WEEKEND_MARGIN = 1.0  # ... and its end's weekend balance no worse than this (days)
 HOLIDAY_MARGIN = 0.5  # ... nor its holiday balance (days)
 

@@ -20,6 +20,7 @@ from generator.schedule.objective import (
     HOLIDAY_MARGIN,
     HOLIDAY_WEIGHT,
     MIN_GAIN,
+    NEAR_SLOTS,
     PEAKS,
     POLISH_ABOVE,
     POLISH_NODES,
@@ -425,10 +426,54 @@ class Search(PlanState):
         ]
         if len(movable) < 2 or movable[-1] - movable[0] >= POLISH_SLOTS:
             return set()  # (the search goes one level deeper per shift)
+        # the block's end's weekend and holiday balance (days), before re-planning
+        ends = {p: (r.wload[p] - r.wtarget[p], r.hload[p] - r.htarget[p]) for p in members}
+        best = self._replan(blk, members, movable, worst, ends)
+        # none for the whole block: the shifts around its worst handoff, fewer and
+        # fewer (a smaller window's search goes deeper within its node limit)
+        at = lo + max(
+            range(len(devs[members[0]])), key=lambda k: max(abs(devs[p][k]) for p in members)
+        )
+        width = NEAR_SLOTS
+        while best is None and width >= 2:
+            near = [pos for pos in movable if abs(pos - at) <= width]
+            if 2 <= len(near) < len(movable):
+                best = self._replan(blk, members, near, worst, ends)
+                if best is not None:
+                    movable = near
+            width //= 2
+        if best is None:
+            return set()
+        moved: set[str] = set()
+        for pos in movable:
+            was, now = r.slots[pos].owner, best[pos]
+            assert was is not None
+            if was != now:
+                self._take_back(r, pos, was)
+                self._give(r, pos, now)
+                owned[was].remove(pos)
+                insort(owned[now], pos)
+                moved.update((was, now))
+        for p in moved:
+            trails[p] = self._trail(blk, p)
+        return moved
+
+    def _replan(
+        self,
+        blk: _Block,
+        members: list[str],
+        movable: list[int],
+        worst: float,
+        ends: dict[str, tuple[float, float]],
+    ) -> dict[int, str] | None:
+        """``_polish``'s bisection over bounds z for the shifts ``movable`` (the
+        rest of the block kept): the best assignment found, or None."""
+        r, lo, trails = blk.r, blk.lo, blk.trails
+        devs = {p: trails[p].devs for p in members}
         first, last = movable[0], movable[-1]
         before = max((abs(devs[p][k]) for p in members for k in range(first - lo)), default=0.0)
         if before >= worst - 0.02:
-            return set()  # a peak before the window stays whatever the window does
+            return None  # a peak before the window stays whatever the window does
         tail = {
             p: (
                 max(devs[p][last - lo + 1 :], default=float("-inf")),
@@ -436,8 +481,6 @@ class Search(PlanState):
             )
             for p in members
         }
-        # the block end's weekend and holiday balance (days), before re-planning
-        ends = {p: (r.wload[p] - r.wtarget[p], r.hload[p] - r.htarget[p]) for p in members}
         original = {pos: r.slots[pos].owner for pos in movable}
         for pos, p in original.items():
             assert p is not None
@@ -446,6 +489,7 @@ class Search(PlanState):
         loose = set(movable)
         best: dict[int, str] | None = None
         floor, z = before, worst - 0.02
+        ceiling = worst
         for _ in range(POLISH_STEPS):
             got = self._polish_search(blk, members, window, loose, original, tail, ends, z)
             if got is not None:
@@ -457,24 +501,11 @@ class Search(PlanState):
             if ceiling - floor < 0.02:
                 break
             z = (floor + ceiling) / 2
-        chosen = best or original
         for pos in movable:
-            p = chosen[pos]
+            p = original[pos]
             assert p is not None
             self._give(r, pos, p)
-        if best is None:
-            return set()
-        moved: set[str] = set()
-        for pos in movable:
-            was, now = original[pos], best[pos]
-            if was != now:
-                assert was is not None
-                owned[was].remove(pos)
-                insort(owned[now], pos)
-                moved.update((was, now))
-        for p in moved:
-            trails[p] = self._trail(blk, p)
-        return moved
+        return best
 
     def _polish_search(
         self,
