@@ -480,6 +480,18 @@ def deviations(org: Org, schedule: Schedule, start: datetime, end: datetime) -> 
 # -- the exact optimum -------------------------------------------------------------
 
 
+def solver(seconds: float) -> Any:
+    """A quiet HiGHS instance, one thread, stopping after ``seconds``."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", seconds)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    return h
+
+
 def optimum(
     org: Org,
     start: datetime,
@@ -530,11 +542,7 @@ def _optimum(
     import highspy
     import numpy as np
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", seconds)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
+    h = solver(seconds)
     inf = highspy.kHighsInf
     n_vars = 0
     col_lo: list[float] = []
@@ -979,10 +987,7 @@ def holiday_bound(org: Org, start: datetime, end: datetime, seconds: float) -> l
 def _holiday_spread_min(
     track: Track, mark: datetime, keep_rest: bool, seconds: float, highspy: Any
 ) -> float | None:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", seconds)
-    h.setOptionValue("threads", 1)
+    h = solver(seconds)
     offset: dict[str, float] = dict.fromkeys(track.members, 0.0)  # -Σ share·h
     terms: dict[str, list[tuple[Any, float]]] = {p: [] for p in track.members}
     taken: dict[str, list[tuple[int, Any]]] = defaultdict(list)

@@ -40,11 +40,7 @@ def joint(
     import highspy
     import numpy as np
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", seconds)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
+    h = F.solver(seconds)
     members = track.members
     start_at: dict[int, float] = {}  # fair's plan, as a start
     within = True

@@ -73,10 +73,7 @@ def main() -> None:
             dev[p] -= track.load[i][p][0] * share
         dev[holder] += track.load[i][holder][0]
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", args.seconds)
-    h.setOptionValue("threads", 1)
+    h = F.solver(args.seconds)
     z = h.addVariable(0.0, 1e3)
     x = {}
     for i in range(first, last + 1):
