@@ -1005,17 +1005,9 @@ def _holiday_spread_min(
         for p, v in here.items():
             terms.setdefault(p, []).append((v, weighed[p][2]))
             taken[p].append((pos, v))
-    rest = track.rotation.min_rest
-    if keep_rest and rest:
-        for mine in taken.values():
-            for (i, vi), (j, vj) in itertools.combinations(mine, 2):
-                if track.slots[j].start_at - track.slots[i].end_at < rest:
-                    h.addConstr(vi + vj <= 1)
-    high, low = h.addVariable(lb=-1e6), h.addVariable(lb=-1e6)
-    for p in offset:
-        dev = sum((v * w for v, w in terms.get(p, [])), start=offset[p] + 0 * high)
-        h.addConstr(high - dev >= 0)
-        h.addConstr(dev - low >= 0)
+    if keep_rest:
+        rest_rows(h, track, taken)
+    high, low = spread_rows(h, offset, terms)
     h.minimize(high - low)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
@@ -1023,6 +1015,30 @@ def _holiday_spread_min(
     if status == highspy.HighsModelStatus.kInfeasible:
         return None
     return max(0.0, float(h.getInfo().mip_dual_bound))  # time: the proven bound
+
+
+def rest_rows(h: Any, track: Track, taken: dict[str, list[tuple[int, Any]]]) -> None:
+    """min_rest between any two shifts (slot position, variable) one member may take."""
+    rest = track.rotation.min_rest
+    if not rest:
+        return
+    for mine in taken.values():
+        for (i, vi), (j, vj) in itertools.combinations(mine, 2):
+            if track.slots[j].start_at - track.slots[i].end_at < rest:
+                h.addConstr(vi + vj <= 1)
+
+
+def spread_rows(
+    h: Any, offset: dict[str, float], terms: dict[str, list[tuple[Any, float]]]
+) -> tuple[Any, Any]:
+    """Variables high and low bounding every member's holiday days over target
+    (offset + Σ variable·days): high - low is at least the spread."""
+    high, low = h.addVariable(lb=-1e6), h.addVariable(lb=-1e6)
+    for p in offset:
+        dev = sum((v * w for v, w in terms.get(p, [])), start=offset[p] + 0 * high)
+        h.addConstr(high - dev >= 0)
+        h.addConstr(dev - low >= 0)
+    return high, low
 
 
 def run_long(seed: int) -> dict[str, Any]:

@@ -19,7 +19,6 @@ proves the two targets cannot both be met there.
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -34,22 +33,27 @@ from generator.schedule.resolve import compute_schedule
 
 
 def joint(
-    track: F.Track, holders: list[str | None], mark: Any, cap: float, seconds: float
+    track: F.Track,
+    holders: list[str | None],
+    mark: Any,
+    cap: float,
+    seconds: float,
+    fair: dict[str, tuple[float, float, float]] | None,
 ) -> tuple[str, float, float]:
-    """(HiGHS's status, the best spread found, HiGHS's dual bound) at ``mark``."""
+    """(HiGHS's status, the best spread found, HiGHS's dual bound) at ``mark``.
+    ``fair``: fair's deviations at the year end (``trajectory``), if fair's plan is
+    within the cap (then it is HiGHS's start)."""
     import highspy
     import numpy as np
 
     h = F.solver(seconds)
     members = track.members
     start_at: dict[int, float] = {}  # fair's plan, as a start
-    within = True
     cumulative: dict[str, Any] = dict.fromkeys(members)
-    held: dict[str, float] = dict.fromkeys(members, 0.0)
+    held: dict[str, float] = dict.fromkeys(members, 0.0)  # fair's cumulative loads
     target: dict[str, float] = defaultdict(float)
-    holiday: dict[str, list[tuple[Any, float]]] = {p: [] for p in members}
-    holiday_target: dict[str, float] = defaultdict(float)
-    fair_holiday: dict[str, float] = defaultdict(float)
+    offset: dict[str, float] = dict.fromkeys(members, 0.0)  # -Σ share·holiday days
+    terms: dict[str, list[tuple[Any, float]]] = {p: [] for p in members}
     taken: dict[str, list[tuple[int, Any]]] = defaultdict(list)
     unit_sum, unit_n = 0.0, 0
     for pos, (slot, weighed, part, unit_here) in enumerate(
@@ -57,55 +61,43 @@ def joint(
     ):
         if slot.end_at > mark:
             break
-        if not part or holders[pos] is None:
+        holder = holders[pos]
+        if not part or holder is None:
             continue  # nobody could take it: nobody's share (as ``trajectory``)
         here = {p: h.addBinary() for p in part}
         h.addConstr(sum(here.values()) == 1)
         for p, v in here.items():
-            start_at[v.index] = 1.0 if holders[pos] == p else 0.0
+            start_at[v.index] = 1.0 if holder == p else 0.0
             taken[p].append((pos, v))
             if weighed[p][2]:
-                holiday[p].append((v, weighed[p][2]))
-        within = within and holders[pos] in here
+                terms[p].append((v, weighed[p][2]))
+        if holder not in here:
+            fair = None  # (fair gave it to someone away: no start)
+        else:
+            held[holder] += weighed[holder][0]
         unit_sum += unit_here
         unit_n += 1
         unit = unit_sum / unit_n
         for p, share in part.items():
             target[p] += weighed[p][0] * share
-            holiday_target[p] += weighed[p][2] * share
-        if holders[pos] in weighed:
-            fair_holiday[holders[pos] or ""] += weighed[holders[pos] or ""][2]
+            offset[p] -= weighed[p][2] * share
         for p in members:
             c = h.addVariable(lb=-1e6, ub=1e6)
             gained = here[p] * weighed[p][0] if p in here else 0.0
             previous = cumulative[p] if cumulative[p] is not None else 0.0
             h.addConstr(c - previous - gained == 0)
             cumulative[p] = c
-            if holders[pos] == p:
-                held[p] += weighed[p][0]
             start_at[c.index] = held[p]
-            within = within and abs(held[p] - target[p]) <= cap * unit + 1e-9
             h.addConstr(c <= target[p] + cap * unit)
             h.addConstr(c >= target[p] - cap * unit)
-    rest = track.rotation.min_rest
-    if rest:
-        for mine in taken.values():
-            for (i, vi), (j, vj) in itertools.combinations(mine, 2):
-                if track.slots[j].start_at - track.slots[i].end_at < rest:
-                    h.addConstr(vi + vj <= 1)
-    high, low = h.addVariable(lb=-1e6), h.addVariable(lb=-1e6)
-    fair_devs = []
-    for p in members:
-        dev = sum((v * w for v, w in holiday[p]), start=-holiday_target[p] + 0 * high)
-        h.addConstr(high - dev >= 0)
-        h.addConstr(dev - low >= 0)
-        fair_devs.append(fair_holiday[p] - holiday_target[p])
+    F.rest_rows(h, track, taken)
+    high, low = F.spread_rows(h, offset, terms)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     h.changeColCost(high.index, 1.0)
     h.changeColCost(low.index, -1.0)
-    if within:
-        start_at[high.index] = max(fair_devs)
-        start_at[low.index] = min(fair_devs)
+    if fair is not None:
+        start_at[high.index] = max(fair[p][2] for p in members)
+        start_at[low.index] = min(fair[p][2] for p in members)
         values = np.zeros(h.getNumCol())
         for i, v in start_at.items():
             values[i] = v
@@ -128,9 +120,9 @@ def main() -> None:
     args = parser.parse_args()
     org = F.scenario(10_000 + args.seed, years=3)
     start, end = F.window(org, 3 * F.YEAR)
-    mark = start + F.YEAR * args.year
     if not 1 <= args.year <= 3:
         parser.exit(2, "the year end is 1, 2 or 3\n")
+    mark = start + F.YEAR * args.year
     jump = F.unavoidable_jump(org, start, end)
     schedule = compute_schedule(F.with_mode(org, "fair"), start, end)
     for key, track in F.tracks(org, start, end).items():
@@ -138,9 +130,11 @@ def main() -> None:
         rows = [(at, devs) for at, devs in F.trajectory(track, holders) if at <= mark]
         if not rows:
             continue
-        fair_spread = F.spread([rows[-1][1][p][2] for p in track.members if p in rows[-1][1]])
+        final = rows[-1][1]
+        fair_spread = F.spread([final[p][2] for p in track.members if p in final])
         fair_d = max(abs(d[0]) for _, devs in rows for d in devs.values())
-        status, best, bound = joint(track, holders, mark, args.cap, args.seconds)
+        start_from = final if fair_d <= args.cap else None
+        status, best, bound = joint(track, holders, mark, args.cap, args.seconds, start_from)
         print(f"scenario {10_000 + args.seed} {key}, year end {args.year} ({mark.date()})")
         print(
             f"  target max(1, largest single-shift jump {jump:.2f}) = {max(1.0, jump):.2f} days; "
