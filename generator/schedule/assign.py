@@ -64,6 +64,11 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    shift at a block's first handoff, handed to someone already above target,
    needs only its own neighbourhood re-planned). The capped search then runs
    again.
+5. **Settling the year's holidays** (``settle``). Once every rotation's search of
+   the block holding 1 January is done, a block whose holiday balance at its end
+   spreads over more than ``SETTLE_ABOVE`` days is re-planned by a mixed-integer
+   programme (HiGHS) for the smallest spread, every handoff kept within the
+   largest deviation the block or the rotation since its first handoff had.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole
@@ -87,8 +92,9 @@ nobody's target.
 
 The parts: ``planstate`` (slots prepared for planning, running loads and
 targets, who holds what, the hard rules), ``greedy`` (step 1, round-robin,
-``_repair``), ``search`` (step 2) and ``objective`` (the weights, and the
-prefix sums that price a move). This module runs them in time order.
+``_repair``), ``search`` (steps 2 to 4), ``settle`` (step 5) and ``objective``
+(the weights, and the prefix sums that price a move). This module runs them in
+time order.
 
 Cost: the greedy is O(S·M) for S slots and M members per slot, plus binary
 searches for the few best-scored members: loads come from per-zone prefix sums
@@ -119,7 +125,7 @@ from generator.schedule.planstate import (
     pick,
     stable_hash,
 )
-from generator.schedule.search import Search
+from generator.schedule.settle import Settle
 from generator.schedule.shifts import Slot
 
 __all__ = [
@@ -149,7 +155,7 @@ def assign(
     return _Planner(org, slots, locked, previous or {}).run()
 
 
-class _Planner(Greedy, Search):
+class _Planner(Greedy, Settle):
     """The greedy pass in time order, and the search at each block's end."""
 
     def run(self) -> dict[str, list[Pick]]:

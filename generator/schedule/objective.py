@@ -50,6 +50,35 @@ POLISH_SLOTS = 400  # ... if its movable shifts span at most this many shifts
 NEAR_SLOTS = 28  # ... else the shifts this close to its worst handoff (either side), halved
 WEEKEND_MARGIN = 1.0  # ... and its end's weekend balance no worse than this (days)
 HOLIDAY_MARGIN = 0.5  # ... nor its holiday balance (days)
+# Settling the holiday balance in the block holding 1 January (``settle``):
+SETTLE_ABOVE = 1.0  # if the block end's holiday balance spreads over more days than this
+SETTLE_SLOTS = 40  # ... and it has at most this many movable shifts
+SETTLE_NODES = 200  # ... a mixed-integer programme of at most this many nodes
+SETTLE_PEAK_CAP = 1.3  # ... within the rotation's largest deviation so far, up to this (SE)
+SETTLE_GAIN = 0.05  # ... whose plan is kept if it lowers the spread by more (days)
+
+
+class Block:
+    """One rotation's block under search: its handoffs (slots lo..hi), the
+    shift-equivalent, each handoff's weight in the objective, each handoff's
+    target parts, and each member's deviation trail and movable slots."""
+
+    __slots__ = ("hi", "lo", "owned", "parts", "r", "trails", "unit", "weight")
+
+    def __init__(
+        self,
+        r: PlanRotation,
+        lo: int,
+        hi: int,
+        unit: float,
+        weight: float,
+        parts: list[dict[str, float]],
+        owned: dict[str, list[int]],
+    ):
+        self.r, self.lo, self.hi, self.unit, self.weight = r, lo, hi, unit, weight
+        self.parts = parts
+        self.owned = owned
+        self.trails: dict[str, Trail] = {}
 
 
 class Trail:

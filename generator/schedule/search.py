@@ -32,6 +32,7 @@ from generator.schedule.objective import (
     SWAP_WIDTH,
     WEEKEND_MARGIN,
     WEEKEND_WEIGHT,
+    Block,
     Trail,
     block_end_change,
     end_terms,
@@ -39,31 +40,8 @@ from generator.schedule.objective import (
 from generator.schedule.planstate import PlanRotation, PlanSlot, PlanState
 
 
-class _Block:
-    """One rotation's block under search: its handoffs (slots lo..hi), the
-    shift-equivalent, each handoff's weight in the objective, each handoff's
-    target parts, and each member's deviation trail and movable slots."""
-
-    __slots__ = ("hi", "lo", "owned", "parts", "r", "trails", "unit", "weight")
-
-    def __init__(
-        self,
-        r: PlanRotation,
-        lo: int,
-        hi: int,
-        unit: float,
-        weight: float,
-        parts: list[dict[str, float]],
-        owned: dict[str, list[int]],
-    ):
-        self.r, self.lo, self.hi, self.unit, self.weight = r, lo, hi, unit, weight
-        self.parts = parts
-        self.owned = owned
-        self.trails: dict[str, Trail] = {}
-
-
 class Search(PlanState):
-    def _improve(self, pending: dict[str, list[int]]) -> None:
+    def _improve(self, pending: dict[str, list[int]]) -> dict[str, list[int]]:
         todo: dict[str, list[int]] = {}
         for key in sorted(pending):
             r = self.rotations[key]
@@ -105,6 +83,7 @@ class Search(PlanState):
                 again = again or bool(moved)
             if not again:
                 break
+        return todo
 
     def _parts(self, r: PlanRotation, s: PlanSlot) -> dict[str, float]:
         """Each member's growth of target from slot ``s`` (empty if nobody holds it)."""
@@ -118,7 +97,7 @@ class Search(PlanState):
         whole = s.full[0] if s.full is not None else s.load
         return {p: whole[p] * members[p] / total for p in pool}
 
-    def _trail(self, blk: _Block, p: str) -> Trail:
+    def _trail(self, blk: Block, p: str) -> Trail:
         """p's deviation at every handoff of the block (after each of slots lo..hi)."""
         r, lo, hi, parts, unit = blk.r, blk.lo, blk.hi, blk.parts, blk.unit
         slots = r.slots
@@ -142,12 +121,9 @@ class Search(PlanState):
             devs.append((load - target) / unit)
         return Trail(devs)
 
-    def _search(self, r: PlanRotation, positions: list[int], cap: float | None = None) -> set[str]:
-        """Moves and swaps within the block (see the module notes); who moved."""
-        moved: set[str] = set()
-        members = sorted({p for pos in positions for p in r.slots[pos].members})
-        if len(members) < 2:
-            return moved
+    def _block(self, r: PlanRotation, positions: list[int], members: list[str]) -> Block:
+        """The block holding ``positions`` as it stands: its handoffs, weights,
+        target parts, each member's trail and movable slots."""
         unit = r.unit
         # every handoff of the block counts, locked shifts' too: what the search
         # weighs must not depend on where the lock file ends (re-planning from its
@@ -166,10 +142,19 @@ class Search(PlanState):
             owner = r.slots[pos].owner
             if owner is not None:
                 owned[owner].append(pos)
-        blk = _Block(r, lo, hi, unit, weight, parts, owned)
-        trails = blk.trails
+        blk = Block(r, lo, hi, unit, weight, parts, owned)
         for p in members:
-            trails[p] = self._trail(blk, p)
+            blk.trails[p] = self._trail(blk, p)
+        return blk
+
+    def _search(self, r: PlanRotation, positions: list[int], cap: float | None = None) -> set[str]:
+        """Moves and swaps within the block (see the module notes); who moved."""
+        moved: set[str] = set()
+        members = sorted({p for pos in positions for p in r.slots[pos].members})
+        if len(members) < 2:
+            return moved
+        blk = self._block(r, positions, members)
+        trails = blk.trails
         # the improving moves and swaps of a pair, best first; kept until either moves
         candidates: dict[tuple[str, str], list[list[Any]]] = {}
         for _ in range(4 * len(members) + len(positions) // 2 + 8):
@@ -244,14 +229,18 @@ class Search(PlanState):
                 moved |= shaved
                 cap = max(abs(d) for t in trails.values() for d in t.devs) + 1e-9
                 moved |= self._search(r, positions, cap)
+        self._last_ends(r, positions)
+        return moved
+
+    def _last_ends(self, r: PlanRotation, positions: list[int]) -> None:
+        """Each member's last shift's end up to the block's last slot, after it changed."""
         done = max(positions)
         for p, mine in r.mine.items():
             i = bisect_left(mine, done + 1) - 1
             if i >= 0:
                 r.last_end[p] = r.slots[mine[i]].end
-        return moved
 
-    def _candidates(self, blk: _Block, big: str, small: str) -> list[list[Any]]:
+    def _candidates(self, blk: Block, big: str, small: str) -> list[list[Any]]:
         """The moves (big gives a slot to small) and swaps (one slot each way) that
         lower the objective by more than MIN_GAIN, best first, each as
         [change, big's slot, small's slot or None, feasible (None: not looked at)].
@@ -315,7 +304,7 @@ class Search(PlanState):
         out.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
         return out
 
-    def _exchange(self, blk: _Block, a: int, giver: str, taker: str, b: int | None) -> None:
+    def _exchange(self, blk: Block, a: int, giver: str, taker: str, b: int | None) -> None:
         """Slot a from giver to taker (and slot b back, a swap), with both members'
         shifts of the block and deviation trails brought up to date."""
         r, owned = blk.r, blk.owned
@@ -331,7 +320,7 @@ class Search(PlanState):
         blk.trails[giver] = self._trail(blk, giver)
         blk.trails[taker] = self._trail(blk, taker)
 
-    def _shave(self, blk: _Block, positions: list[int]) -> set[str]:
+    def _shave(self, blk: Block, positions: list[int]) -> set[str]:
         """Lower the block's largest deviation itself (what a reader of the fairness
         page sees at its worst), once the sum the search minimises is at a local
         minimum: while some member's deviation at some handoff is above
@@ -395,7 +384,7 @@ class Search(PlanState):
             moved.update((giver, taker))
         return moved
 
-    def _polish(self, blk: _Block, positions: list[int]) -> set[str]:
+    def _polish(self, blk: Block, positions: list[int]) -> set[str]:
         """Re-plan the block's movable shifts at once when moves, swaps and chains
         leave its largest deviation above ``POLISH_ABOVE``: a depth-first search
         over them in time order for an assignment that keeps every member within a
@@ -460,7 +449,7 @@ class Search(PlanState):
 
     def _replan(
         self,
-        blk: _Block,
+        blk: Block,
         members: list[str],
         movable: list[int],
         worst: float,
@@ -509,7 +498,7 @@ class Search(PlanState):
 
     def _polish_search(
         self,
-        blk: _Block,
+        blk: Block,
         members: list[str],
         window: list[int],
         loose: set[int],
@@ -626,7 +615,7 @@ class Search(PlanState):
 
     def _shave_swap(
         self,
-        blk: _Block,
+        blk: Block,
         movable: set[int],
         who: str,
         at: int,
@@ -684,7 +673,7 @@ class Search(PlanState):
 
     def _shave_chain(
         self,
-        blk: _Block,
+        blk: Block,
         movable: set[int],
         bounds: dict[str, _Bounds],
         who: str,
@@ -779,7 +768,7 @@ class Search(PlanState):
         )
         return stick + self._elsewhere_change(s, giver, taker)
 
-    def _move_change(self, blk: _Block, pos: int, giver: str, taker: str) -> float:
+    def _move_change(self, blk: Block, pos: int, giver: str, taker: str) -> float:
         """The objective's change if slot ``pos`` went from giver to taker: every
         handoff of the block from it on, the block's end, stickiness and being on
         call elsewhere."""
@@ -821,7 +810,7 @@ class _Bounds:
 
 
 def _peak_moves(
-    blk: _Block, members: list[str], movable: set[int], who: str, at: int, over: bool
+    blk: Block, members: list[str], movable: set[int], who: str, at: int, over: bool
 ) -> Iterator[tuple[str, str, str, int, float, float]]:
     """The one-slot moves that may lower ``who``'s deviation at handoff ``at``: a
     movable slot at or before it, from ``who`` to another member q if ``who`` is
@@ -839,7 +828,7 @@ def _peak_moves(
             yield q, giver, taker, a, s.load[giver] / unit, s.load[taker] / unit
 
 
-def _pair_peak(blk: _Block, big: str, small: str, a: int, b: int | None) -> float:
+def _pair_peak(blk: Block, big: str, small: str, a: int, b: int | None) -> float:
     """The larger of two members' largest |deviation| over the block after big
     gives slot a to small (and small gives slot b to big)."""
     r, lo, unit, trails = blk.r, blk.lo, blk.unit, blk.trails
