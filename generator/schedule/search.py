@@ -401,18 +401,13 @@ class Search(PlanState):
 
         Such plans differ from the local search's in most of the block's shifts
         (which no chain of moves reaches), hence a search over whole assignments."""
-        r, lo, trails, owned = blk.r, blk.lo, blk.trails, blk.owned
+        r, lo, trails = blk.r, blk.lo, blk.trails
         members = sorted(trails)
         devs = {p: trails[p].devs for p in members}
         worst = max(abs(d) for p in members for d in devs[p])
         if worst <= POLISH_ABOVE:
             return set()
-        movable = [
-            pos
-            for pos in positions
-            if r.slots[pos].owner is not None
-            and r.slots[pos].prev != r.slots[pos].owner  # (the previous plan stands)
-        ]
+        movable = movable_positions(r, positions)
         if len(movable) < 2 or movable[-1] - movable[0] >= POLISH_SLOTS:
             return set()  # (the search goes one level deeper per shift)
         # the block's end's weekend and holiday balance (days), before re-planning
@@ -433,9 +428,15 @@ class Search(PlanState):
             width //= 2
         if best is None:
             return set()
+        return self._apply(blk, {pos: best[pos] for pos in movable})
+
+    def _apply(self, blk: Block, plan: dict[int, str]) -> set[str]:
+        """Give each of the block's held slots in ``plan`` to its member there;
+        the members whose shifts changed (their trails follow)."""
+        r, owned = blk.r, blk.owned
         moved: set[str] = set()
-        for pos in movable:
-            was, now = r.slots[pos].owner, best[pos]
+        for pos, now in plan.items():
+            was = r.slots[pos].owner
             assert was is not None
             if was != now:
                 self._take_back(r, pos, was)
@@ -444,7 +445,7 @@ class Search(PlanState):
                 insort(owned[now], pos)
                 moved.update((was, now))
         for p in moved:
-            trails[p] = self._trail(blk, p)
+            blk.trails[p] = self._trail(blk, p)
         return moved
 
     def _replan(
@@ -782,6 +783,16 @@ class Search(PlanState):
             + block_end_change(r, unit, taker, lt, s.weekend[taker], s.holiday[taker])
             + self._side_change(s, giver, taker)
         )
+
+
+def movable_positions(r: PlanRotation, positions: list[int]) -> list[int]:
+    """The positions a re-plan may give to someone else: held, and not as the
+    previous plan had them (the previous plan stands)."""
+    return [
+        pos
+        for pos in positions
+        if r.slots[pos].owner is not None and r.slots[pos].prev != r.slots[pos].owner
+    ]
 
 
 class _Bounds:

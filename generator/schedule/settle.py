@@ -36,7 +36,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from bisect import insort
 from datetime import date, datetime, time
 from typing import Any
 
@@ -50,7 +49,7 @@ from generator.schedule.objective import (
     Block,
 )
 from generator.schedule.planstate import BLOCK_ANCHOR, BLOCK_SECONDS, PlanRotation
-from generator.schedule.search import Search
+from generator.schedule.search import Search, movable_positions
 from generator.timeutil import localize
 
 _quiet = threading.Lock()
@@ -130,18 +129,13 @@ class Settle(Search):
     def _settle(self, blk: Block, positions: list[int]) -> set[str]:
         """Re-plan the block holding 1 January for the smallest holiday spread at
         its end (see the module notes); the members whose shifts changed."""
-        r, lo, unit, trails, owned = blk.r, blk.lo, blk.unit, blk.trails, blk.owned
+        r, lo, unit, trails = blk.r, blk.lo, blk.unit, blk.trails
         members = sorted(trails)
         hdev = {p: r.hload[p] - r.htarget[p] for p in members}
         spread = max(hdev.values()) - min(hdev.values())
         if spread <= SETTLE_ABOVE or not self._holds_new_year(r, r.slots[lo].block):
             return set()
-        movable = [
-            pos
-            for pos in positions
-            if r.slots[pos].owner is not None
-            and r.slots[pos].prev != r.slots[pos].owner  # (the previous plan stands)
-        ]
+        movable = movable_positions(r, positions)
         if not 2 <= len(movable) <= SETTLE_SLOTS or not any(
             any(r.slots[pos].holiday.values()) for pos in movable
         ):
@@ -232,16 +226,6 @@ class Settle(Search):
         value = h.getSolution().col_value
         if value[high.index] - value[low.index] > spread - SETTLE_GAIN:
             return set()
-        moved: set[str] = set()
-        for pos in movable:
-            now = max(may[pos], key=lambda p: value[x[(pos, p)].index])
-            was = original[pos]
-            if now != was:
-                self._take_back(r, pos, was)
-                self._give(r, pos, now)
-                owned[was].remove(pos)
-                insort(owned[now], pos)
-                moved.update((was, now))
-        for p in moved:
-            trails[p] = self._trail(blk, p)
-        return moved
+        return self._apply(
+            blk, {pos: max(may[pos], key=lambda p: value[x[(pos, p)].index]) for pos in movable}
+        )
