@@ -169,6 +169,8 @@ class Settle(Search):
             ]
         for pos, p in original.items():
             self._give(r, pos, p)
+        if not all(may.values()):
+            return set()  # (a holder the rules no longer allow: the plan stays as it is)
         h = highs()
         x: dict[tuple[int, str], Any] = {}
         for pos in movable:
