@@ -36,10 +36,7 @@ class Greedy(PlanState):
             r.load[person] += xload
             r.wload[person] += xweekend
             r.hload[person] += xholiday
-        if r.rotation.fairness == "equal":
-            pool_ids = list(members)
-        else:
-            pool_ids = s.available if s.pool is None else s.pool
+        pool_ids = list(members) if r.rotation.fairness == "equal" else s.pool
         if members:
             r.unit_sum += sum(map(load.__getitem__, members)) / len(members)
             r.unit_n += 1

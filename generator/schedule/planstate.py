@@ -136,9 +136,10 @@ class PlanSlot:
         self.block = int((self.start - BLOCK_ANCHOR) // BLOCK_SECONDS)  # block_of(start)
         self.members = members  # active person -> share (read only, may be shared)
         self.available: list[str] = []  # active and not on leave, member order
-        # the members bearing the target, where they differ from ``available`` (an
-        # override holds one of them elsewhere): every active member not on leave
-        self.pool: list[str] | None = None
+        # the members bearing the target: every active member not on leave. The same
+        # list as ``available`` unless an override holds one of them elsewhere (they
+        # may not take the slot, but still bear their part of the target)
+        self.pool = self.available
         self.load: dict[str, float] = {}  # person -> weighted load of the slot
         self.weekend: dict[str, float] = {}  # weekend days in it (hours / 24)
         self.holiday: dict[str, float] = {}  # holiday days in it
@@ -426,10 +427,8 @@ class PlanState:
                     if pid in available and any(
                         a < y and x < b for a, b in spans for x, y in windows
                     ):
-                        # held by an override elsewhere: they may not take it, but
-                        # (not on leave) they still bear their part of the target
-                        if s.pool is None:
-                            s.pool = list(available)
+                        if s.pool is available:
+                            s.pool = list(available)  # (see PlanSlot.pool)
                         available.remove(pid)
                 if fixed:
                     s.locked = fixed.get(s.start)

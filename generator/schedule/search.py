@@ -90,10 +90,7 @@ class Search(PlanState):
         if s.owner is None:
             return {}
         members = s.members
-        if r.rotation.fairness == "equal":
-            pool = list(members)
-        else:
-            pool = s.available if s.pool is None else s.pool
+        pool = list(members) if r.rotation.fairness == "equal" else s.pool
         total = sum(map(members.__getitem__, pool))
         if total <= 0:
             return {}

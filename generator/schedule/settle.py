@@ -46,7 +46,6 @@ from generator.schedule.objective import (
     SETTLE_PEAK_CAP,
     SETTLE_SLOTS,
     WEEKEND_MARGIN,
-    Block,
 )
 from generator.schedule.planstate import BLOCK_ANCHOR, BLOCK_SECONDS, PlanRotation
 from generator.schedule.search import Search, movable_positions
@@ -95,8 +94,7 @@ class Settle(Search):
         todo = super()._improve(pending)
         for key, positions in todo.items():
             r = self.rotations[key]
-            members = sorted({p for pos in positions for p in r.slots[pos].members})
-            if len(members) >= 2 and self._settle(self._block(r, positions, members), positions):
+            if self._settle(r, positions):
                 self._last_ends(r, positions)
         return todo
 
@@ -126,20 +124,24 @@ class Settle(Search):
                 worst = max(worst, abs(load.get(p, 0.0) - t))
         return worst / unit
 
-    def _settle(self, blk: Block, positions: list[int]) -> set[str]:
+    def _settle(self, r: PlanRotation, positions: list[int]) -> set[str]:
         """Re-plan the block holding 1 January for the smallest holiday spread at
         its end (see the module notes); the members whose shifts changed."""
-        r, lo, unit, trails = blk.r, blk.lo, blk.unit, blk.trails
-        members = sorted(trails)
+        members = sorted({p for pos in positions for p in r.slots[pos].members})
+        if len(members) < 2 or not self._holds_new_year(r, r.slots[positions[0]].block):
+            return set()
         hdev = {p: r.hload[p] - r.htarget[p] for p in members}
         spread = max(hdev.values()) - min(hdev.values())
-        if spread <= SETTLE_ABOVE or not self._holds_new_year(r, r.slots[lo].block):
-            return set()
         movable = movable_positions(r, positions)
-        if not 2 <= len(movable) <= SETTLE_SLOTS or not any(
-            any(r.slots[pos].holiday.values()) for pos in movable
+        if (
+            spread <= SETTLE_ABOVE
+            or not 2 <= len(movable) <= SETTLE_SLOTS
+            or not any(any(r.slots[pos].holiday.values()) for pos in movable)
         ):
             return set()
+        # (the block's trails only now: most blocks stop above)
+        blk = self._block(r, positions, members)
+        lo, unit, trails = blk.lo, blk.unit, blk.trails
         devs = {p: trails[p].devs for p in members}
         peak = max(abs(d) for p in members for d in devs[p])
         z = max(peak, min(self._history_peak(r, lo, unit), SETTLE_PEAK_CAP)) + 1e-6
