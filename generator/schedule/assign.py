@@ -68,7 +68,9 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    the block holding 1 January is done, a block whose holiday balance at its end
    spreads over more than ``SETTLE_ABOVE`` days is re-planned by a mixed-integer
    programme (HiGHS) for the smallest spread, every handoff kept within the
-   largest deviation the block or the rotation since its first handoff had.
+   largest deviation the block or the rotation since its first handoff had
+   (raised by at most ``SETTLE_RAISE`` where that reaches the holiday target);
+   blocks of more than ``SETTLE_SLOTS`` shifts by swaps of holiday-bearing shifts.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole

@@ -52,10 +52,11 @@ WEEKEND_MARGIN = 1.0  # ... and its end's weekend balance no worse than this (da
 HOLIDAY_MARGIN = 0.5  # ... nor its holiday balance (days)
 # Settling the holiday balance in the block holding 1 January (``settle``):
 SETTLE_ABOVE = 1.0  # if the block end's holiday balance spreads over more days than this
-SETTLE_SLOTS = 40  # ... and it has at most this many movable shifts
+SETTLE_SLOTS = 40  # ... by a programme if it has at most this many movable shifts, else swaps
 SETTLE_NODES = 200  # ... a mixed-integer programme of at most this many nodes
 SETTLE_PEAK_CAP = 1.3  # ... within the rotation's largest deviation so far, up to this (SE)
 SETTLE_GAIN = 0.05  # ... whose plan is kept if it lowers the spread by more (days)
+SETTLE_RAISE = 0.05  # short of one day or a shift's jump: handoffs may go this much higher
 
 
 class Block:

@@ -210,7 +210,7 @@ class Search(PlanState):
                                 )
                             if c[3] and cap is not None:
                                 # after peak shaving: no step may raise the block's peak
-                                c[3] = _pair_peak(blk, big, small, c[1], c[2]) <= cap
+                                c[3] = pair_peak(blk, big, small, c[1], c[2]) <= cap
                         if c[3]:
                             best = (gain, c[1], small, c[2], big)
                             break
@@ -839,7 +839,7 @@ def _peak_moves(
             yield q, giver, taker, a, s.load[giver] / unit, s.load[taker] / unit
 
 
-def _pair_peak(blk: Block, big: str, small: str, a: int, b: int | None) -> float:
+def pair_peak(blk: Block, big: str, small: str, a: int, b: int | None) -> float:
     """The larger of two members' largest |deviation| over the block after big
     gives slot a to small (and small gives slot b to big)."""
     r, lo, unit, trails = blk.r, blk.lo, blk.unit, blk.trails

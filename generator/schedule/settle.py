@@ -1,4 +1,4 @@
-"""Settling the year's holiday balance: the block holding 1 January, re-planned exactly. Pure.
+"""Settling the year's holiday balance in the block holding 1 January. Pure.
 
 The local search balances holidays at each block's end with a weighted sum of
 squares, traded against the load at every handoff. The block holding Christmas
@@ -15,24 +15,37 @@ programme (HiGHS, ``highspy``) whose objective is that spread itself:
   holder always may), ``min_rest`` between two of the block's shifts;
 - every member's deviation at every handoff of the block within the larger of
   the block's own largest deviation and the largest any member reached since
-  the rotation's first handoff (capped at ``SETTLE_PEAK_CAP``): re-planning never
-  takes anyone further from target than the rotation has already been, so the
-  fairness page's worst deviation from the first handoff does not grow;
+  the rotation's first handoff (capped at ``SETTLE_PEAK_CAP``): re-planning
+  takes nobody further from target than the rotation has already been, so the
+  fairness page's worst deviation from the first handoff does not grow (but for
+  the raise below);
 - the block end's largest deviation within ``0.05`` of what it was, its weekend
   balance within ``WEEKEND_MARGIN`` days of what it was;
 - minimise the largest minus the smallest holiday balance at the block's end,
   then (a thousandth per shift) the number of shifts changed.
 
-The programme is small (a block of weekly shifts: 13 shifts by its members);
-blocks of more than ``SETTLE_SLOTS`` movable shifts (daily and shorter
-rotations, where a holiday is at most a day per shift) are left to the search.
-HiGHS runs on one thread, with a fixed seed and a node limit
-(``SETTLE_NODES``), never a time limit, so every run gives the same plan. The
-new plan is kept only if it lowers the spread by more than ``SETTLE_GAIN``.
+The programme is small (a block of weekly shifts: 13 shifts by its members).
+HiGHS runs on one thread, with a fixed seed and a node limit (``SETTLE_NODES``),
+never a time limit, so every run gives the same plan. If the spread it reaches
+is above the target (one holiday-day, or the largest jump one of the block's
+shifts forces on whoever takes it, if larger: ``_jump``), a second programme
+minimises the handoffs' bound itself, raised by at most ``SETTLE_RAISE``, with
+the spread held within the target; its plan is taken if there is one. The new
+plan is kept only if it lowers the spread by more than ``SETTLE_GAIN``.
+
+Blocks of more than ``SETTLE_SLOTS`` movable shifts (daily and shorter
+rotations, where a holiday is at most a day per shift) would make the programme
+take seconds per block; they are settled by swaps instead (``_settle_swaps``):
+while the spread is above one day, the swap of a holiday-bearing shift of a
+member ahead on holidays for a shift of a member behind that lowers (spread, sum
+of squared holiday deviations) most, under the same bounds and hard rules; kept
+if the spread falls by more than ``SETTLE_GAIN``, then the same with the bound
+raised by ``SETTLE_RAISE``, kept only if that reaches the target.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
@@ -44,11 +57,12 @@ from generator.schedule.objective import (
     SETTLE_GAIN,
     SETTLE_NODES,
     SETTLE_PEAK_CAP,
+    SETTLE_RAISE,
     SETTLE_SLOTS,
     WEEKEND_MARGIN,
 )
 from generator.schedule.planstate import BLOCK_ANCHOR, BLOCK_SECONDS, PlanRotation
-from generator.schedule.search import Search, movable_positions
+from generator.schedule.search import Search, movable_positions, pair_peak
 from generator.timeutil import localize
 
 _quiet = threading.Lock()
@@ -135,10 +149,12 @@ class Settle(Search):
         movable = movable_positions(r, positions)
         if (
             spread <= SETTLE_ABOVE
-            or not 2 <= len(movable) <= SETTLE_SLOTS
+            or len(movable) < 2
             or not any(any(r.slots[pos].holiday.values()) for pos in movable)
         ):
             return set()
+        if len(movable) > SETTLE_SLOTS:
+            return self._settle_swaps(r, positions, members, movable)
         # (the block's trails only now: most blocks stop above)
         blk = self._block(r, positions, members)
         lo, unit, trails = blk.lo, blk.unit, blk.trails
@@ -173,6 +189,160 @@ class Settle(Search):
             self._give(r, pos, p)
         if not all(may.values()):
             return set()  # (a holder the rules no longer allow: the plan stays as it is)
+        end = max(abs(devs[p][-1]) for p in members) + 0.05
+        wdev = {p: r.wload[p] - r.wtarget[p] for p in members}
+        wend = max(abs(w) for w in wdev.values()) + WEEKEND_MARGIN
+        args = (r, blk, movable, may, original, members, hdev, end, wdev, wend)
+        got = self._programme(*args, z)
+        if got is None or got[0] > 1.0:
+            # short of the target (one holiday-day, or the largest jump a single
+            # shift forces on whoever takes it): the least raise of the handoffs'
+            # bound, at most SETTLE_RAISE, that brings the spread within it
+            aim = max(1.0, max(_jump(r, pos, may[pos]) for pos in movable))
+            if got is None or got[0] > aim:
+                top = min(z + SETTLE_RAISE, max(z, SETTLE_PEAK_CAP + 1e-6))
+                got = self._programme(*args, top, aim, z) or got
+        if got is None or got[0] > spread - SETTLE_GAIN:
+            return set()
+        return self._apply(blk, got[1])
+
+    def _settle_swaps(
+        self, r: PlanRotation, positions: list[int], members: list[str], movable: list[int]
+    ) -> set[str]:
+        """A block of more than SETTLE_SLOTS shifts (daily or shorter): swaps of a
+        holiday-bearing shift for another shift of the member furthest behind on
+        holidays, the one that lowers the spread most, while any does."""
+        blk = self._block(r, positions, members)
+        lo, unit, trails = blk.lo, blk.unit, blk.trails
+        devs = {p: trails[p].devs for p in members}
+        peak = max(abs(d) for p in members for d in devs[p])
+        z = max(peak, min(self._history_peak(r, lo, unit), SETTLE_PEAK_CAP)) + 1e-6
+        end = max(abs(devs[p][-1]) for p in members) + 0.05
+        wend = max(abs(r.wload[p] - r.wtarget[p]) for p in members) + WEEKEND_MARGIN
+        free = set(movable)
+        slots = r.slots
+        before = {pos: slots[pos].owner for pos in movable}
+        aim = max(
+            1.0,
+            max(_jump(r, pos, [p for p in slots[pos].available if p in trails]) for pos in movable),
+        )
+
+        def hdev() -> dict[str, float]:
+            return {p: r.hload[p] - r.htarget[p] for p in members}
+
+        moved: set[str] = set()
+        spread = _score(hdev())[0]
+        kept = before
+        sums = (dict(r.load), dict(r.wload), dict(r.hload))
+        for stage, bound in enumerate((z, min(z + SETTLE_RAISE, max(z, SETTLE_PEAK_CAP + 1e-6)))):
+            for _ in range(4 * len(members) + 20):
+                h = hdev()
+                now = _score(h)
+                if now[0] <= 1.0:
+                    break
+                best = self._best_swap(blk, free, h, now, (bound, end, wend))
+                if best is None:
+                    break
+                _, a, b, big, small = best
+                self._exchange(blk, a, big, small, b)
+                moved.update((big, small))
+            got = _score(hdev())[0]
+            if stage == 0 and got > spread - SETTLE_GAIN:
+                moved |= self._restore(blk, kept, sums)  # (too little gained: as it was)
+                got = spread
+            elif stage == 1 and got > aim:
+                moved |= self._restore(blk, kept, sums)  # (the raise fell short of the aim)
+            if got <= aim:
+                break
+            kept = {pos: slots[pos].owner for pos in movable}
+            sums = (dict(r.load), dict(r.wload), dict(r.hload))
+        return moved
+
+    def _best_swap(
+        self,
+        blk: Any,
+        free: set[int],
+        h: dict[str, float],
+        now: tuple[float, float],
+        bounds: tuple[float, float, float],
+    ) -> tuple[tuple[float, float], int, int, str, str] | None:
+        """The swap (slot a with holiday time from big to small, slot b back) that
+        lowers (holiday spread, Σ holiday deviation²) most, keeping every handoff of
+        both members within ``bound``, their block-end deviation within ``end`` and
+        weekend balance within ``wend`` (``bounds``); the hard rules and ``avoid``."""
+        r, unit, trails, owned, slots = blk.r, blk.unit, blk.trails, blk.owned, blk.r.slots
+        bound, end, wend = bounds
+        best: tuple[tuple[float, float], int, int, str, str] | None = None
+        for big, small in itertools.permutations(sorted(h), 2):
+            if h[small] >= h[big]:
+                continue
+            wb, ws = r.wload[big] - r.wtarget[big], r.wload[small] - r.wtarget[small]
+            for a in owned.get(big, ()):
+                sa = slots[a]
+                ha = sa.holiday.get(big, 0.0)
+                if a not in free or ha <= 0 or small not in sa.available:
+                    continue
+                for b in owned.get(small, ()):
+                    sb = slots[b]
+                    if b not in free or big not in sb.available:
+                        continue
+                    nb = h[big] - ha + sb.holiday.get(big, 0.0)
+                    ns = h[small] + sa.holiday.get(small, 0.0) - sb.holiday.get(small, 0.0)
+                    new = _score({**h, big: nb, small: ns})
+                    if new >= now or (best is not None and new >= best[0]):
+                        continue
+                    if (
+                        abs(trails[big].devs[-1] + (sb.load[big] - sa.load[big]) / unit) > end
+                        or abs(trails[small].devs[-1] + (sa.load[small] - sb.load[small]) / unit)
+                        > end
+                        or abs(wb - sa.weekend.get(big, 0.0) + sb.weekend.get(big, 0.0)) > wend
+                        or abs(ws + sa.weekend.get(small, 0.0) - sb.weekend.get(small, 0.0)) > wend
+                        or pair_peak(blk, big, small, a, b) > bound
+                        or self._refused(sa, big, small)
+                        or self._refused(sb, small, big)
+                        or not self._can_take(r, small, a, b)
+                        or not self._can_take(r, big, b, a)
+                    ):
+                        continue
+                    best = (new, a, b, big, small)
+        return best
+
+    def _restore(
+        self,
+        blk: Any,
+        plan: dict[int, str | None],
+        sums: tuple[dict[str, float], dict[str, float], dict[str, float]],
+    ) -> set[str]:
+        """Back to ``plan``, with the running sums exactly as they were then (adding
+        and taking back a shift's load need not give the same float)."""
+        moved = self._apply(blk, {pos: p for pos, p in plan.items() if p is not None})
+        r = blk.r
+        for now, then in zip((r.load, r.wload, r.hload), sums, strict=True):
+            now.update(then)
+        for p in moved:
+            blk.trails[p] = self._trail(blk, p)
+        return moved
+
+    def _programme(
+        self,
+        r: PlanRotation,
+        blk: Any,
+        movable: list[int],
+        may: dict[int, list[str]],
+        original: dict[int, str],
+        members: list[str],
+        hdev: dict[str, float],
+        end: float,
+        wdev: dict[str, float],
+        wend: float,
+        z: float,
+        aim: float | None = None,
+        floor: float = 0.0,
+    ) -> tuple[float, dict[int, str]] | None:
+        """The smallest holiday spread at the block's end with every handoff within
+        ``z`` (see the module notes), and the plan reaching it; None if HiGHS finds none."""
+        lo, unit, trails = blk.lo, blk.unit, blk.trails
+        devs = {p: trails[p].devs for p in members}
         h = highs()
         x: dict[tuple[int, str], Any] = {}
         for pos in movable:
@@ -188,11 +358,9 @@ class Settle(Search):
                         # (unless the plan already has it: no member was rested then)
                         if p in may[b] and not original[a] == original[b] == p:
                             h.addConstr(x[(a, p)] + x[(b, p)] <= 1)
-        end = max(abs(devs[p][-1]) for p in members) + 0.05
-        wdev = {p: r.wload[p] - r.wtarget[p] for p in members}
-        wend = max(abs(w) for w in wdev.values()) + WEEKEND_MARGIN
         high = h.addVariable(lb=-1e6, ub=1e6)
         low = h.addVariable(lb=-1e6, ub=1e6)
+        zv = h.addVariable(lb=floor, ub=z)
         n = len(devs[members[0]])
         for p in members:
             mine = [pos for pos in movable if (pos, p) in x]
@@ -215,8 +383,8 @@ class Settle(Search):
                 # it holds from this shift's handoff to the next one p may take
                 upto = (mine[i + 1] - lo) if i + 1 < len(mine) else n
                 here = devs[p][pos - lo : upto]
-                h.addConstr(change <= z - max(here))
-                h.addConstr(change >= -z - min(here))
+                h.addConstr(change - zv <= -max(here))
+                h.addConstr(change + zv >= -min(here))
             h.addConstr(change <= end - devs[p][-1])
             h.addConstr(change >= -end - devs[p][-1])
             h.addConstr(wchange <= wend - wdev[p])
@@ -224,12 +392,26 @@ class Settle(Search):
             h.addConstr(high - hchange >= hdev[p])
             h.addConstr(low - hchange <= hdev[p])
         changed = [x[(pos, p)] for pos in movable for p in may[pos] if p != original[pos]]
-        h.minimize(high - low + 0.001 * sum(changed))
+        if aim is None:
+            h.minimize(high - low + 0.001 * sum(changed))
+        else:
+            h.addConstr(high - low <= aim)
+            h.minimize(zv + 0.001 * (high - low) + 0.0001 * sum(changed))
         if h.getInfo().primal_solution_status != 2:  # (no feasible solution found)
-            return set()
+            return None
         value = h.getSolution().col_value
-        if value[high.index] - value[low.index] > spread - SETTLE_GAIN:
-            return set()
-        return self._apply(
-            blk, {pos: max(may[pos], key=lambda p: value[x[(pos, p)].index]) for pos in movable}
-        )
+        plan = {pos: max(may[pos], key=lambda p: value[x[(pos, p)].index]) for pos in movable}
+        return value[high.index] - value[low.index], plan
+
+
+def _score(h: dict[str, float]) -> tuple[float, float]:
+    """Holiday spread, then the sum of squared holiday deviations (days)."""
+    return max(h.values()) - min(h.values()), sum(v * v for v in h.values())
+
+
+def _jump(r: PlanRotation, pos: int, may: list[str]) -> float:
+    """The least holiday-days jump taking shift ``pos`` gives whoever of ``may``
+    takes it, over their share of it (as if the shift's available members shared it
+    evenly)."""
+    s = r.slots[pos]
+    return min(s.holiday.get(p, 0.0) for p in may) * (1 - 1 / len(s.available))
