@@ -60,6 +60,7 @@ from generator.schedule.objective import (
     SETTLE_RAISE,
     SETTLE_SLOTS,
     WEEKEND_MARGIN,
+    Block,
 )
 from generator.schedule.planstate import BLOCK_ANCHOR, BLOCK_SECONDS, PlanRotation
 from generator.schedule.search import Search, movable_positions, pair_peak
@@ -260,7 +261,7 @@ class Settle(Search):
 
     def _best_swap(
         self,
-        blk: Any,
+        blk: Block,
         free: set[int],
         h: dict[str, float],
         now: tuple[float, float],
@@ -309,7 +310,7 @@ class Settle(Search):
 
     def _restore(
         self,
-        blk: Any,
+        blk: Block,
         plan: dict[int, str | None],
         sums: tuple[dict[str, float], dict[str, float], dict[str, float]],
     ) -> set[str]:
@@ -326,7 +327,7 @@ class Settle(Search):
     def _programme(
         self,
         r: PlanRotation,
-        blk: Any,
+        blk: Block,
         movable: list[int],
         may: dict[int, list[str]],
         original: dict[int, str],
