@@ -158,15 +158,8 @@ class Settle(Search):
             return self._settle_swaps(r, positions, members, movable)
         # (the block's trails only now: most blocks stop above)
         blk = self._block(r, positions, members)
-        lo, unit, trails = blk.lo, blk.unit, blk.trails
-        devs = {p: trails[p].devs for p in members}
-        peak = max(abs(d) for p in members for d in devs[p])
-        z = max(peak, min(self._history_peak(r, lo, unit), SETTLE_PEAK_CAP)) + 1e-6
-        original: dict[int, str] = {}
-        for pos in movable:
-            owner = r.slots[pos].owner
-            assert owner is not None
-            original[pos] = owner
+        trails = blk.trails
+        original = _owners(r, movable)
         # who may take each shift, against every shift held outside the block's
         # movable ones (those are unheld while this is looked at)
         for pos, p in original.items():
@@ -190,9 +183,8 @@ class Settle(Search):
             self._give(r, pos, p)
         if not all(may.values()):
             return set()  # (a holder the rules no longer allow: the plan stays as it is)
-        end = max(abs(devs[p][-1]) for p in members) + 0.05
+        z, raised, end, wend = self._bounds(blk, members)
         wdev = {p: r.wload[p] - r.wtarget[p] for p in members}
-        wend = max(abs(w) for w in wdev.values()) + WEEKEND_MARGIN
         args = (r, blk, movable, may, original, members, hdev, end, wdev, wend)
         got = self._programme(*args, z)
         if got is None or got[0] > 1.0:
@@ -201,62 +193,77 @@ class Settle(Search):
             # bound, at most SETTLE_RAISE, that brings the spread within it
             aim = max(1.0, max(_jump(r, pos, may[pos]) for pos in movable))
             if got is None or got[0] > aim:
-                top = min(z + SETTLE_RAISE, max(z, SETTLE_PEAK_CAP + 1e-6))
-                got = self._programme(*args, top, aim, z) or got
+                got = self._programme(*args, raised, aim, z) or got
         if got is None or got[0] > spread - SETTLE_GAIN:
             return set()
         return self._apply(blk, got[1])
+
+    def _bounds(self, blk: Block, members: list[str]) -> tuple[float, float, float, float]:
+        """What settling keeps: every handoff within z (the larger of the block's
+        largest deviation and the rotation's since its first handoff, up to
+        SETTLE_PEAK_CAP), or within ``raised`` (z + SETTLE_RAISE, not above the cap
+        unless z is) where that reaches the target; the block end's largest
+        deviation within ``end`` and weekend balance within ``wend``."""
+        r, trails = blk.r, blk.trails
+        peak = max(abs(d) for p in members for d in trails[p].devs)
+        z = max(peak, min(self._history_peak(r, blk.lo, blk.unit), SETTLE_PEAK_CAP)) + 1e-6
+        raised = min(z + SETTLE_RAISE, max(z, SETTLE_PEAK_CAP + 1e-6))
+        end = max(abs(trails[p].devs[-1]) for p in members) + 0.05
+        wend = max(abs(r.wload[p] - r.wtarget[p]) for p in members) + WEEKEND_MARGIN
+        return z, raised, end, wend
 
     def _settle_swaps(
         self, r: PlanRotation, positions: list[int], members: list[str], movable: list[int]
     ) -> set[str]:
         """A block of more than SETTLE_SLOTS shifts (daily or shorter): swaps of a
-        holiday-bearing shift for another shift of the member furthest behind on
-        holidays, the one that lowers the spread most, while any does."""
+        holiday-bearing shift for another shift of a member behind on holidays
+        (``_swap_down``) within z, kept if they gain more than SETTLE_GAIN; then,
+        short of the target, within the raised bound, kept if they reach it."""
         blk = self._block(r, positions, members)
-        lo, unit, trails = blk.lo, blk.unit, blk.trails
-        devs = {p: trails[p].devs for p in members}
-        peak = max(abs(d) for p in members for d in devs[p])
-        z = max(peak, min(self._history_peak(r, lo, unit), SETTLE_PEAK_CAP)) + 1e-6
-        end = max(abs(devs[p][-1]) for p in members) + 0.05
-        wend = max(abs(r.wload[p] - r.wtarget[p]) for p in members) + WEEKEND_MARGIN
-        free = set(movable)
-        slots = r.slots
-        before = {pos: slots[pos].owner for pos in movable}
+        z, raised, end, wend = self._bounds(blk, members)
         aim = max(
             1.0,
-            max(_jump(r, pos, [p for p in slots[pos].available if p in trails]) for pos in movable),
+            max(
+                _jump(r, pos, [p for p in r.slots[pos].available if p in blk.trails])
+                for pos in movable
+            ),
         )
-
-        def hdev() -> dict[str, float]:
-            return {p: r.hload[p] - r.htarget[p] for p in members}
-
+        free = set(movable)
+        spread = _holiday_spread(r, members)
         moved: set[str] = set()
-        spread = _score(hdev())[0]
-        kept = before
-        sums = (dict(r.load), dict(r.wload), dict(r.hload))
-        for stage, bound in enumerate((z, min(z + SETTLE_RAISE, max(z, SETTLE_PEAK_CAP + 1e-6)))):
-            for _ in range(4 * len(members) + 20):
-                h = hdev()
-                now = _score(h)
-                if now[0] <= 1.0:
-                    break
-                best = self._best_swap(blk, free, h, now, (bound, end, wend))
-                if best is None:
-                    break
-                _, a, b, big, small = best
-                self._exchange(blk, a, big, small, b)
-                moved.update((big, small))
-            got = _score(hdev())[0]
-            if stage == 0 and got > spread - SETTLE_GAIN:
-                moved |= self._restore(blk, kept, sums)  # (too little gained: as it was)
-                got = spread
-            elif stage == 1 and got > aim:
-                moved |= self._restore(blk, kept, sums)  # (the raise fell short of the aim)
-            if got <= aim:
+        saved = self._snapshot(r, movable)
+        moved |= self._swap_down(blk, free, members, (z, end, wend))
+        if _holiday_spread(r, members) > spread - SETTLE_GAIN:
+            moved |= self._restore(blk, saved)  # (too little gained: as it was)
+        if _holiday_spread(r, members) > aim:
+            saved = self._snapshot(r, movable)
+            moved |= self._swap_down(blk, free, members, (raised, end, wend))
+            if _holiday_spread(r, members) > aim:
+                moved |= self._restore(blk, saved)  # (the raise fell short of the aim)
+        return moved
+
+    def _swap_down(
+        self,
+        blk: Block,
+        free: set[int],
+        members: list[str],
+        bounds: tuple[float, float, float],
+    ) -> set[str]:
+        """The best swap (``_best_swap``) while the holiday spread is above one day
+        and one lowers it, at most 4·members + 20 of them; the members moved."""
+        r = blk.r
+        moved: set[str] = set()
+        for _ in range(4 * len(members) + 20):
+            h = {p: r.hload[p] - r.htarget[p] for p in members}
+            now = _score(h)
+            if now[0] <= 1.0:
                 break
-            kept = {pos: slots[pos].owner for pos in movable}
-            sums = (dict(r.load), dict(r.wload), dict(r.hload))
+            best = self._best_swap(blk, free, h, now, bounds)
+            if best is None:
+                break
+            _, a, b, big, small = best
+            self._exchange(blk, a, big, small, b)
+            moved.update((big, small))
         return moved
 
     def _best_swap(
@@ -308,20 +315,26 @@ class Settle(Search):
                     best = (new, a, b, big, small)
         return best
 
+    def _snapshot(
+        self, r: PlanRotation, movable: list[int]
+    ) -> tuple[dict[int, str], tuple[dict[str, float], ...]]:
+        """The owners of ``movable`` and the rotation's running load, weekend and
+        holiday sums, to go back to (``_restore``)."""
+        return _owners(r, movable), (dict(r.load), dict(r.wload), dict(r.hload))
+
     def _restore(
-        self,
-        blk: Block,
-        plan: dict[int, str | None],
-        sums: tuple[dict[str, float], dict[str, float], dict[str, float]],
+        self, blk: Block, saved: tuple[dict[int, str], tuple[dict[str, float], ...]]
     ) -> set[str]:
-        """Back to ``plan``, with the running sums exactly as they were then (adding
-        and taking back a shift's load need not give the same float)."""
-        moved = self._apply(blk, {pos: p for pos, p in plan.items() if p is not None})
+        """Back to a ``_snapshot``, with the running sums exactly as they were then
+        (adding and taking back a shift's load need not give the same float, and a
+        later tie-break could then differ)."""
+        plan, sums = saved
+        moved = self._apply(blk, plan)
         r = blk.r
         for now, then in zip((r.load, r.wload, r.hload), sums, strict=True):
             now.update(then)
         for p in moved:
-            blk.trails[p] = self._trail(blk, p)
+            blk.trails[p] = self._trail(blk, p)  # (the trails follow the sums)
         return moved
 
     def _programme(
@@ -403,6 +416,21 @@ class Settle(Search):
         value = h.getSolution().col_value
         plan = {pos: max(may[pos], key=lambda p: value[x[(pos, p)].index]) for pos in movable}
         return value[high.index] - value[low.index], plan
+
+
+def _owners(r: PlanRotation, positions: list[int]) -> dict[int, str]:
+    """Who holds each of ``positions`` (all held)."""
+    out: dict[int, str] = {}
+    for pos in positions:
+        owner = r.slots[pos].owner
+        assert owner is not None
+        out[pos] = owner
+    return out
+
+
+def _holiday_spread(r: PlanRotation, members: list[str]) -> float:
+    """The largest minus the smallest holiday balance (days) among ``members``."""
+    return _score({p: r.hload[p] - r.htarget[p] for p in members})[0]
 
 
 def _score(h: dict[str, float]) -> tuple[float, float]:
