@@ -11,7 +11,12 @@ own plan is handed to HiGHS as a start when it is within the cap. A best found a
 or below the target is a schedule `fair` could have reached; a dual bound above it
 proves the two targets cannot both be met there.
 
-    python bench/holiday_joint.py 11 2 [--cap 1.3] [--seconds 60]
+With ``--free-weeks W``, every shift starting more than W weeks before the year end
+keeps `fair`'s holder: how far ahead of the year end a plan must differ from
+`fair`'s to reach the target (a dual bound above it proves that no plan keeping
+`fair`'s before then does).
+
+    python bench/holiday_joint.py 11 2 [--cap 1.3] [--seconds 60] [--free-weeks 26]
 
 (three-year scenario 10011, its second year end; every rotation of the scenario.)
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +45,12 @@ def joint(
     cap: float,
     seconds: float,
     fair: dict[str, tuple[float, float, float]] | None,
+    kept_before: datetime | None = None,
 ) -> tuple[str, float, float]:
     """(HiGHS's status, the best spread found, HiGHS's dual bound) at ``mark``.
     ``fair``: fair's deviations at the year end (``trajectory``), if fair's plan is
-    within the cap (then it is HiGHS's start)."""
+    within the cap (then it is HiGHS's start). Shifts starting before
+    ``kept_before`` keep fair's holder."""
     import highspy
     import numpy as np
 
@@ -66,6 +74,8 @@ def joint(
             continue  # nobody could take it: nobody's share (as ``trajectory``)
         here = {p: h.addBinary() for p in part}
         h.addConstr(sum(here.values()) == 1)
+        if kept_before is not None and slot.start_at < kept_before and holder in here:
+            h.addConstr(here[holder] == 1)
         for p, v in here.items():
             start_at[v.index] = 1.0 if holder == p else 0.0
             taken[p].append((pos, v))
@@ -117,6 +127,12 @@ def main() -> None:
     parser.add_argument("year", type=int, help="which year end (1, 2 or 3)")
     parser.add_argument("--cap", type=float, default=1.3, help="shift-equivalents")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--free-weeks",
+        type=int,
+        default=None,
+        help="keep fair's plan except in the last W weeks before the year end",
+    )
     args = parser.parse_args()
     org = F.scenario(10_000 + args.seed, years=3)
     start, end = F.window(org, 3 * F.YEAR)
@@ -134,14 +150,19 @@ def main() -> None:
         fair_spread = F.spread([final[p][2] for p in track.members if p in final])
         fair_d = max(abs(d[0]) for _, devs in rows for d in devs.values())
         start_from = final if fair_d <= args.cap else None
-        status, best, bound = joint(track, holders, mark, args.cap, args.seconds, start_from)
+        kept_before = None if args.free_weeks is None else mark - timedelta(weeks=args.free_weeks)
+        status, best, bound = joint(
+            track, holders, mark, args.cap, args.seconds, start_from, kept_before
+        )
         print(f"scenario {10_000 + args.seed} {key}, year end {args.year} ({mark.date()})")
         print(
             f"  target max(1, largest single-shift jump {jump:.2f}) = {max(1.0, jump):.2f} days; "
             f"fair: holiday spread {fair_spread:.2f}, largest deviation {fair_d:.2f}"
         )
         print(
-            f"  within {args.cap} at every handoff: best found {best:.2f} ({status}), "
+            f"  within {args.cap} at every handoff"
+            + ("" if kept_before is None else f", fair's plan kept before {kept_before.date()}")
+            + f": best found {best:.2f} ({status}), "
             f"no schedule below {bound:.2f}"
         )
 

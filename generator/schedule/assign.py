@@ -70,7 +70,9 @@ not put on call for one team while on call for another (``ELSEWHERE``).
    programme (HiGHS) for the smallest spread, every handoff kept within the
    largest deviation the block or the rotation since its first handoff had
    (raised by at most ``SETTLE_RAISE`` where that reaches the holiday target);
-   blocks of more than ``SETTLE_SLOTS`` shifts by swaps of holiday-bearing shifts.
+   blocks of more than ``SETTLE_SLOTS`` shifts by swaps of holiday-bearing shifts,
+   then, where no swap reaches the target, by the programme on two members'
+   shifts at a time.
 
 Hard constraints: leave (no overlap with any covered window of the slot),
 membership dates, and nobody on two rotations of one team at once (of the whole

@@ -40,7 +40,11 @@ while the spread is above one day, the swap of a holiday-bearing shift of a
 member ahead on holidays for a shift of a member behind that lowers (spread, sum
 of squared holiday deviations) most, under the same bounds and hard rules; kept
 if the spread falls by more than ``SETTLE_GAIN``, then the same with the bound
-raised by ``SETTLE_RAISE``, kept only if that reaches the target.
+raised by ``SETTLE_RAISE``, kept only if that reaches the target. Where swaps
+fall short of the target, the programme runs on two members' shifts at a time
+(``_settle_pairs``: about 25 shifts of a daily block, milliseconds to tenths of
+a second), where a holiday-bearing shift may go one way and two lighter shifts
+the other, which no single swap can do.
 """
 
 from __future__ import annotations
@@ -158,10 +162,33 @@ class Settle(Search):
             return self._settle_swaps(r, positions, members, movable)
         # (the block's trails only now: most blocks stop above)
         blk = self._block(r, positions, members)
-        trails = blk.trails
+        got = self._exact(blk, movable, members)
+        if got is None or got[0] > spread - SETTLE_GAIN:
+            return set()
+        return self._apply(blk, got[1])
+
+    def _exact(
+        self,
+        blk: Block,
+        movable: list[int],
+        members: list[str],
+        bounds: tuple[float, float, float, float] | None = None,
+        aim: float | None = None,
+        who: set[str] | None = None,
+    ) -> tuple[float, dict[int, str]] | None:
+        """The exact programme's plan of ``movable`` among ``who`` (default: every
+        member) and the holiday spread it reaches: the smallest spread within the
+        bounds' z (default: ``_bounds`` as the block stands), or, if that is above
+        ``aim`` (default: one holiday-day, or the largest jump one of the shifts
+        forces on whoever takes it), the least raise that reaches it. With ``who``
+        (two members' shifts), first the least handoff bound within z that reaches
+        ``aim``: of the plans reaching the target, the one keeping their deviations
+        smallest. None if no plan is found or a holder is no longer allowed."""
+        r, trails = blk.r, blk.trails
         original = _owners(r, movable)
-        # who may take each shift, against every shift held outside the block's
-        # movable ones (those are unheld while this is looked at)
+        hdev = {p: r.hload[p] - r.htarget[p] for p in members}
+        # who may take each shift, against every shift held outside ``movable``
+        # (those are unheld while this is looked at)
         for pos, p in original.items():
             self._take_back(r, pos, p)
         may: dict[int, list[str]] = {}
@@ -171,6 +198,7 @@ class Settle(Search):
                 p
                 for p in s.available
                 if p in trails
+                and (who is None or p in who)
                 and (
                     p == was
                     or (
@@ -182,21 +210,23 @@ class Settle(Search):
         for pos, p in original.items():
             self._give(r, pos, p)
         if not all(may.values()):
-            return set()  # (a holder the rules no longer allow: the plan stays as it is)
-        z, raised, end, wend = self._bounds(blk, members)
+            return None  # (a holder the rules no longer allow: the plan stays as it is)
+        z, raised, end, wend = bounds or self._bounds(blk, members)
         wdev = {p: r.wload[p] - r.wtarget[p] for p in members}
         args = (r, blk, movable, may, original, members, hdev, end, wdev, wend)
+        if who is not None and aim is not None:
+            got = self._programme(*args, z, aim)
+            if got is not None:
+                return got
         got = self._programme(*args, z)
         if got is None or got[0] > 1.0:
-            # short of the target (one holiday-day, or the largest jump a single
-            # shift forces on whoever takes it): the least raise of the handoffs'
-            # bound, at most SETTLE_RAISE, that brings the spread within it
-            aim = max(1.0, max(_jump(r, pos, may[pos]) for pos in movable))
+            # short of the target: the least raise of the handoffs' bound, at most
+            # SETTLE_RAISE, that brings the spread within it
+            if aim is None:
+                aim = max(1.0, max(_jump(r, pos, may[pos]) for pos in movable))
             if got is None or got[0] > aim:
                 got = self._programme(*args, raised, aim, z) or got
-        if got is None or got[0] > spread - SETTLE_GAIN:
-            return set()
-        return self._apply(blk, got[1])
+        return got
 
     def _bounds(self, blk: Block, members: list[str]) -> tuple[float, float, float, float]:
         """What settling keeps: every handoff within z (the larger of the block's
@@ -240,6 +270,46 @@ class Settle(Search):
             moved |= self._swap_down(blk, free, members, (raised, end, wend))
             if _holiday_spread(r, members) > aim:
                 moved |= self._restore(blk, saved)  # (the raise fell short of the aim)
+        if _holiday_spread(r, members) > aim:
+            moved |= self._settle_pairs(blk, movable, members, (z, raised, end, wend), aim)
+        return moved
+
+    def _settle_pairs(
+        self,
+        blk: Block,
+        movable: list[int],
+        members: list[str],
+        bounds: tuple[float, float, float, float],
+        aim: float,
+    ) -> set[str]:
+        """Where no single swap reaches the target: the exact programme on the
+        shifts of two members only (a holiday-bearing shift may go one way and two
+        lighter ones the other), the member furthest ahead on holidays with one
+        behind, or the one furthest behind with one ahead (no other pair can lower
+        the spread), widest apart first, under the same bounds. The first plan
+        lowering the spread by more than SETTLE_GAIN is kept; again while the
+        spread is above the target, at most once per member."""
+        r = blk.r
+        moved: set[str] = set()
+        for _ in members:
+            h = {p: r.hload[p] - r.htarget[p] for p in members}
+            spread = max(h.values()) - min(h.values())
+            if spread <= aim:
+                break
+            top = max(members, key=lambda p: (h[p], p))
+            bottom = min(members, key=lambda p: (h[p], p))
+            pairs = {(top, p) for p in members if h[p] < h[top]}
+            pairs |= {(p, bottom) for p in members if h[p] > h[bottom]}
+            for big, small in sorted(pairs, key=lambda pair: (h[pair[1]] - h[pair[0]], pair)):
+                mine = [pos for pos in movable if r.slots[pos].owner in (big, small)]
+                if not mine:
+                    continue
+                got = self._exact(blk, mine, members, bounds, aim, {big, small})
+                if got is not None and got[0] < spread - SETTLE_GAIN:
+                    moved |= self._apply(blk, got[1])
+                    break
+            else:
+                break
         return moved
 
     def _swap_down(
