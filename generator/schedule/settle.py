@@ -149,8 +149,7 @@ class Settle(Search):
         members = sorted({p for pos in positions for p in r.slots[pos].members})
         if len(members) < 2 or not self._holds_new_year(r, r.slots[positions[0]].block):
             return set()
-        hdev = {p: r.hload[p] - r.htarget[p] for p in members}
-        spread = max(hdev.values()) - min(hdev.values())
+        spread = _holiday_spread(r, members)
         movable = movable_positions(r, positions)
         if (
             spread <= SETTLE_ABOVE
@@ -175,18 +174,21 @@ class Settle(Search):
         bounds: tuple[float, float, float, float] | None = None,
         aim: float | None = None,
         who: set[str] | None = None,
+        least_bound: bool = False,
     ) -> tuple[float, dict[int, str]] | None:
         """The exact programme's plan of ``movable`` among ``who`` (default: every
         member) and the holiday spread it reaches: the smallest spread within the
         bounds' z (default: ``_bounds`` as the block stands), or, if that is above
         ``aim`` (default: one holiday-day, or the largest jump one of the shifts
-        forces on whoever takes it), the least raise that reaches it. With ``who``
-        (two members' shifts), first the least handoff bound within z that reaches
-        ``aim``: of the plans reaching the target, the one keeping their deviations
-        smallest. None if no plan is found or a holder is no longer allowed."""
+        forces on whoever takes it, ``_aim``), the least raise that reaches it. With
+        ``least_bound``, first the least handoff bound within z that reaches ``aim``:
+        of the plans reaching the target, the one keeping deviations smallest. None
+        if no plan is found or a holder is no longer allowed."""
         r, trails = blk.r, blk.trails
         original = _owners(r, movable)
-        hdev = {p: r.hload[p] - r.htarget[p] for p in members}
+        # (before the shifts are taken back and given again, which may move the
+        # running sums by a rounding)
+        hdev = _holiday_devs(r, members)
         # who may take each shift, against every shift held outside ``movable``
         # (those are unheld while this is looked at)
         for pos, p in original.items():
@@ -214,18 +216,17 @@ class Settle(Search):
         z, raised, end, wend = bounds or self._bounds(blk, members)
         wdev = {p: r.wload[p] - r.wtarget[p] for p in members}
         args = (r, blk, movable, may, original, members, hdev, end, wdev, wend)
-        if who is not None and aim is not None:
+        if aim is None:
+            aim = _aim(r, may)
+        if least_bound:
             got = self._programme(*args, z, aim)
             if got is not None:
                 return got
         got = self._programme(*args, z)
-        if got is None or got[0] > 1.0:
+        if got is None or got[0] > aim:
             # short of the target: the least raise of the handoffs' bound, at most
             # SETTLE_RAISE, that brings the spread within it
-            if aim is None:
-                aim = max(1.0, max(_jump(r, pos, may[pos]) for pos in movable))
-            if got is None or got[0] > aim:
-                got = self._programme(*args, raised, aim, z) or got
+            got = self._programme(*args, raised, aim, z) or got
         return got
 
     def _bounds(self, blk: Block, members: list[str]) -> tuple[float, float, float, float]:
@@ -251,12 +252,8 @@ class Settle(Search):
         short of the target, within the raised bound, kept if they reach it."""
         blk = self._block(r, positions, members)
         z, raised, end, wend = self._bounds(blk, members)
-        aim = max(
-            1.0,
-            max(
-                _jump(r, pos, [p for p in r.slots[pos].available if p in blk.trails])
-                for pos in movable
-            ),
+        aim = _aim(
+            r, {pos: [p for p in r.slots[pos].available if p in blk.trails] for pos in movable}
         )
         free = set(movable)
         spread = _holiday_spread(r, members)
@@ -292,8 +289,8 @@ class Settle(Search):
         r = blk.r
         moved: set[str] = set()
         for _ in members:
-            h = {p: r.hload[p] - r.htarget[p] for p in members}
-            spread = max(h.values()) - min(h.values())
+            h = _holiday_devs(r, members)
+            spread = _score(h)[0]
             if spread <= aim:
                 break
             top = max(members, key=lambda p: (h[p], p))
@@ -304,7 +301,7 @@ class Settle(Search):
                 mine = [pos for pos in movable if r.slots[pos].owner in (big, small)]
                 if not mine:
                     continue
-                got = self._exact(blk, mine, members, bounds, aim, {big, small})
+                got = self._exact(blk, mine, members, bounds, aim, {big, small}, True)
                 if got is not None and got[0] < spread - SETTLE_GAIN:
                     moved |= self._apply(blk, got[1])
                     break
@@ -324,7 +321,7 @@ class Settle(Search):
         r = blk.r
         moved: set[str] = set()
         for _ in range(4 * len(members) + 20):
-            h = {p: r.hload[p] - r.htarget[p] for p in members}
+            h = _holiday_devs(r, members)
             now = _score(h)
             if now[0] <= 1.0:
                 break
@@ -424,7 +421,9 @@ class Settle(Search):
         floor: float = 0.0,
     ) -> tuple[float, dict[int, str]] | None:
         """The smallest holiday spread at the block's end with every handoff within
-        ``z`` (see the module notes), and the plan reaching it; None if HiGHS finds none."""
+        ``z`` (see the module notes), and the plan reaching it; with ``aim``, the
+        plan of least handoff bound in [``floor``, ``z``] whose spread is within
+        ``aim`` instead. None if HiGHS finds none."""
         lo, unit, trails = blk.lo, blk.unit, blk.trails
         devs = {p: trails[p].devs for p in members}
         h = highs()
@@ -498,14 +497,26 @@ def _owners(r: PlanRotation, positions: list[int]) -> dict[int, str]:
     return out
 
 
+def _holiday_devs(r: PlanRotation, members: list[str]) -> dict[str, float]:
+    """Each member's holiday balance: holiday days minus their target (days)."""
+    return {p: r.hload[p] - r.htarget[p] for p in members}
+
+
 def _holiday_spread(r: PlanRotation, members: list[str]) -> float:
     """The largest minus the smallest holiday balance (days) among ``members``."""
-    return _score({p: r.hload[p] - r.htarget[p] for p in members})[0]
+    return _score(_holiday_devs(r, members))[0]
 
 
 def _score(h: dict[str, float]) -> tuple[float, float]:
     """Holiday spread, then the sum of squared holiday deviations (days)."""
     return max(h.values()) - min(h.values()), sum(v * v for v in h.values())
+
+
+def _aim(r: PlanRotation, may: dict[int, list[str]]) -> float:
+    """The holiday target of a block whose shift ``pos`` may go to ``may[pos]``:
+    one holiday-day, or the largest jump one of its shifts forces on whoever takes
+    it, if larger."""
+    return max(1.0, max(_jump(r, pos, ps) for pos, ps in may.items()))
 
 
 def _jump(r: PlanRotation, pos: int, may: list[str]) -> float:
