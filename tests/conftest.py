@@ -11,6 +11,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T12:00:00Z"
 
+# no test reads the clock: every `rota` command and MkDocs build that is not given
+# --now (in this process or a child) takes its present from here
+os.environ["ROTA_NOW"] = NOW
+
 # the memo of loading and planning (generator/memo.py) is on in the tests, as for
 # users, but in a folder of this test process, never the user's cache
 _CACHE = tempfile.mkdtemp(prefix="rota-test-cache-")

@@ -1,0 +1,359 @@
+"""Rota's shifts into a paging tool: export (request bodies) and sync (the API)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.cli.common import (
+    CONTEXT,
+    Context,
+    F,
+    check_person,
+    check_team,
+    load,
+    now_option,
+    window,
+    window_options,
+)
+from generator.cli.imports import TOOL_NAMES, bad_export, read_json
+
+
+def _export_users(tool: str, users_file: Path | None) -> dict[str, str] | None:
+    from generator.integrations import goalert, pagerduty
+    from generator.integrations.common import BadExport, tool_users_by_email
+
+    if users_file is None:
+        return None
+    (doc,) = read_json((users_file,))
+    try:
+        pairs = (goalert if tool == "goalert" else pagerduty).users_by_email(doc)
+    except BadExport as exc:
+        bad_export(exc)
+    return tool_users_by_email(pairs)
+
+
+def _selected_shifts(
+    ctx: Context, org: Any, team: str | None, rotation: str | None, start: datetime, end: datetime
+) -> list[Any]:
+    from generator.errors import did_you_mean
+
+    check_team(org, team)
+    if rotation is not None:
+        if team is None:
+            raise click.UsageError("--rotation needs --team")
+        known = [r.id for r in org.teams[team].rotations]
+        if rotation not in known:
+            raise click.BadParameter(
+                f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, known)}",
+                param_hint="--rotation",
+            )
+    return [
+        s
+        for s in ctx.schedule(start, end).window(start, end)
+        if (team is None or s.team == team) and (rotation is None or s.rotation == rotation)
+    ]
+
+
+def _export_options(f: F) -> F:
+    for option in reversed(
+        [
+            click.option("--team", default=None, help="Only this team."),
+            click.option("--rotation", default=None, help="Only this rotation (with --team)."),
+            click.option(
+                "--users",
+                "users_file",
+                metavar="FILE",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="The tool's users saved as JSON (PagerDuty GET /users, GoAlert users "
+                "query): people are matched by e-mail.",
+            ),
+            click.option(
+                "--schedule",
+                "schedule_id",
+                metavar="ID",
+                default=None,
+                help="The tool's schedule to fill.",
+            ),
+            click.option(
+                "--fallback",
+                metavar="PERSON",
+                default=None,
+                help="Who takes a shift nobody covers (default: stop and list such shifts).",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "goalert", "opsgenie", "incident-io"]))
+@window_options("Window start (default: now).", "Window end (default: now + 14 days).")
+@_export_options
+@click.option(
+    "--time-zone",
+    default="UTC",
+    show_default=True,
+    help="PagerDuty: the override bodies' time_zone.",
+)
+@click.option(
+    "--v3-rotation",
+    metavar="ID",
+    default=None,
+    help="PagerDuty: v3 override_shift bodies for this rotation of a v3 schedule instead.",
+)
+@click.option(
+    "--tool-rotation",
+    metavar="ID",
+    default=None,
+    help="incident.io: the rotation id; Opsgenie: the rotation name the overrides apply to.",
+)
+@click.option("--layer", metavar="ID", default=None, help="incident.io: the layer id.")
+@click.option(
+    "--out-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write TEAM-ROTATION.json files there instead of printing.",
+)
+@now_option
+@click.pass_obj
+def export(
+    ctx: Context,
+    tool: str,
+    from_text: str | None,
+    to_text: str | None,
+    team: str | None,
+    rotation: str | None,
+    users_file: Path | None,
+    schedule_id: str | None,
+    fallback: str | None,
+    time_zone: str,
+    v3_rotation: str | None,
+    tool_rotation: str | None,
+    layer: str | None,
+    out_dir: Path | None,
+    now_text: str | None,
+) -> None:
+    """The window's shifts as the paging tool's exact request bodies.
+
+    PagerDuty: POST /schedules/ID/overrides bodies; GoAlert: the setTemporarySchedule
+    mutation; Opsgenie: POST /v2/schedules/ID/overrides bodies; incident.io: POST
+    /v2/schedule_overrides bodies. For one rotation (--team and --rotation, or --schedule
+    when the selection holds one) the body is printed as it is; otherwise an object maps
+    each TEAM/ROTATION to its body. Every person must match a tool user by e-mail, or
+    nothing is exported.
+    """
+    from generator.integrations.common import ExportRefused
+    from generator.integrations.export import Target, export_bodies
+
+    org, now = load(ctx, now_text)
+    check_person(org, fallback)
+    start, end = window(org, now, from_text, to_text, now, now + timedelta(days=14))
+    shifts = _selected_shifts(ctx, org, team, rotation, start, end)
+    users = _export_users(tool, users_file)
+    target = Target(schedule_id, time_zone, v3_rotation, tool_rotation, layer, tool_rotation)
+    try:
+        bodies = export_bodies(
+            tool,
+            shifts,
+            {p.id: p.email for p in org.people.values()},
+            users,
+            fallback,
+            target,
+            start,
+            end,
+        )
+    except ExportRefused as exc:
+        for problem in exc.problems:
+            click.echo(f"rota: error: {problem}", err=True)
+        click.echo("rota: nothing exported", err=True)
+        sys.exit(1)
+    keys = [r.key for r in org.rotations() if team in (None, r.team) and rotation in (None, r.id)]
+    # one rotation chosen (or the one a --schedule must mean): its body as it is
+    bare = len(keys) == 1 and (rotation is not None or schedule_id is not None)
+    if schedule_id is not None and len(keys) > 1:
+        raise click.UsageError(
+            "a --schedule holds one rotation: choose it with --team and --rotation"
+        )
+    if bare:
+        from generator.integrations.export import body
+
+        bodies = {keys[0]: bodies.get(keys[0]) or body(tool, [], target, start, end)}
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for key, value in bodies.items():
+            path = out_dir / (key.replace("/", "-") + ".json")
+            path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+            click.echo(f"wrote {path}")
+        return
+    if bare:
+        click.echo(json.dumps(next(iter(bodies.values())), indent=2))
+    else:
+        click.echo(json.dumps(bodies, indent=2))
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("tool", type=click.Choice(["pagerduty", "opsgenie", "goalert"]))
+@window_options("Window start (default: now).", "Window end (default: now + 14 days).")
+@click.option("--team", required=True, help="The team.")
+@click.option("--rotation", required=True, help="The rotation whose shifts the schedule holds.")
+@click.option(
+    "--schedule",
+    "schedule_id",
+    metavar="ID",
+    required=True,
+    help="The tool's schedule that holds this rotation (a dedicated one).",
+)
+@click.option(
+    "--users",
+    "users_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The tool's users saved as JSON (GoAlert: required; PagerDuty: default GET /users).",
+)
+@click.option(
+    "--fallback",
+    metavar="PERSON",
+    default=None,
+    help="Who takes a shift nobody covers (default: stop and list such shifts).",
+)
+@click.option(
+    "--tool-rotation",
+    metavar="NAME",
+    default=None,
+    help="Opsgenie: the rotation the overrides apply to (default: all).",
+)
+@click.option("--api-url", metavar="URL", default=None, help="The tool's API address.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Make the changes (default: only print the plan)."
+)
+@now_option
+@click.pass_obj
+def sync(
+    ctx: Context,
+    tool: str,
+    from_text: str | None,
+    to_text: str | None,
+    team: str,
+    rotation: str,
+    schedule_id: str,
+    users_file: Path | None,
+    fallback: str | None,
+    tool_rotation: str | None,
+    api_url: str | None,
+    apply_: bool,
+    now_text: str | None,
+) -> None:
+    """Make the paging tool's schedule hold the window's shifts of one rotation.
+
+    Reads what the tool holds, prints what it would create, delete and leave unchanged,
+    and changes the tool only with --apply; a second run changes nothing. The API token
+    comes from ROTA_PAGERDUTY_TOKEN, ROTA_OPSGENIE_TOKEN or ROTA_GOALERT_TOKEN. Every
+    failed item is listed and the command exits 1.
+    """
+    import os
+    from dataclasses import replace
+
+    from generator.integrations import sync as s
+    from generator.integrations.common import ExportRefused, assignments, tool_users_by_email
+
+    org, now = load(ctx, now_text)
+    check_person(org, fallback)
+    start, end = window(org, now, from_text, to_text, now, now + timedelta(days=14))
+    shifts = _selected_shifts(ctx, org, team, rotation, start, end)
+    token = os.environ.get(s.TOKEN_ENV[tool], "")
+    if not token:
+        raise click.UsageError(f"set {s.TOKEN_ENV[tool]} to the {tool} API token")
+    base = api_url or s.DEFAULT_URL.get(tool)
+    if base is None:
+        raise click.UsageError(f"give --api-url: where your {tool} answers")
+    users = _export_users(tool, users_file)
+    if tool == "goalert" and users is None:
+        raise click.UsageError("goalert names users by id: give --users FILE")
+    client: Any
+    headers = {
+        "pagerduty": s.PagerDuty.headers,
+        "opsgenie": s.Opsgenie.headers,
+        "goalert": s.GoAlert.headers,
+    }[tool](token)
+    api = s.Api(base, headers)
+    try:
+        if tool == "pagerduty":
+            client = s.PagerDuty(api, schedule_id)
+            if users is None:
+                users = tool_users_by_email(client.users())
+        elif tool == "opsgenie":
+            client = s.Opsgenie(api, schedule_id, tool_rotation)
+        else:
+            client = s.GoAlert(api, schedule_id, start, end)
+        emails = {p.id: p.email for p in org.people.values()}
+        try:
+            desired = assignments(shifts, emails, users, fallback)
+        except ExportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"rota: error: {problem}", err=True)
+            click.echo("rota: nothing changed", err=True)
+            sys.exit(1)
+        if tool == "goalert":
+            desired = s.clip(desired, start, end)
+        names = {uid: email for email, uid in (users or {}).items()}
+        current = [replace(c, label=names.get(c.user, c.label)) for c in client.current(start, end)]
+        plan = s.plan_sync(desired, current)
+        _print_plan(tool, schedule_id, f"{team}/{rotation}", start, end, plan, apply_)
+        if not apply_ or not plan.changes:
+            return
+        outcomes = client.apply(plan)
+    except s.SyncFailed as exc:
+        click.echo(f"rota: error: {tool}: {exc}; nothing was changed by this step", err=True)
+        sys.exit(1)
+    finally:
+        api.close()
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        what = (
+            _interval_text(o.interval) if o.interval else f"window {iso_utc(start)}–{iso_utc(end)}"
+        )
+        click.echo(f"{'ok' if o.ok else 'FAILED'}: {o.action} {what}: {o.message}", err=not o.ok)
+    done = len(outcomes) - len(failed)
+    click.echo(f"applied: {done} change(s) made, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
+
+
+def iso_utc(at: datetime) -> str:
+    from generator.integrations.common import utc
+
+    return utc(at)
+
+
+def _interval_text(i: Any) -> str:
+    return f"{iso_utc(i.start_at)} to {iso_utc(i.end_at)} {i.label}"
+
+
+def _print_plan(
+    tool: str, schedule_id: str, key: str, start: datetime, end: datetime, plan: Any, apply_: bool
+) -> None:
+    click.echo(
+        f"{TOOL_NAMES.get(tool, tool)} schedule {schedule_id} ← {key}, "
+        f"{iso_utc(start)} to {iso_utc(end)}:"
+    )
+    rows = [("+ create", i) for i in plan.create] + [("- delete", i) for i in plan.delete]
+    rows += [("= unchanged", i) for i in plan.unchanged]
+    for label, i in sorted(rows, key=lambda r: (r[1].start_at, r[0])):
+        click.echo(f"  {label:<11} {_interval_text(i)}")
+    summary = (
+        f"plan: {len(plan.create)} to create, {len(plan.delete)} to delete, "
+        f"{len(plan.unchanged)} unchanged"
+    )
+    if plan.changes and not apply_:
+        summary += " (nothing changed: run again with --apply)"
+    click.echo(summary)
