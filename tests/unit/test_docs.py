@@ -3,6 +3,7 @@ must build with MkDocs in strict mode (every internal link and anchor resolves).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_guide_builds_in_strict_mode(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert run.returncode == 0, run.stderr
     tutorial = (tmp_path / "guide" / "tutorial" / "index.html").read_text(encoding="utf-8")
