@@ -8,7 +8,7 @@ temporary folder, with ``ROTA_NOW`` fixed to 2026-11-27T12:00:00Z and git's auth
 Two narrow, explicit exceptions, both checked to apply to exactly the lines they name:
 
 - Installing: instead of creating ``rota-env`` and pip-installing Rota into it (which
-  would need the package index and a minute or two), ``rota-env`` is this test's own
+  would need the package index and a minute or two), ``rota-env`` is a link to this test's own
   virtualenv, which holds the current checkout installed in editable mode. The page's
   ``source rota-env/bin/activate`` then runs as written, with that virtualenv taken off
   ``PATH`` first, so ``rota`` is found only through the activation.
@@ -31,6 +31,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import generator
 from tests.conftest import NOW, REPO
 
 TUTORIAL = REPO / "guide" / "docs" / "tutorial.md"
@@ -104,6 +105,9 @@ def tutorial_script(text: str, venv: Path, port: int) -> str:
 def test_tutorial_runs_as_written(tmp_path: Path) -> None:
     venv = Path(sys.prefix)
     assert (venv / "bin" / "activate").is_file(), "run the tests from Rota's virtualenv"
+    # that virtualenv runs this checkout's Rota (an editable install), as the page's
+    # `pip install /path/to/rota` would install it
+    assert Path(generator.__file__).resolve().parent == REPO / "generator"
     text = TUTORIAL.read_text(encoding="utf-8")
     script = tutorial_script(text, venv, _free_port())
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != venv / "bin"]
