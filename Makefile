@@ -1,13 +1,14 @@
 # Two commands: `make site` builds the sample organisation's site with feeds into
 # site/; `make test` runs the whole suite (lint, format, types, tests, browser tests).
 # Both create the virtualenv and install what they need on a fresh machine.
+# `make docs` builds Rota's own guide (guide/) into guide/site/.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: site test lint bench serve clean golden
+.PHONY: site test lint bench serve clean golden docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +47,11 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/fairness.py
 	$(BIN)/python bench/run.py
 
+docs: $(VENV)/.installed-site
+	$(BIN)/mkdocs build --strict -f guide/mkdocs.yml -d $(CURDIR)/guide/site
+
 serve: $(VENV)/.installed-site
 	$(BIN)/rota serve
 
 clean:
-	rm -rf site $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules
+	rm -rf site guide/site $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

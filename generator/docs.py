@@ -1,6 +1,6 @@
-"""The README's generated parts: the input-file reference (from ``spec``) and the
-command reference (from ``--help``). ``python -m generator.docs`` rewrites them;
-a test fails when the README is out of date.
+"""The guide's generated reference pages: the input files (from ``spec``) and the
+commands (from ``--help``), between markers in ``guide/docs/reference/``.
+``python -m generator.docs`` rewrites them; a test fails when a page is out of date.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ import click
 
 from generator import spec
 
+# the page that holds each generated block, relative to the repository
+PAGES = {
+    "inputs": Path("guide/docs/reference/inputs.md"),
+    "cli": Path("guide/docs/reference/commands.md"),
+}
 MARKERS = {
     "inputs": ("<!-- input-reference:start -->", "<!-- input-reference:end -->"),
     "cli": ("<!-- cli-reference:start -->", "<!-- cli-reference:end -->"),
@@ -38,7 +43,7 @@ def _object_table(obj: spec.Obj, heading: str, seen: set[str], out: list[str]) -
     if heading in seen:
         return
     seen.add(heading)
-    out.append(f"#### `{heading}`\n")
+    out.append(f"## `{heading}`\n")
     if obj.shorthand:
         out.append(f"May also be written as just the `{obj.shorthand}` value.\n")
     out.append("| key | what | type | default | example |")
@@ -96,7 +101,7 @@ def cli_reference() -> str:
                 max_content_width=100,
             ) as sub:
                 text = command.get_help(sub).rstrip()
-                out.append(f"### `rota {name}`\n\n```text\n{text}\n```\n")
+                out.append(f"## `rota {name}`\n\n```text\n{text}\n```\n")
                 if isinstance(command, click.Group):
                     out += _subcommands(command, sub, f"rota {name}")
     return "\n".join(out)
@@ -112,7 +117,7 @@ def _subcommands(group: click.Group, ctx: click.Context, prefix: str) -> list[st
             name, [], parent=ctx, resilient_parsing=True, terminal_width=100, max_content_width=100
         ) as sub:
             text = command.get_help(sub).rstrip()
-        out.append(f"### `{prefix} {name}`\n\n```text\n{text}\n```\n")
+        out.append(f"## `{prefix} {name}`\n\n```text\n{text}\n```\n")
     return out
 
 
@@ -120,20 +125,29 @@ def _constant(text: str) -> Callable[[re.Match[str]], str]:
     return lambda _match: text
 
 
-def render_readme(text: str) -> str:
-    parts = {"inputs": input_reference(), "cli": cli_reference()}
+def render_page(text: str) -> str:
+    """``text`` with every generated block it holds rewritten (at least one)."""
+    found = False
     for key, (start, end) in MARKERS.items():
         pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
         if not pattern.search(text):
-            raise ValueError(f"README has no {start} … {end} markers")
+            continue
+        found = True
+        part = input_reference() if key == "inputs" else cli_reference()
         # a function, so backslashes in the help texts are not read as group references
-        text = pattern.sub(_constant(f"{start}\n{parts[key]}{end}"), text)
+        text = pattern.sub(_constant(f"{start}\n{part}{end}"), text)
+    if not found:
+        starts = " or ".join(start for start, _ in MARKERS.values())
+        raise ValueError(f"the page has no generated block ({starts} … end markers)")
     return text
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    path.write_text(render_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+    """Rewrite the pages named on the command line, else the guide's reference pages."""
+    paths = [Path(arg) for arg in sys.argv[1:]] or list(PAGES.values())
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(render_page(text), encoding="utf-8")
 
 
 if __name__ == "__main__":
