@@ -14,7 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from generator.errors import BuildFailed, InvalidInput, diagnostics_json
+from generator.errors import BuildFailed, InvalidInput, diagnostics_json, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -904,13 +904,12 @@ def schema() -> None:
 
 def _read_json(files: tuple[Path, ...]) -> list[Any]:
     """The saved JSON files as located documents; a bad one exits 1 naming FILE."""
-    from generator.integrations.common import BadExport, parse_json
+    from generator.integrations.common import BadExport, read_json
 
     docs = []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-            docs.append(parse_json(str(path), text))
+            docs.append(read_json(path))
         except (OSError, UnicodeDecodeError) as exc:
             click.echo(f"{path}: error: cannot read it: {exc}", err=True)
             sys.exit(1)
@@ -920,8 +919,6 @@ def _read_json(files: tuple[Path, ...]) -> list[Any]:
 
 
 def _bad_export(exc: Any) -> NoReturn:
-    from generator.errors import printable
-
     click.echo(f"{exc.file}: error: at {exc.path}: {printable(exc.message)}", err=True)
     sys.exit(1)
 
@@ -1093,7 +1090,7 @@ def import_(
         _bad_export(exc)
     standalone = imported_yaml(imp)
     for feature, detail in imp.unsupported:
-        click.echo(f"rota: unsupported: {feature}: {detail}", err=True)
+        click.echo(printable(f"rota: unsupported: {feature}: {detail}"), err=True)
     if check:
         unexplained = _check_import(imp, standalone, now)
         if unexplained:
