@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import httpcore
 import httpx
 
 from generator.errors import printable
@@ -389,6 +390,73 @@ MAY_HAVE_CHANGED = (
 )
 
 
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits no longer than the time left."""
+
+    def __init__(self, stream: httpcore.NetworkStream, left: Callable[[], float]):
+        self.stream, self.left = stream, left
+
+    def _timeout(self, timeout: float | None, error: type[Exception]) -> float:
+        left = self.left()
+        if left <= 0:
+            raise error("the overall time limit passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.stream.read(max_bytes, self._timeout(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.stream.write(buffer, self._timeout(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        t = self._timeout(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self.stream.start_tls(ssl_context, server_hostname, t), self.left)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's sockets, each read bounded by the overall deadline (so neither a
+    trickle of headers nor of a body outlasts it)."""
+
+    def __init__(self, backend: httpcore.NetworkBackend, left: Callable[[], float]):
+        self.backend, self.left = backend, left
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        left = self.left()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("the overall time limit passed")
+        t = left if timeout is None else min(timeout, left)
+        stream = self.backend.connect_tcp(host, port, t, local_address, socket_options)
+        return _DeadlineStream(stream, self.left)
+
+    def sleep(self, seconds: float) -> None:
+        self.backend.sleep(seconds)
+
+
+def _bounded_transport(left: Callable[[], float]) -> httpx.HTTPTransport:
+    """httpx's own transport, its connections bounded by ``left()`` seconds."""
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(backend, left)  # type: ignore[union-attr]
+    return transport
+
+
 class Api:
     """An HTTP client within limits: an overall deadline, a timeout per read, a cap on
     a reply's size. It retries rate limits, and server errors and lost replies only for
@@ -407,12 +475,15 @@ class Api:
         secrets: Sequence[str] = (),
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.client = httpx.Client(
-            base_url=base_url, headers=headers, transport=transport, follow_redirects=False
-        )
         self.sleep, self.clock = sleep, clock
         self.timeout, self.read_timeout, self.max_bytes = timeout, read_timeout, max_bytes
         self.deadline = clock() + timeout
+        self.client = httpx.Client(
+            base_url=base_url,
+            headers=headers,
+            transport=transport or _bounded_transport(lambda: self.deadline - self.clock()),
+            follow_redirects=False,
+        )
         self.secrets = [s for s in secrets if s]
 
     def clean(self, text: str) -> str:
@@ -472,6 +543,8 @@ class Api:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _NotSent(self.clean(f"cannot connect: {exc}")) from None
         except httpx.HTTPError as exc:
+            if self.clock() >= self.deadline:
+                raise _Cut(self._late("while waiting for the reply"), retry=False) from None
             raise _Cut(self.clean(f"no reply: {type(exc).__name__} {exc}".strip())) from None
         try:
             length = response.headers.get("Content-Length", "")
@@ -493,6 +566,8 @@ class Api:
                 if self.clock() > self.deadline:
                     raise _Cut(self._late("while the reply was still arriving"), retry=False)
         except httpx.HTTPError as exc:
+            if self.clock() >= self.deadline:
+                raise _Cut(self._late("while the reply was still arriving"), retry=False) from None
             raise _Cut(self.clean(f"the reply broke off: {type(exc).__name__} {exc}")) from None
         finally:
             response.close()

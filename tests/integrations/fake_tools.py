@@ -55,6 +55,7 @@ class FakeTools:
         self.created_id: Any = None  # PagerDuty: the id answered for each created override
         self.endless_users = False  # GET /users always says more (at most 300 pages)
         self.slow: str | None = None  # this path's reply trickles, a byte per 50 ms (≤ 10 s)
+        self.slow_headers = False  # ... and it is the headers that trickle, not the body
         self.huge: str | None = None  # this path's reply is 30 MB of JSON
         self.echo_token = False  # errors and user names repeat the token sent
         self.fail_next_post = 0  # answer this many POSTs 502 after making the overrides
@@ -209,6 +210,9 @@ def serve() -> Iterator[FakeTools]:
             except json.JSONDecodeError:
                 body = None
             tools.sent.append(f"{self.command} {self.path}")
+            if url.path == tools.slow and tools.slow_headers:
+                self._trickle_headers()
+                return
             if url.path in (tools.slow, tools.huge):
                 self._stream(url.path == tools.slow)
                 return
@@ -248,6 +252,19 @@ def serve() -> Iterator[FakeTools]:
                     tools.streamed += len(chunk)
                     if slow:
                         time.sleep(0.05)
+            except OSError:
+                pass  # the client has gone
+
+        def _trickle_headers(self) -> None:
+            """A status line, then a header a byte per 50 ms (200 bytes), then the rest."""
+            try:
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Pad: ")
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    tools.streamed += 1
+                    time.sleep(0.05)
+                self.wfile.write(b'\r\nContent-Length: 17\r\n\r\n{"overrides": []}')
             except OSError:
                 pass  # the client has gone
 

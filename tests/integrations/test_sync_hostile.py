@@ -193,6 +193,18 @@ def test_a_trickling_reply_ends_at_the_overall_time_limit(org: Path, tools: Fake
     assert tools.streamed < 200  # the client left before the reply was whole
 
 
+def test_trickling_headers_end_at_the_overall_time_limit(org: Path, tools: FakeTools) -> None:
+    tools.slow, tools.slow_headers = "/schedules/PSYNC01/overrides", True
+    result = sync(org, tools, "--apply", "--timeout", "1", code=1)
+    assert tools.sent == [*USERS, f"GET {OVERRIDES}"]
+    assert (
+        "rota: error: pagerduty: GET /schedules/PSYNC01/overrides: gave up: the overall time "
+        "limit of 1 s (--timeout) passed while waiting for the reply; nothing was changed by "
+        "this step"
+    ) in result.stderr
+    assert tools.streamed < 200  # the client left before the headers were whole
+
+
 def test_a_huge_reply_is_not_read_past_the_size_limit(org: Path, tools: FakeTools) -> None:
     tools.huge = "/schedules/PSYNC01/overrides"
     result = sync(org, tools, "--apply", code=1)
