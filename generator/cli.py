@@ -1420,7 +1420,7 @@ def sync(
         plan = s.plan_sync(desired, current, start, end)
         name = TOOL_NAMES.get(tool, tool)
         for line in s.plan_lines(name, schedule_id, f"{team}/{rotation}", start, end, plan, apply_):
-            click.echo(line)
+            click.echo(api.clean(line))
         if not apply_ or not plan.changes:
             return
         outcomes = client.apply(plan)

@@ -97,8 +97,10 @@ class FakeTools:
             more = len(self.requests) < 300
             return 200, {"users": users[:3], "limit": 3, "offset": offset, "more": more}
         page = users[offset : offset + 3]
-        if self.echo_token:
+        if self.echo_token:  # and the last user's e-mail is the token
             page = [{**u, "summary": f"{u['name']} {TOKEN}"} for u in page]
+            if offset + 3 >= len(users):
+                page[-1] = {**page[-1], "email": TOKEN}
         return 200, {"users": page, "limit": 3, "offset": offset, "more": offset + 3 < len(users)}
 
     def _pagerduty(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any):

@@ -24,6 +24,7 @@ from tests.integrations.test_sync import (
     sync,
 )
 
+FIXTURES = Path(__file__).parent / "fixtures"
 USERS = ["GET /users?limit=100&offset=0", "GET /users?limit=100&offset=3"]
 OVERRIDES = (
     "/schedules/PSYNC01/overrides?since=2026-03-02T14%3A00%3A00Z&until=2026-03-16T13%3A00%3A00Z"
@@ -230,11 +231,14 @@ def test_a_post_that_may_have_arrived_is_never_repeated(org: Path, tools: FakeTo
 
 
 def test_the_token_is_never_printed(org: Path, tools: FakeTools) -> None:
-    tools.echo_token = True
+    tools.echo_token = True  # in error messages, user names, and one user's e-mail
+    last = json.loads((FIXTURES / "pagerduty-v2" / "users.json").read_text())["users"][-1]
+    tools.seed_pagerduty("2026-03-05T00:00:00Z", "2026-03-06T00:00:00Z", last["id"])
     result = sync(org, tools, "--apply", code=1)
     assert "FAILED: create" in result.stderr and "may not do this" in result.stderr
     assert TOKEN not in result.output
     assert "token [token] may not do this" in result.stderr
+    assert "  ! left alone 2026-03-05T00:00:00Z to 2026-03-06T00:00:00Z [token] (" in result.stdout
     argv = ["--root", str(org), "sync", "pagerduty", "--team", "checkout", "--rotation"]
     argv += ["primary", "--schedule", "PSYNC01", "--api-url", tools.url, "--insecure-http"]
     wrong = CliRunner().invoke(cli, [*argv, *WINDOW], env={"ROTA_PAGERDUTY_TOKEN": "s3cr3t-1"})
