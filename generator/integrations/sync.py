@@ -673,7 +673,18 @@ class PagerDuty:
                 outcomes += self._create(plan.create[n : n + BATCH])
         finally:
             if self.ledger is not None:
-                self.ledger.save()
+                try:
+                    self.ledger.save()
+                except OSError as exc:
+                    why = f"cannot write {self.ledger.path}: {exc.strerror or exc}"
+                    outcomes.append(
+                        Outcome(
+                            "record",
+                            None,
+                            False,
+                            f"{why}; a later sync cannot delete the overrides made now",
+                        )
+                    )
         return outcomes
 
     def _delete(self, item: Interval) -> Outcome:

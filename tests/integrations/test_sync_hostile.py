@@ -109,6 +109,28 @@ def test_another_rotations_record_does_not_make_an_override_ours(
     assert "0 to delete" in result.stdout
 
 
+def test_an_override_sync_made_outside_the_window_is_left_alone(
+    org: Path, tools: FakeTools
+) -> None:
+    (org / "url").write_text(json.dumps(tools.url))
+    record(org, "Q-OLD")  # made by an earlier sync, listed although outside the window
+    tools.listed = [override("Q-OLD", start="2025-01-01T00:00:00Z", end="2025-01-08T00:00:00Z")]
+    result = sync(org, tools, "--apply")
+    assert [r for r in tools.sent if r.startswith("DELETE")] == []
+    assert (
+        "  ! left alone 2025-01-01T00:00:00Z to 2025-01-08T00:00:00Z bob.marsh@example.com "
+        "(outside the window)"
+    ) in result.stdout.splitlines()
+
+
+def test_a_state_file_that_cannot_be_written_is_reported(org: Path, tools: FakeTools) -> None:
+    (org / "rotations" / "sync.state.json").mkdir()  # a directory: not a file to write
+    result = sync(org, tools, "--apply", code=1)
+    assert result.stderr.startswith("rota: error: pagerduty: ")
+    assert "rotations/sync.state.json: cannot read what sync made" in result.stderr
+    assert tools.writes == []
+
+
 def test_an_id_the_server_gives_for_a_new_override_is_checked(org: Path, tools: FakeTools) -> None:
     tools.created_id = "../../../users/PADMIN"
     result = sync(org, tools, "--apply")
