@@ -232,7 +232,20 @@ def export(
     default=None,
     help="Opsgenie: the rotation the overrides apply to (default: all).",
 )
-@click.option("--api-url", metavar="URL", default=None, help="The tool's API address.")
+@click.option("--api-url", metavar="URL", default=None, help="The tool's API address (https).")
+@click.option(
+    "--insecure-http",
+    is_flag=True,
+    help="Allow an http:// --api-url on this machine (a local test server).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up after this long in all, every request and retry included.",
+)
 @click.option(
     "--apply", "apply_", is_flag=True, help="Make the changes (default: only print the plan)."
 )
@@ -250,6 +263,8 @@ def sync(
     fallback: str | None,
     tool_rotation: str | None,
     api_url: str | None,
+    insecure_http: bool,
+    timeout: float,
     apply_: bool,
     now_text: str | None,
 ) -> None:
@@ -276,6 +291,10 @@ def sync(
     base = api_url or s.DEFAULT_URL.get(tool)
     if base is None:
         raise click.UsageError(f"give --api-url: where your {tool} answers")
+    try:
+        base = s.check_url(base, insecure_http)
+    except s.UnsafeUrl as exc:
+        raise click.BadParameter(str(exc), param_hint="--api-url") from None
     users = _export_users(tool, users_file)
     if tool == "goalert" and users is None:
         raise click.UsageError("goalert names users by id: give --users FILE")
@@ -285,14 +304,15 @@ def sync(
         "opsgenie": s.Opsgenie.headers,
         "goalert": s.GoAlert.headers,
     }[tool](token)
-    api = s.Api(base, headers)
+    api = s.Api(base, headers, timeout=timeout, secrets=[token])
     try:
         if tool == "pagerduty":
-            client = s.PagerDuty(api, schedule_id)
+            ledger = s.Ledger(ctx.root, tool, base, schedule_id, f"{team}/{rotation}")
+            client = s.PagerDuty(api, schedule_id, ledger)
             if users is None:
                 users = tool_users_by_email(client.users())
         elif tool == "opsgenie":
-            client = s.Opsgenie(api, schedule_id, tool_rotation)
+            client = s.Opsgenie(api, schedule_id, tool_rotation, team, rotation)
         else:
             client = s.GoAlert(api, schedule_id, start, end)
         emails = {p.id: p.email for p in org.people.values()}
@@ -307,53 +327,23 @@ def sync(
             desired = s.clip(desired, start, end)
         names = {uid: email for email, uid in (users or {}).items()}
         current = [replace(c, label=names.get(c.user, c.label)) for c in client.current(start, end)]
-        plan = s.plan_sync(desired, current)
-        _print_plan(tool, schedule_id, f"{team}/{rotation}", start, end, plan, apply_)
+        plan = s.plan_sync(desired, current, start, end)
+        name = TOOL_NAMES.get(tool, tool)
+        for line in s.plan_lines(name, schedule_id, f"{team}/{rotation}", start, end, plan, apply_):
+            click.echo(api.clean(line))
         if not apply_ or not plan.changes:
             return
         outcomes = client.apply(plan)
     except s.SyncFailed as exc:
-        click.echo(f"rota: error: {tool}: {exc}; nothing was changed by this step", err=True)
+        why = api.clean(str(exc))
+        click.echo(f"rota: error: {tool}: {why}; nothing was changed by this step", err=True)
         sys.exit(1)
     finally:
         api.close()
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
-        what = (
-            _interval_text(o.interval) if o.interval else f"window {iso_utc(start)}–{iso_utc(end)}"
-        )
-        click.echo(f"{'ok' if o.ok else 'FAILED'}: {o.action} {what}: {o.message}", err=not o.ok)
+        click.echo(api.clean(s.outcome_line(o, start, end)), err=not o.ok)
     done = len(outcomes) - len(failed)
     click.echo(f"applied: {done} change(s) made, {len(failed)} failed")
     if failed:
         sys.exit(1)
-
-
-def iso_utc(at: datetime) -> str:
-    from generator.integrations.common import utc
-
-    return utc(at)
-
-
-def _interval_text(i: Any) -> str:
-    return f"{iso_utc(i.start_at)} to {iso_utc(i.end_at)} {i.label}"
-
-
-def _print_plan(
-    tool: str, schedule_id: str, key: str, start: datetime, end: datetime, plan: Any, apply_: bool
-) -> None:
-    click.echo(
-        f"{TOOL_NAMES.get(tool, tool)} schedule {schedule_id} ← {key}, "
-        f"{iso_utc(start)} to {iso_utc(end)}:"
-    )
-    rows = [("+ create", i) for i in plan.create] + [("- delete", i) for i in plan.delete]
-    rows += [("= unchanged", i) for i in plan.unchanged]
-    for label, i in sorted(rows, key=lambda r: (r[1].start_at, r[0])):
-        click.echo(f"  {label:<11} {_interval_text(i)}")
-    summary = (
-        f"plan: {len(plan.create)} to create, {len(plan.delete)} to delete, "
-        f"{len(plan.unchanged)} unchanged"
-    )
-    if plan.changes and not apply_:
-        summary += " (nothing changed: run again with --apply)"
-    click.echo(summary)

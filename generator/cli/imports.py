@@ -15,18 +15,17 @@ from generator.cli.common import (
     now_option,
     parse_instant,
 )
-from generator.errors import InvalidInput
+from generator.errors import InvalidInput, printable
 
 
 def read_json(files: tuple[Path, ...]) -> list[Any]:
     """The saved JSON files as located documents; a bad one exits 1 naming FILE."""
-    from generator.integrations.common import BadExport, parse_json
+    from generator.integrations.common import BadExport, read_json
 
     docs = []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-            docs.append(parse_json(str(path), text))
+            docs.append(read_json(path))
         except (OSError, UnicodeDecodeError) as exc:
             click.echo(f"{path}: error: cannot read it: {exc}", err=True)
             sys.exit(1)
@@ -36,8 +35,6 @@ def read_json(files: tuple[Path, ...]) -> list[Any]:
 
 
 def bad_export(exc: Any) -> NoReturn:
-    from generator.errors import printable
-
     click.echo(f"{exc.file}: error: at {exc.path}: {printable(exc.message)}", err=True)
     sys.exit(1)
 
@@ -209,7 +206,7 @@ def import_(
         bad_export(exc)
     standalone = imported_yaml(imp)
     for feature, detail in imp.unsupported:
-        click.echo(f"rota: unsupported: {feature}: {detail}", err=True)
+        click.echo(printable(f"rota: unsupported: {feature}: {detail}"), err=True)
     if check:
         unexplained = _check_import(imp, standalone, now)
         if unexplained:

@@ -20,11 +20,21 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from generator.errors import printable
 from generator.timeutil import format_duration, iso
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# limits on a saved API response: beyond them it is no tool's answer
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 200  # nesting of lists and objects
+MAX_DIGITS = 4300  # Python's own limit on the digits of a whole number
+MAX_TEXT = 500  # characters of a name, id or other string
+MAX_WHOLE = 10**9  # magnitude of a whole number (seconds, counts, indices)
 
 
 # --- reading saved JSON ----------------------------------------------------------------
@@ -88,11 +98,17 @@ class Doc:
     def str(self) -> str:
         if not isinstance(self.value, str) or not self.value:
             raise self.fail(f"expected a non-empty string, found {_kind(self.value)}")
+        if len(self.value) > MAX_TEXT:
+            raise self.fail(
+                f"a string of {len(self.value):,} characters; at most {MAX_TEXT} are read"
+            )
         return self.value
 
     def int(self) -> int:
         if isinstance(self.value, bool) or not isinstance(self.value, int):
             raise self.fail(f"expected a whole number, found {_kind(self.value)}")
+        if abs(self.value) > MAX_WHOLE:
+            raise self.fail(f"a whole number out of range (at most {MAX_WHOLE:,} either way)")
         return self.value
 
     def instant(self) -> datetime:
@@ -124,13 +140,52 @@ def _kind(value: Any) -> str:
     )
 
 
+def read_json(path: Path) -> Doc:
+    """A saved API response, read within the limits. Raises ``OSError``,
+    ``UnicodeDecodeError`` or ``BadExport``."""
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise BadExport(
+            str(path),
+            "$",
+            f"the file is over {MAX_FILE_BYTES // 1024 // 1024} MB: no saved API response "
+            "is this large",
+        )
+    return parse_json(str(path), data.decode("utf-8"))
+
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_BRACKETS = re.compile(_STRING + r"|[\[\]{}]")
+_LONG_NUMBER = re.compile(_STRING + r"|\d{" + str(MAX_DIGITS + 1) + ",}")
+
+
 def parse_json(file: str, text: str) -> Doc:
+    def at(pos: int) -> str:
+        line, column = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+        return f"{file}:{line}:{column}"
+
     try:
         return Doc(json.loads(text), file)
     except json.JSONDecodeError as exc:
         raise BadExport(
-            f"{file}:{exc.lineno}:{exc.colno}", "$", f"not valid JSON: {exc.msg}"
+            f"{file}:{exc.lineno}:{exc.colno}", "$", f"not valid JSON: {printable(exc.msg)}"
         ) from None
+    except RecursionError:
+        depth, pos = 0, 0
+        for m in _BRACKETS.finditer(text):
+            if m.group() in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    pos = m.start()
+                    break
+            elif m.group() in "]}":
+                depth -= 1
+        raise BadExport(at(pos), "$", f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError:  # a whole number of more digits than Python converts
+        found = (m for m in _LONG_NUMBER.finditer(text) if not m.group().startswith('"'))
+        pos = next((m.start() for m in found), 0)
+        raise BadExport(at(pos), "$", f"a number of more than {MAX_DIGITS} digits") from None
 
 
 # --- what an import produces ------------------------------------------------------------
@@ -254,8 +309,16 @@ def _hhmm(minutes: int) -> str:
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar, written by the YAML dumper: whatever the tool's text
+    holds (line breaks, quotes, control characters) stays one value."""
+    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf"))
+    return dumped.rstrip("\n")
+
+
+def _c(text: str) -> str:
+    """Text for a YAML comment: one line, control characters and line breaks escaped
+    (a tool's name can never end the comment and add YAML)."""
+    return printable(text)
 
 
 def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) -> str:
@@ -264,7 +327,7 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
     known = known_people or {}
     lines = [
         "# yaml-language-server: $schema=rota.schema.json",
-        f"# Imported from {imp.source} by `rota import {imp.tool}`.",
+        f"# Imported from {_c(imp.source)} by `rota import {imp.tool}`.",
         "# Rotations keep `assignment: round-robin`, so nobody's turn moves until the team",
         "# opts into `fair`. Check it with `rota schedule --team " + imp.team_id + "`.",
     ]
@@ -272,7 +335,7 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
         lines.append("#")
         lines.append("# Not expressible in Rota (left out; see the import's report):")
         for feature, detail in imp.unsupported:
-            lines.append(f"#   - {feature}: {detail}")
+            lines.append(f"#   - {_c(feature)}: {_c(detail)}")
     new_people = [p for p in imp.people if not (p.email and p.email.lower() in known)]
     lines.append("")
     if new_people:
@@ -283,19 +346,19 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
             if p.email:
                 lines.append(f"    email: {_q(p.email)}")
             if p.timezone:
-                lines.append(f"    timezone: {p.timezone}")
+                lines.append(f"    timezone: {_q(p.timezone)}")
         lines.append("")
     lines += [
         "teams:",
         f"  - id: {imp.team_id}",
         f"    name: {_q(imp.team_name)}",
-        f"    timezone: {imp.timezone}",
+        f"    timezone: {_q(imp.timezone)}",
         "    rotations:",
     ]
     ids = {p.id: known.get((p.email or "").lower(), p.id) for p in imp.people}
     for r in imp.rotations:
         for c in r.comments:
-            lines.append(f"      # {c}")
+            lines.append(f"      # {_c(c)}")
         lines.append(f"      - id: {r.id}")
         lines.append(f"        name: {_q(r.name)}")
         lines.append(f"        members: [{', '.join(ids.get(m, m) for m in r.members)}]")

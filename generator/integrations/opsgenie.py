@@ -15,6 +15,8 @@ its start day and time to its end day and time.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -232,10 +234,30 @@ def _day(doc: Doc) -> int:
 # --- export ----------------------------------------------------------------------------
 
 
+ALIAS_STAMP = re.compile(r"\d{8}T\d{6}Z")
+
+
+def alias_prefix(team: str, rotation: str) -> str:
+    """``rota.<team>.<rotation>.``: team and rotation ids are slugs (no '.'), so the
+    prefix names one rotation only; an over-long one is a digest of both."""
+    prefix = f"rota.{team}.{rotation}."
+    if len(prefix) + 16 > 100:  # Opsgenie keeps aliases of up to 100 characters
+        digest = hashlib.sha256(f"{team}/{rotation}".encode()).hexdigest()[:24]
+        prefix = f"rota.{digest}."
+    return prefix
+
+
 def override_alias(a: Assignment) -> str:
-    """A stable alias: Opsgenie keeps one override per alias, so re-sending is safe."""
+    """A stable alias: Opsgenie keeps one override per alias, so re-sending is safe.
+    It carries the team, rotation and start, so sync can tell its own overrides."""
     stamp = utc(a.start_at).replace("-", "").replace(":", "")
-    return f"rota-{a.team}-{a.rotation}-{stamp}"[:100]
+    return alias_prefix(a.team, a.rotation) + stamp
+
+
+def owns_alias(alias: str, team: str, rotation: str) -> bool:
+    """Whether ``alias`` is one ``override_alias`` gives this team's rotation."""
+    prefix = alias_prefix(team, rotation)
+    return alias.startswith(prefix) and bool(ALIAS_STAMP.fullmatch(alias[len(prefix) :]))
 
 
 def override_body(a: Assignment, rotation_name: str | None = None) -> dict[str, Any]:

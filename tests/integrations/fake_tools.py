@@ -4,6 +4,12 @@ It keeps overrides in memory, checks the token, and checks every request body:
 PagerDuty's against the override schema vendored from its OpenAPI document,
 Opsgenie's and GoAlert's against the fields their API documentation requires.
 A body that fails the check is answered 400 and recorded in ``violations``.
+
+It can also play a hostile server (the knobs below ``# hostile``): ids and aliases
+that are paths, other rotations' overrides, overrides outside the window, pages
+without end, a reply that trickles or never ends, a server error after a POST, and
+the token echoed back. Every such loop is bounded in count and time and stops by
+itself, whatever the client does. ``sent`` records every request line as received.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import jsonschema
 
@@ -42,6 +49,17 @@ class FakeTools:
         self.users = json.loads((HERE / "fixtures" / "pagerduty-v2" / "users.json").read_text())
         self._ids = itertools.count(1)
         self.url = ""
+        self.sent: list[str] = []  # "METHOD target" exactly as received, query included
+        # hostile
+        self.listed: list[Any] = []  # PagerDuty: raw overrides added to every GET reply
+        self.created_id: Any = None  # PagerDuty: the id answered for each created override
+        self.endless_users = False  # GET /users always says more (at most 300 pages)
+        self.slow: str | None = None  # this path's reply trickles, a byte per 50 ms (≤ 10 s)
+        self.slow_headers = False  # ... and it is the headers that trickle, not the body
+        self.huge: str | None = None  # this path's reply is 30 MB of JSON
+        self.echo_token = False  # errors and user names repeat the token sent
+        self.fail_next_post = 0  # answer this many POSTs 502 after making the overrides
+        self.streamed = 0  # bytes of a slow or huge reply written before the client left
 
     @property
     def writes(self) -> list[tuple[str, str]]:
@@ -57,8 +75,10 @@ class FakeTools:
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str):
         self.requests.append((method, path))
         if auth not in (f"Token token={TOKEN}", f"GenieKey {TOKEN}", f"Bearer {TOKEN}"):
+            if self.echo_token:
+                return 401, {"error": {"message": f"Unauthorized: '{auth}' is not valid"}}
             return 401, {"error": {"message": "Unauthorized", "code": 2006}}
-        parts = path.strip("/").split("/")
+        parts = [unquote(p) for p in path.strip("/").split("/")]
         if parts == ["users"] and method == "GET":
             return self._users(query)
         if parts[:1] == ["schedules"] and parts[2:3] == ["overrides"]:
@@ -73,7 +93,14 @@ class FakeTools:
         # two pages of at most three, as PagerDuty's offset pagination returns them
         offset = int(query.get("offset", ["0"])[0])
         users = self.users["users"]
+        if self.endless_users:
+            more = len(self.requests) < 300
+            return 200, {"users": users[:3], "limit": 3, "offset": offset, "more": more}
         page = users[offset : offset + 3]
+        if self.echo_token:  # and the last user's e-mail is the token
+            page = [{**u, "summary": f"{u['name']} {TOKEN}"} for u in page]
+            if offset + 3 >= len(users):
+                page[-1] = {**page[-1], "email": TOKEN}
         return 200, {"users": page, "limit": 3, "offset": offset, "more": offset + 3 < len(users)}
 
     def _pagerduty(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any):
@@ -84,7 +111,9 @@ class FakeTools:
                 for o in self.overrides.values()
                 if _at(o["start"]) < until and since < _at(o["end"])
             ]
-            return 200, {"overrides": sorted(found, key=lambda o: o["start"])}
+            if self.echo_token:
+                found = [{**o, "user": {**o["user"], "summary": f"x {TOKEN}"}} for o in found]
+            return 200, {"overrides": sorted(found, key=lambda o: o["start"]) + self.listed}
         if method == "DELETE" and len(parts) == 4:
             if self.overrides.pop(parts[3], None) is None:
                 return 404, {"error": {"message": "Not Found"}}
@@ -109,7 +138,13 @@ class FakeTools:
                 oid = f"Q{next(self._ids):05d}"
                 stored = {"id": oid, "start": o["start"], "end": o["end"], "user": o["user"]}
                 self.overrides[oid] = stored
-                results.append({"status": 201, "override": stored})
+                shown = {**stored, "id": self.created_id} if self.created_id else stored
+                results.append({"status": 201, "override": shown})
+            if self.fail_next_post:
+                self.fail_next_post -= 1
+                return 502, {"error": {"message": "Bad Gateway"}}
+            if self.echo_token:
+                return 400, {"error": {"message": f"token {TOKEN} may not do this"}}
             return 201, results
         return 405, {"error": {"message": "Method Not Allowed"}}
 
@@ -176,6 +211,13 @@ def serve() -> Iterator[FakeTools]:
                 body = json.loads(raw) if raw else None
             except json.JSONDecodeError:
                 body = None
+            tools.sent.append(f"{self.command} {self.path}")
+            if url.path == tools.slow and tools.slow_headers:
+                self._trickle_headers()
+                return
+            if url.path in (tools.slow, tools.huge):
+                self._stream(url.path == tools.slow)
+                return
             status, doc = tools.handle(
                 self.command,
                 url.path,
@@ -191,6 +233,42 @@ def serve() -> Iterator[FakeTools]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def _stream(self, slow: bool) -> None:
+            """A JSON reply that trickles (200 bytes, one per 50 ms) or is 30 MB long,
+            until it is whole or the client has gone."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if slow:
+                self.send_header("Content-Length", "200")
+            self.end_headers()
+            start, pad = b'{"overrides": [], "pad": "', b'"}'
+            if slow:
+                chunks = [start, *(b"x" for _ in range(200 - len(start) - len(pad))), pad]
+            else:
+                chunks = [start, *(b"x" * 65536 for _ in range(480)), pad]  # 30 MB
+            try:
+                for chunk in chunks:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    tools.streamed += len(chunk)
+                    if slow:
+                        time.sleep(0.05)
+            except OSError:
+                pass  # the client has gone
+
+        def _trickle_headers(self) -> None:
+            """A status line, then a header a byte per 50 ms (200 bytes), then the rest."""
+            try:
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Pad: ")
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    tools.streamed += 1
+                    time.sleep(0.05)
+                self.wfile.write(b'\r\nContent-Length: 17\r\n\r\n{"overrides": []}')
+            except OSError:
+                pass  # the client has gone
 
         do_GET = do_POST = do_DELETE = _do
 

@@ -421,3 +421,102 @@ def test_a_none_turn_in_opsgenie_is_named_where_the_timeline_differs(tmp_path: P
     )
     assert all(line.endswith("[unsupported: none participant]") for line in lines[1:])
     assert "rota: unsupported: none participant:" in result.stderr
+
+
+HOSTILE_NAME = (
+    "Weekly'\n      - id: injected\n        name: Injected\n        members: [alice-ng]\n"
+    '        start: "2026-03-02 09:00"\n        shift: 1w\n        assignment: round-robin\n'
+    "      #"
+)
+
+
+def test_a_hostile_layer_name_is_text_and_adds_no_yaml(tmp_path: Path) -> None:
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    doc["schedule"]["schedule_layers"][0]["name"] = HOSTILE_NAME
+    hostile = tmp_path / "schedule.json"
+    hostile.write_text(json.dumps(doc))
+    out = tmp_path / "imported.yaml"
+    run(tmp_path, "import", "pagerduty", str(hostile), PD_V2[1], "--out", str(out))
+    written = yaml.safe_load(out.read_text())
+    (team,) = written["teams"]
+    assert [r["name"] for r in team["rotations"]] == [HOSTILE_NAME, "Business hours"]
+    assert [r["id"] for r in team["rotations"]] == [
+        "weekly-id-injected-name-injected-members-alice-ng-start-2026-03-02-09-00-shift-1w-"
+        "assignment-round-robin",
+        "business-hours",
+    ]
+    # the comment above the rotation holds the name on one line, its breaks escaped
+    comments = [line for line in out.read_text().splitlines() if "PagerDuty layer" in line]
+    assert comments[0].startswith("      # PagerDuty layer 'Weekly'\\n      - id: injected")
+
+
+def test_control_characters_in_a_name_stay_out_of_the_written_yaml(tmp_path: Path) -> None:
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    doc["schedule"]["schedule_layers"][0]["name"] = "Weekly\u2028\x85\x1b[31m"
+    doc["schedule"]["name"] = "Checkout\nteams: []"
+    hostile = tmp_path / "schedule.json"
+    hostile.write_text(json.dumps(doc))
+    out = tmp_path / "imported.yaml"
+    run(tmp_path, "import", "pagerduty", str(hostile), PD_V2[1], "--out", str(out))
+    text = out.read_text()
+    assert not any(ch in text for ch in "\u2028\x85\x1b")
+    names = [r["name"] for r in yaml.safe_load(text)["teams"][0]["rotations"]]
+    assert names == ["Weekly\u2028\x85\x1b[31m", "Business hours"]
+    assert yaml.safe_load(text)["teams"][0]["name"] == "Checkout\nteams: []"
+
+
+def test_a_file_past_the_size_limit_is_refused(tmp_path: Path) -> None:
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    doc["schedule"]["description"] = "x" * (50 * 1024 * 1024)
+    big = tmp_path / "schedule.json"
+    big.write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "pagerduty", str(big), PD_V2[1], code=1)
+    assert result.stderr == (
+        f"{big}: error: at $: the file is over 20 MB: no saved API response is this large\n"
+    )
+
+
+def test_deep_nesting_is_a_located_error(tmp_path: Path) -> None:
+    deep = tmp_path / "schedule.json"
+    deep.write_text('{"schedule":\n  ' + "[" * 200_000 + "]" * 200_000 + "}")
+    result = run(tmp_path, "import", "pagerduty", str(deep), code=1)
+    # the 201st opening bracket: line 2, column 3 + 199
+    assert result.stderr == f"{deep}:2:202: error: at $: nested more than 200 levels deep\n"
+
+
+def test_a_number_of_thousands_of_digits_is_a_located_error(tmp_path: Path) -> None:
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    doc["schedule"]["schedule_layers"][0]["rotation_turn_length_seconds"] = 1
+    text = json.dumps(doc, indent=1).replace(
+        '"rotation_turn_length_seconds": 1,', '"rotation_turn_length_seconds": ' + "9" * 5000 + ","
+    )
+    bad = tmp_path / "schedule.json"
+    bad.write_text(text)
+    line = next(
+        n for n, s in enumerate(text.splitlines(), 1) if "rotation_turn_length_seconds" in s
+    )
+    column = text.splitlines()[line - 1].index("9") + 1
+    result = run(tmp_path, "import", "pagerduty", str(bad), PD_V2[1], code=1)
+    assert result.stderr == (
+        f"{bad}:{line}:{column}: error: at $: a number of more than 4300 digits\n"
+    )
+    # a number Python reads but no turn could last is named by its path
+    doc["schedule"]["schedule_layers"][0]["rotation_turn_length_seconds"] = 10**300
+    bad.write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "pagerduty", str(bad), PD_V2[1], code=1)
+    assert result.stderr == (
+        f"{bad}: error: at $.schedule.schedule_layers[0].rotation_turn_length_seconds: "
+        "a whole number out of range (at most 1,000,000,000 either way)\n"
+    )
+
+
+def test_a_name_of_thousands_of_characters_is_a_located_error(tmp_path: Path) -> None:
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    doc["schedule"]["schedule_layers"][1]["name"] = "n" * 5000
+    bad = tmp_path / "schedule.json"
+    bad.write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "pagerduty", str(bad), PD_V2[1], code=1)
+    assert result.stderr == (
+        f"{bad}: error: at $.schedule.schedule_layers[1].name: a string of 5,000 characters; "
+        "at most 500 are read\n"
+    )
