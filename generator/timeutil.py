@@ -157,11 +157,12 @@ def as_local(at: datetime, tz: ZoneInfo) -> datetime:
     """``at`` with the fixed UTC offset it has in ``tz``: it reads as that zone's wall
     clock (for display) and, unlike a ``ZoneInfo`` time, still subtracts as an instant."""
     local = at.astimezone(tz)
-    return local.astimezone(_fixed(local.utcoffset() or timedelta(0)))
+    return local.astimezone(fixed_zone(local.utcoffset() or timedelta(0)))
 
 
 @cache
-def _fixed(offset: timedelta) -> timezone:
+def fixed_zone(offset: timedelta) -> timezone:
+    """One tzinfo per offset: shared by every instant that has it (and so pickled once)."""
     return timezone(offset)
 
 

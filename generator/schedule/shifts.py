@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from functools import cache, lru_cache
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from generator.model import Coverage, Rotation
-from generator.timeutil import localize, zone
+from generator.timeutil import fixed_zone, localize, zone
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,6 @@ def _next_boundary(
     return boundary_at(rotation, tz_name, k)
 
 
-@cache
-def _fixed(offset: timedelta) -> timezone:
-    """One tzinfo per offset: shared by every boundary (and so pickled once)."""
-    return timezone(offset)
-
-
 def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> int:
     """The index of the slot containing ``at`` (or starting at it)."""
     tz = zone(tz_name)
@@ -102,7 +96,7 @@ def _window_on(
 
 
 def _with_offset(at: datetime) -> datetime:
-    return at.astimezone(_fixed(at.utcoffset() or timedelta(0)))
+    return at.astimezone(fixed_zone(at.utcoffset() or timedelta(0)))
 
 
 def coverage_windows(

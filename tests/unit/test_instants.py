@@ -290,3 +290,27 @@ def test_who_at_a_time_in_the_fold_is_a_usage_error_naming_both_readings(root: P
         cli, ["--root", str(root), "who", "--at", "2026-11-01T01:30-05:00", "--now", NOW]
     )
     assert ok.exit_code == 0, ok.output
+
+
+def test_night_coverage_window_over_the_autumn_change_lasts_nine_hours() -> None:
+    from generator.model import Coverage, Member, Rotation
+    from generator.schedule.shifts import compute_slots
+
+    nights = Rotation(
+        team="web",
+        id="nights",
+        name="Nights",
+        members=(Member("ann", None, None, 1.0),),
+        start_local=datetime(2026, 10, 26, 9, 0),
+        shift=timedelta(weeks=1),
+        assignment="fair",
+        fairness="fluid",
+        min_rest=None,
+        coverage=(Coverage(frozenset(range(7)), 22 * 60, 6 * 60),),
+    )
+    start = datetime(2026, 11, 1, 4, tzinfo=UTC)  # 00:00 EDT
+    (slot,) = compute_slots(nights, "America/New_York", start, start + timedelta(hours=1))
+    (window,) = [(a, b) for a, b in slot.windows if a <= start < b]
+    # Sat 22:00 EDT = 02:00Z to Sun 06:00 EST = 11:00Z: 9 h (8 on the wall clock); a
+    # shift's length on a person's page is end − start
+    assert window[1] - window[0] == timedelta(hours=9)
