@@ -2,7 +2,11 @@
 
 Built by ``validate.build_org`` from the input files; every object remembers
 its ``source`` so later checks (conflicts, infeasible shifts) can point at it.
-All instants are aware datetimes; local wall-clock values keep their zone.
+Instants are absolute: what the input files give (leave, overrides, incidents)
+is held in UTC, the zone that displays it kept beside it (the team's, the
+person's); computed boundaries carry a fixed UTC offset. Either way subtracting
+two of them gives real elapsed time. Local wall-clock values (a rotation's
+``start_local``) are naive and say so.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from generator.errors import Source
-from generator.timeutil import HourClasser, zone
+from generator.timeutil import HourClasser, elapsed, zone
 
 NOWHERE = Source("<none>")
 
@@ -225,7 +229,8 @@ class Incident:
 
     @property
     def length(self) -> timedelta:
-        return self.resolved_at - self.started_at
+        """Real elapsed time, started to resolved (4 h from 00:30 EDT to 03:30 EST)."""
+        return elapsed(self.started_at, self.resolved_at)
 
     @property
     def paged_at(self) -> datetime:

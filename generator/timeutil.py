@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -83,6 +83,87 @@ def localize(local: datetime, tz: ZoneInfo) -> datetime:
         else:
             low = mid
     return high.astimezone(tz)
+
+
+class LocalTimeError(ValueError):
+    """A local date-time written as input that does not name one instant: what is
+    wrong (``problem``), what to write instead (``remedy``), and a wall-clock time
+    near it that names exactly one instant (``instead``)."""
+
+    def __init__(self, problem: str, remedy: str, instead: datetime, joiner: str = ": "):
+        super().__init__(f"{problem}{joiner}{remedy}")
+        self.problem, self.remedy, self.instead = problem, remedy, instead
+
+
+def read_local(local: datetime, tz: ZoneInfo, zone_name: str | None = None) -> datetime:
+    """The UTC instant a local wall-clock time written as input names, by SPEC 2.
+
+    Unlike ``localize`` (for computed boundaries), a time inside a gap or a
+    repeated hour is an error: LocalTimeError says which, and what to write.
+    """
+    name = zone_name or str(tz)
+    first = local.replace(tzinfo=tz, fold=0)
+    second = local.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC)
+    spelled = _spell(local)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local:
+        readings = " or ".join(_reading(at) for at in (first, second))
+        jump = abs((first.utcoffset() or timedelta(0)) - (second.utcoffset() or timedelta(0)))
+        raise LocalTimeError(
+            f"{spelled} happens twice in {name}", f"write {readings}", local + jump
+        )
+    before, after = first.utcoffset(), second.utcoffset()
+    assert before is not None and after is not None
+    jump = after - before
+    moved = localize(local, tz).astimezone(UTC)  # the first instant after the gap
+    gap_from = (moved + before).replace(tzinfo=None)
+    gap_to = (moved + after).replace(tzinfo=None)
+    earlier, later = local - jump, local + jump
+    raise LocalTimeError(
+        f"{spelled} does not exist in {name}: clocks go from {_clock(gap_from, local)} "
+        f"to {_clock(gap_to, local)}",
+        f"write {_clock(earlier, local)} or {_clock(later, local)}, or an offset",
+        later,
+        "; ",
+    )
+
+
+def _spell(local: datetime) -> str:
+    return f"{local:%Y-%m-%d %H:%M}" + (f":{local:%S}" if local.second else "")
+
+
+def _clock(at: datetime, near: datetime) -> str:
+    """``03:00``, with the date when it is not ``near``'s."""
+    text = f"{at:%H:%M}" + (f":{at:%S}" if at.second else "")
+    return text if at.date() == near.date() else f"{at:%Y-%m-%d} {text}"
+
+
+def _reading(at: datetime) -> str:
+    spec = "seconds" if at.second else "minutes"
+    text = at.isoformat(timespec=spec)
+    abbr = at.tzname() or ""
+    return text if not abbr or abbr[0] in "+-" else f"{text} ({abbr})"
+
+
+def elapsed(start_at: datetime, end_at: datetime) -> timedelta:
+    """The real time from ``start_at`` to ``end_at``: in UTC, since two datetimes
+    sharing a ``ZoneInfo`` subtract on the wall clock in Python (an hour out
+    across a change of offset)."""
+    return end_at.astimezone(UTC) - start_at.astimezone(UTC)
+
+
+def as_local(at: datetime, tz: ZoneInfo) -> datetime:
+    """``at`` with the fixed UTC offset it has in ``tz``: it reads as that zone's wall
+    clock (for display) and, unlike a ``ZoneInfo`` time, still subtracts as an instant."""
+    local = at.astimezone(tz)
+    return local.astimezone(fixed_zone(local.utcoffset() or timedelta(0)))
+
+
+@cache
+def fixed_zone(offset: timedelta) -> timezone:
+    """One tzinfo per offset: shared by every instant that has it (and so pickled once)."""
+    return timezone(offset)
 
 
 def step_local(start_local: datetime, length: timedelta, k: int) -> datetime:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from generator import spec
 from generator.errors import Diagnostics, Source, did_you_mean
@@ -46,20 +47,28 @@ from generator.model import (
     Team,
 )
 from generator.spec import INVALID, Rec
-from generator.timeutil import format_duration, localize, zone
+from generator.timeutil import LocalTimeError, format_duration, localize, read_local, zone
 
 DAY_INDEX = {d: i for i, d in enumerate(spec.DAYS)}
 HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
 FENCE_RE = re.compile(r"^[ \t]*(```|~~~)")
 
 
-def instant(value: date | datetime, zone_name: str) -> datetime:
-    """A date-time read in ``zone_name`` unless it carries its own offset."""
+def instant(
+    value: date | datetime, zone_name: str, src: Source, diags: Diagnostics
+) -> datetime | None:
+    """The UTC instant of a date-time read in ``zone_name`` unless it carries its
+    own offset (SPEC 2), or of a date's first instant there; None, with an error at
+    ``src``, for a local time inside a DST gap or, written without offset, a fold."""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return value
-        return localize(value, zone(zone_name))
-    return localize(datetime.combine(value, time()), zone(zone_name))
+            return value.astimezone(UTC)
+        try:
+            return read_local(value, zone(zone_name), zone_name)
+        except LocalTimeError as exc:
+            diags.error(src, str(exc))
+            return None
+    return localize(datetime.combine(value, time()), zone(zone_name)).astimezone(UTC)
 
 
 def _collect(tree: RawTree, diags: Diagnostics) -> tuple[dict[str, list[Rec]], dict[str, Rec]]:
@@ -190,7 +199,10 @@ def build_people(
                 end = end + timedelta(days=1)
             elif not isinstance(end, datetime):
                 end = end + timedelta(days=1)
-            start_at, end_at = instant(start, tz_name), instant(end, tz_name)
+            start_at = instant(start, tz_name, lv.at("from"), diags)
+            end_at = instant(end, tz_name, lv.at("to"), diags)
+            if start_at is None or end_at is None:
+                continue
             if end_at <= start_at:
                 diags.error(lv.at("to"), "leave 'to' must be after 'from'")
                 continue
@@ -224,7 +236,11 @@ def build_people(
 
 
 def build_rotation(
-    rec: Rec, team_id: str, people: dict[str, Person], diags: Diagnostics
+    rec: Rec,
+    team_id: str,
+    people: dict[str, Person],
+    diags: Diagnostics,
+    tz_name: str | None = None,
 ) -> Rotation:
     members = []
     seen: dict[str, list[Member]] = defaultdict(list)
@@ -248,6 +264,18 @@ def build_rotation(
             "rotation start is a local wall-clock time in the team zone: "
             'write it without an offset, like "2026-01-05 09:00"',
         )
+    elif tz_name is not None:
+        try:
+            read_local(rec["start"], zone(tz_name), tz_name)
+        except LocalTimeError as exc:
+            # an input, so SPEC 2's rule, not the one for computed boundaries; and an
+            # offset cannot settle a fold: the start is the phase on the wall clock
+            diags.error(
+                rec.at("start"),
+                f"{exc.problem}; a rotation start is a wall-clock time without offset: "
+                f"choose one that happens exactly once, such as "
+                f'"{exc.instead:%Y-%m-%d %H:%M}"',
+            )
     coverage = tuple(
         Coverage(frozenset(DAY_INDEX[d] for d in c["days"]), c["from"], c["to"], c.source)
         for c in rec["coverage"]
@@ -280,7 +308,7 @@ def build_teams(
     teams: dict[str, Team] = {}
     for rec in _unique(recs, "team", diags):
         rotations = [
-            build_rotation(r, rec["id"], people, diags)
+            build_rotation(r, rec["id"], people, diags, rec["timezone"] or settings.timezone)
             for r in _unique(rec["rotations"], f"rotation (in team '{rec['id']}')", diags)
         ]
         escalation = None
@@ -391,7 +419,10 @@ def build_overrides(
         ok = _ref(rec["person"], people, "person", rec.at("person"), diags) and ok
         if not ok or team is None:
             continue
-        start_at, end_at = instant(rec["from"], team.timezone), instant(rec["to"], team.timezone)
+        start_at = instant(rec["from"], team.timezone, rec.at("from"), diags)
+        end_at = instant(rec["to"], team.timezone, rec.at("to"), diags)
+        if start_at is None or end_at is None:
+            continue
         if end_at <= start_at:
             diags.error(rec.at("to"), "override 'to' must be after 'from'")
             continue
@@ -638,23 +669,31 @@ def build_incidents(
         if not ok:
             continue
         tz_name = teams[r["team"]].timezone
-        started, resolved = instant(r["started"], tz_name), instant(r["resolved"], tz_name)
-        if resolved <= started:
-            diags.error(r.at("resolved"), "incident 'resolved' must be after 'started'")
-            continue
-        stages = {
-            name: instant(r[name], tz_name)
+        read = {
+            name: instant(r[name], tz_name, r.at(name), diags)
             for name in spec.INCIDENT_STAGES
             if r.get(name) is not None
         }
+        stages = {name: at for name, at in read.items() if at is not None}
+        if len(stages) < len(read):
+            continue
+        started, resolved = stages["started"], stages["resolved"]
+        if resolved <= started:
+            diags.error(r.at("resolved"), "incident 'resolved' must be after 'started'")
+            continue
+        tz = zone(tz_name)
+
+        def shown(at: datetime, tz: ZoneInfo = tz) -> str:
+            return at.astimezone(tz).isoformat()
+
         order_ok = True
         names = list(stages)
         for earlier, later in itertools.pairwise(names):
             if stages[later] < stages[earlier]:
                 diags.error(
                     r.at(later),
-                    f"incident '{later}' ({stages[later].isoformat()}) is before '{earlier}' "
-                    f"({stages[earlier].isoformat()}); the order is started ≤ detected ≤ "
+                    f"incident '{later}' ({shown(stages[later])}) is before '{earlier}' "
+                    f"({shown(stages[earlier])}); the order is started ≤ detected ≤ "
                     "acknowledged ≤ mitigated ≤ resolved",
                 )
                 order_ok = False

@@ -29,7 +29,7 @@ def fail(diagnostics: list[Any], fmt: str = "text") -> NoReturn:
 def parse_instant(text: str, tz_name: str, now: datetime | None) -> datetime:
     """``now``, ``+14d`` (after now), an ISO 8601 instant, or a local ``YYYY-MM-DD HH:MM``
     in ``tz_name``."""
-    from generator.timeutil import localize, zone
+    from generator.timeutil import LocalTimeError, as_local, read_local, zone
 
     if text == "now":
         return now if now is not None else datetime.now(UTC).replace(microsecond=0)
@@ -50,7 +50,10 @@ def parse_instant(text: str, tz_name: str, now: datetime | None) -> datetime:
             f"'{text}' is not an instant: use now, 2026-12-24T09:00:00Z or '2026-12-24 09:00'"
         ) from None
     if value.tzinfo is None:
-        value = localize(value, zone(tz_name))
+        try:  # SPEC 2: no local time in a gap, none in a fold without its offset
+            value = as_local(read_local(value, zone(tz_name), tz_name), zone(tz_name))
+        except LocalTimeError as exc:
+            raise click.BadParameter(str(exc)) from None
     return value
 
 

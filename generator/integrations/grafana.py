@@ -16,7 +16,7 @@ the group of users rotates at every recurrence, starting at
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from generator.integrations.common import (
     Doc,
@@ -236,5 +236,6 @@ def _override(imp: Imported, sh: Doc, person: Callable[[Doc], str]) -> None:
     tz = zone(iana_zone(sh.opt_str("time_zone", imp.timezone)) or imp.timezone)
     start = sh.get("start").local()
     start_at = localize(start, tz) if start.tzinfo is None else start
-    end_at = start_at + timedelta(seconds=sh.get("duration").int())
+    # a duration is real time: add it to the instant, not to the wall clock
+    end_at = start_at.astimezone(UTC) + timedelta(seconds=sh.get("duration").int())
     imp.overrides.append(ImportedOverride(imp.rotations[0].id, start_at, end_at, person(users[0])))

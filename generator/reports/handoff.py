@@ -31,7 +31,7 @@ from generator.reports.escalation import (
     chain_json,
 )
 from generator.schedule.resolve import Schedule, Shift
-from generator.timeutil import holiday_name, human_duration, iso, region_calendar
+from generator.timeutil import as_local, holiday_name, human_duration, iso, region_calendar
 
 
 @dataclass(frozen=True)
@@ -420,7 +420,14 @@ def _leave(
     lo = bisect_right(starts, start_at - facts.longest_leave[team_id])
     hi = bisect_left(starts, end_at)
     out = [
-        LeaveNote(pid, person.name, lv.start_at, lv.end_at, lv.whole_days, lv.note)
+        LeaveNote(
+            pid,
+            person.name,
+            as_local(lv.start_at, person.tz),  # shown in the person's zone
+            as_local(lv.end_at, person.tz),
+            lv.whole_days,
+            lv.note,
+        )
         for pid, person, lv in facts.leave[team_id][lo:hi]
         if start_at < lv.end_at and pid != incoming
     ]
@@ -445,8 +452,8 @@ def _overrides(
                 rotation.name if rotation else o.rotation,
                 o.person,
                 person.name if person else o.person,
-                o.start_at,
-                o.end_at,
+                as_local(o.start_at, team.tz),
+                as_local(o.end_at, team.tz),
                 o.note,
             )
         )

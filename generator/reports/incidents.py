@@ -30,7 +30,7 @@ from typing import Any
 
 from generator.model import Incident, Org, Person, Postmortem
 from generator.schedule.resolve import Schedule, Shift
-from generator.timeutil import iso, localize
+from generator.timeutil import elapsed, iso, localize
 
 SLEEP_FROM = 22 * 60  # minutes after local midnight
 SLEEP_TO = 8 * 60
@@ -112,11 +112,11 @@ class Stats:
 
 def compute_stats(incidents: Sequence[Incident]) -> Stats:
     tta = [
-        (i.acknowledged_at - i.started_at).total_seconds()
+        elapsed(i.started_at, i.acknowledged_at).total_seconds()
         for i in incidents
         if i.acknowledged_at is not None
     ]
-    ttr = [(i.resolved_at - i.started_at).total_seconds() for i in incidents]
+    ttr = [i.length.total_seconds() for i in incidents]
 
     def three(values: list[float]) -> tuple[int | None, int | None, int | None]:
         if not values:
@@ -159,7 +159,7 @@ def _sleep_overlap(person: Person, a: datetime, b: datetime) -> float:
         hi = localize(datetime.combine(day + timedelta(days=1), time(SLEEP_TO // 60)), tz)
         x, y = max(lo, a), min(hi, b)
         if x < y:
-            total += (y - x).total_seconds() / 3600
+            total += elapsed(x, y).total_seconds() / 3600
         day += timedelta(days=1)
     return total
 
@@ -347,7 +347,7 @@ def incident_json(inc: Incident, review: Sequence[ReviewRow] = ()) -> dict[str, 
         "mitigated": opt(inc.mitigated_at),
         "resolved": iso(inc.resolved_at),
         "tta_s": (
-            int((inc.acknowledged_at - inc.started_at).total_seconds())
+            int(elapsed(inc.started_at, inc.acknowledged_at).total_seconds())
             if inc.acknowledged_at
             else None
         ),

@@ -11,6 +11,7 @@ from datetime import datetime
 from generator.errors import Diagnostic
 from generator.model import Org
 from generator.schedule.resolve import Schedule
+from generator.timeutil import as_local
 
 
 def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnostic]:
@@ -20,7 +21,15 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
     out: list[Diagnostic] = []
     accounts: dict[str, Account] | None = None
     fixed = [
-        (o.team, o.rotation, o.start_at, o.end_at, o.person, "override", o.source)
+        (
+            o.team,
+            o.rotation,
+            as_local(o.start_at, org.teams[o.team].tz),  # read in the team zone
+            as_local(o.end_at, org.teams[o.team].tz),
+            o.person,
+            "override",
+            o.source,
+        )
         for o in org.overrides
     ] + [
         (s.team, s.rotation, s.start_at, s.end_at, s.person, "locked shift", s.source)
@@ -57,8 +66,9 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
                 source,
                 "warning",
                 f"{what} on {team}/{rotation} from {start_at.isoformat()} gives it to "
-                f"'{person_id}', who is on leave ({when}, {leave.start_at.date()} to "
-                f"{leave.end_at.date()}); could cover: {names}",
+                f"'{person_id}', who is on leave ({when}, "
+                f"{leave.start_at.astimezone(person.tz).date()} to "
+                f"{leave.end_at.astimezone(person.tz).date()}); could cover: {names}",
             )
         )
     out.extend(double_bookings(org, schedule, now))
@@ -102,11 +112,12 @@ def double_bookings(org: Org, schedule: Schedule, now: datetime) -> list[Diagnos
             }
         )
         if clashes:
+            from_at = as_local(o.start_at, org.teams[o.team].tz)
             out.append(
                 Diagnostic(
                     o.source,
                     "warning",
-                    f"override on {key} from {o.start_at.isoformat()} puts '{o.person}' on call "
+                    f"override on {key} from {from_at.isoformat()} puts '{o.person}' on call "
                     f"for {', '.join(clashes)} at the same time; one pager per person is the "
                     "rule assignment keeps",
                 )

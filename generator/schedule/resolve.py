@@ -12,7 +12,7 @@ import gc
 import heapq
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from generator.errors import Diagnostic
@@ -20,6 +20,7 @@ from generator.model import Org, Override
 from generator.schedule.assign import Pick, block_end
 from generator.schedule.plan import Planned
 from generator.schedule.shifts import Slot
+from generator.timeutil import as_local
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,10 @@ def _shifts_of(
     problems: list[Diagnostic] = []
     overrides: dict[str, list[Override]] = defaultdict(list)
     for o in sorted(org.overrides, key=lambda o: (o.start_at, o.end_at, o.person)):
-        overrides[f"{o.team}/{o.rotation}"].append(o)
+        # held in UTC; a shift's ends read in the team zone, as the handoffs do
+        tz = org.teams[o.team].tz
+        local = replace(o, start_at=as_local(o.start_at, tz), end_at=as_local(o.end_at, tz))
+        overrides[f"{o.team}/{o.rotation}"].append(local)
     shifts: list[Shift] = []
     for key, items in slots.items():
         found = org.rotation(key)

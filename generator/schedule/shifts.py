@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from functools import cache, lru_cache
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from generator.model import Coverage, Rotation
-from generator.timeutil import localize, zone
+from generator.timeutil import fixed_zone, localize, zone
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ def boundary_at(rotation: Rotation, tz_name: str, k: int) -> datetime:
     repeated hour equal to the same instant in another zone (PEP 495), and slot
     starts are matched against the lock file's instants.
     """
-    at = localize(rotation.start_local + k * rotation.shift, zone(tz_name))
-    return at.astimezone(_fixed(at.utcoffset() or timedelta(0)))
+    return _with_offset(localize(rotation.start_local + k * rotation.shift, zone(tz_name)))
 
 
 def _next_boundary(
@@ -63,12 +62,6 @@ def _next_boundary(
     ):
         return guess
     return boundary_at(rotation, tz_name, k)
-
-
-@cache
-def _fixed(offset: timedelta) -> timezone:
-    """One tzinfo per offset: shared by every boundary (and so pickled once)."""
-    return timezone(offset)
 
 
 def first_index_at_or_before(rotation: Rotation, tz_name: str, at: datetime) -> int:
@@ -96,8 +89,14 @@ def _window_on(
         b_local = datetime.combine(day, time()) + timedelta(minutes=to_minute)
     else:  # crosses midnight, or a whole day when equal
         b_local = datetime.combine(day + timedelta(days=1), time()) + timedelta(minutes=to_minute)
-    a, b = localize(a_local, tz), localize(b_local, tz)
+    # fixed offsets, as handoffs have: two ends in one ZoneInfo would subtract on the
+    # wall clock (a night window over a change of offset an hour out)
+    a, b = (_with_offset(localize(local, tz)) for local in (a_local, b_local))
     return a, b, a.timestamp(), b.timestamp()
+
+
+def _with_offset(at: datetime) -> datetime:
+    return at.astimezone(fixed_zone(at.utcoffset() or timedelta(0)))
 
 
 def coverage_windows(
