@@ -17,9 +17,9 @@ from typing import Any
 
 from generator import spec
 from generator.errors import Diagnostics, Source, did_you_mean
+from generator.load.lock import parse_lock
 from generator.load.tree import RawPostmortem, RawTree
 from generator.load.yamlload import LDict
-from generator.lockfile import parse_lock
 from generator.model import (
     POSTMORTEM_SECTIONS,
     ActionItem,
@@ -45,6 +45,7 @@ from generator.model import (
     Step,
     Team,
 )
+from generator.reviews import review_status
 from generator.spec import INVALID, Rec
 from generator.timeutil import format_duration, localize, zone
 
@@ -852,8 +853,6 @@ def build_postmortems(
 def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
     """Warn about incidents past settings.postmortems.review_within without a postmortem
     in reviewed or closed (a postmortem kept elsewhere, the `postmortem` link, counts)."""
-    from generator.reports.incidents import review_status
-
     for row in review_status(org, now):
         if not row.overdue:
             continue
