@@ -7,6 +7,7 @@ that checking an organisation never depends on the code that plans and writes.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -185,8 +186,15 @@ def parse_lock(
     teams: dict[str, Team],
     people: dict[str, Person],
     diags: Diagnostics,
+    lost_rotations: Collection[str] = (),
+    lost_people: Collection[str] = (),
+    lost_teams: Collection[str] = (),
 ) -> Lock:
-    """The lock file from its text (or an already parsed YAML document)."""
+    """The lock file from its text (or an already parsed YAML document).
+
+    ``lost_rotations`` ("team/rotation"), ``lost_people`` and ``lost_teams`` failed
+    validation and are reported there: the lock file's entries for them are skipped
+    without a word."""
     if raw is None or raw[1] is None:
         return Lock({}, (), ())
     path, doc = raw
@@ -207,6 +215,8 @@ def parse_lock(
     for entry in entries:
         key = entry.key
         team_id, _, rotation_id = key.partition("/")
+        if key in lost_rotations or team_id in lost_teams:
+            continue
         if key not in known:
             diags.warning(
                 entry.key_at,
@@ -226,6 +236,8 @@ def parse_lock(
                 start = parse(item.start, item.start_at, diags)
                 end = parse(item.end, item.end_at, diags)
                 person = item.person
+                if person in lost_people:
+                    continue
                 if not isinstance(person, str) or person not in people:
                     diags.error(
                         item.person_at,
