@@ -57,8 +57,8 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
                 source,
                 "warning",
                 f"{what} on {team}/{rotation} from {start_at.isoformat()} gives it to "
-                f"'{person_id}', who is on leave ({when}, {leave.start_at.date()} to "
-                f"{leave.end_at.date()}); could cover: {names}",
+                f"'{person_id}', who is on leave ({when}, {leave.as_written(person.tz)}); "
+                f"could cover: {names}",
             )
         )
     out.extend(double_bookings(org, schedule, now))

@@ -84,7 +84,11 @@ def test_locked_shift_stays_when_leave_is_booked_and_validate_names_who_could_co
     checked = run(sample_org, "validate", "--now", NOW)
     (warning,) = [line for line in checked.output.splitlines() if "locked shift" in line]
     assert f"locked shift on payments/primary from {WEEK_OF_DEC_7}" in warning
-    assert f"gives it to '{person}', who is on leave (Family emergency" in warning
+    # the leave as written: its last day, not the day after
+    assert (
+        f"gives it to '{person}', who is on leave (Family emergency, 2026-12-08 to 2026-12-09);"
+        in warning
+    )
     assert "could cover: " in warning and "nobody is free" not in warning
 
 
