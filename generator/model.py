@@ -311,6 +311,7 @@ class HandoffNote:
     author: str
     notes: str
     source: Source = NOWHERE
+    author_at: Source = NOWHERE  # where the author is written
 
 
 @dataclass(frozen=True)

@@ -658,7 +658,15 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
         ok = _ref(r["author"], people, "person", r.at("author"), diags, lost=lost.people) and ok
         if ok:
             handoffs.append(
-                HandoffNote(r["team"], r["rotation"], r["date"], r["author"], r["notes"], r.source)
+                HandoffNote(
+                    r["team"],
+                    r["rotation"],
+                    r["date"],
+                    r["author"],
+                    r["notes"],
+                    r.source,
+                    r.at("author"),
+                )
             )
     handoffs.sort(key=lambda h: (h.team, h.rotation, h.on, h.source))
     runbooks = build_runbooks(tree, teams, severity_ids, diags, lost)
