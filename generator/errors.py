@@ -107,6 +107,73 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
+# Keys people bring from other tools (PagerDuty, Opsgenie, GoAlert, calendars) and the
+# key Rota spells it with: the first of them the object has is suggested.
+KEY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "owner": ("team", "authors", "person"),
+    "owners": ("authors", "team"),
+    "owning_team": ("team",),
+    "assignee": ("person", "owner"),
+    "assigned_to": ("person", "owner"),
+    "oncall": ("person", "members"),
+    "on_call": ("person", "members"),
+    "responder": ("person", "responders"),
+    "user": ("person", "members"),
+    "users": ("members", "people", "responders"),
+    "participants": ("members", "responders"),
+    "people": ("members",),
+    "tz": ("timezone",),
+    "time_zone": ("timezone",),
+    "zone": ("timezone",),
+    "length": ("shift",),
+    "duration": ("shift",),
+    "shift_length": ("shift",),
+    "rotation_length": ("shift",),
+    "turn_length": ("shift",),
+    "handoff": ("start",),
+    "handoff_time": ("start",),
+    "start_date": ("start", "from"),
+    "starts": ("start", "from"),
+    "end": ("to", "until"),
+    "ends": ("to", "until"),
+    "end_date": ("to", "until"),
+    "schedules": ("rotations", "teams"),
+    "layers": ("rotations",),
+    "escalation_policy": ("escalation",),
+    "escalations": ("escalation",),
+    "restrictions": ("coverage",),
+    "working_hours": ("coverage", "business_hours"),
+    "vacation": ("leave",),
+    "vacations": ("leave",),
+    "pto": ("leave",),
+    "time_off": ("leave",),
+    "absences": ("leave",),
+    "holiday": ("holidays",),
+    "country": ("holidays",),
+    "mail": ("email",),
+    "email_address": ("email",),
+    "display_name": ("name",),
+    "full_name": ("name",),
+    "username": ("id",),
+    "slug": ("id",),
+    "sev": ("severity",),
+    "priority": ("severity",),
+    "weight": ("share",),
+    "comment": ("note", "notes", "description"),
+    "reason": ("note", "description"),
+}
+
+
+def key_hint(key: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for an unknown key: the key's usual name in other
+    tools when the object has it (owner → team), else the nearest spelling."""
+    names = set(known)
+    for name in KEY_SYNONYMS.get(key.lower().replace("-", "_"), ()):
+        if name in names:
+            return f" (did you mean '{name}'?)"
+    return did_you_mean(key, names)
+
+
 def diagnostics_json(items: Sequence[Diagnostic]) -> str:
     return json.dumps(
         {

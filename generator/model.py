@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -71,6 +71,15 @@ class Leave:
 
     def overlaps(self, start_at: datetime, end_at: datetime) -> bool:
         return self.start_at < end_at and start_at < self.end_at
+
+    def as_written(self, tz: tzinfo) -> str:
+        """The leave as its person wrote it: whole days inclusive ("2026-12-21 to
+        2027-01-03"), else local date-times in ``tz``, the person's zone."""
+        if self.whole_days is not None:
+            first, last = self.whole_days
+            return f"{first}" if first == last else f"{first} to {last}"
+        start, end = self.start_at.astimezone(tz), self.end_at.astimezone(tz)
+        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -307,6 +316,7 @@ class HandoffNote:
     author: str
     notes: str
     source: Source = NOWHERE
+    author_at: Source = NOWHERE  # where the author is written
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from generator.errors import Diagnostics, Source, did_you_mean
+from generator.errors import Diagnostics, Source, did_you_mean, key_hint
 from generator.load.yamlload import LDict, LList
 from generator.timeutil import parse_duration
 
@@ -44,6 +44,22 @@ class Rec(dict[str, Any]):
 
     def at(self, name: str) -> Source:
         return self.sources.get(name, self.source)
+
+
+class Items(list[Any]):
+    """A converted list, and the items as written that failed to convert (reported
+    already): references to their ids are not errors of their own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: list[Any] = []
+
+    def failed_ids(self, key: str = "id") -> set[str]:
+        return {
+            item[key]
+            for item in self.failed
+            if isinstance(item, dict) and isinstance(item.get(key), str)
+        }
 
 
 class Spec:
@@ -341,12 +357,13 @@ class ListOf(Spec):
         if self.non_empty and not value:
             diags.error(src, "expected a non-empty list")
             return INVALID
-        out: list[Any] = []
+        out = Items()
         seen: dict[Any, int] = {}
         for i, item in enumerate(value):
             item_src = value.item_at(i) if isinstance(value, LList) else src
             converted = self.item.convert(item, item_src, diags)
             if converted is INVALID:
+                out.failed.append(item)
                 continue
             if self.unique and isinstance(converted, (str, int)):
                 if converted in seen:
@@ -403,18 +420,19 @@ class Obj(Spec):
         rec.source = getattr(value, "source", src)
         rec.sources = {}
         ok = True
+        suggested: set[str] = set()  # a missing key an unknown key was taken for
         for key in value:
             if key not in self.by_name:
                 key_src = value.key_at(key) if isinstance(value, LDict) else src
-                diags.error(
-                    key_src,
-                    f"unknown key '{key}' in {self.name}{did_you_mean(key, self.by_name)}",
-                )
+                hint = key_hint(key, self.by_name)
+                suggested.add(hint.partition("'")[2].partition("'")[0])
+                diags.error(key_src, f"unknown key '{key}' in {self.name}{hint}")
                 ok = False
         for f in self.fields:
             if f.name not in value:
                 if f.required:
-                    diags.error(rec.source, f"{self.name} is missing required key '{f.name}'")
+                    if f.name not in suggested:  # else said already: did you mean it?
+                        diags.error(rec.source, f"{self.name} is missing required key '{f.name}'")
                     ok = False
                 rec[f.name] = f.default() if callable(f.default) else f.default
                 continue

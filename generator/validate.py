@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,10 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import spec
-from generator.errors import Diagnostics, Source, did_you_mean
+from generator.errors import Diagnostics, Source, did_you_mean, key_hint
+from generator.load.lock import parse_lock
 from generator.load.tree import RawPostmortem, RawTree
 from generator.load.yamlload import LDict
-from generator.lockfile import parse_lock
 from generator.model import (
     POSTMORTEM_SECTIONS,
     ActionItem,
@@ -46,6 +47,7 @@ from generator.model import (
     Step,
     Team,
 )
+from generator.reviews import review_status
 from generator.spec import INVALID, Rec
 from generator.timeutil import LocalTimeError, format_duration, localize, read_local, zone
 
@@ -71,8 +73,43 @@ def instant(
     return localize(datetime.combine(value, time()), zone(zone_name)).astimezone(UTC)
 
 
-def _collect(tree: RawTree, diags: Diagnostics) -> tuple[dict[str, list[Rec]], dict[str, Rec]]:
+@dataclass(frozen=True)
+class Lost:
+    """Ids of objects that failed validation. Each failure is reported where it is, so
+    a reference to a lost object is not an error of its own (one mistake, one error)."""
+
+    people: frozenset[str] = frozenset()
+    teams: frozenset[str] = frozenset()
+    rotations: frozenset[str] = frozenset()  # "team/rotation", also those of lost teams' rotations
+    incidents: frozenset[str] = frozenset()
+
+    def rotation(self, team_id: str, rotation_id: str) -> bool:
+        return team_id in self.teams or f"{team_id}/{rotation_id}" in self.rotations
+
+
+NOTHING_LOST = Lost()
+
+
+def _lost(failed: dict[str, set[str]], teams: list[Rec]) -> Lost:
+    rotations = {
+        f"{t['id']}/{rid}"
+        for t in teams
+        if isinstance(t["rotations"], spec.Items)
+        for rid in t["rotations"].failed_ids()
+    }
+    return Lost(
+        people=frozenset(failed["people"]),
+        teams=frozenset(failed["teams"]),
+        rotations=frozenset(rotations),
+        incidents=frozenset(failed["incidents"]),
+    )
+
+
+def _collect(
+    tree: RawTree, diags: Diagnostics
+) -> tuple[dict[str, list[Rec]], dict[str, Rec], dict[str, set[str]]]:
     lists: dict[str, list[Rec]] = {k: [] for k in spec.LIST_KEYS}
+    failed: dict[str, set[str]] = {k: set() for k in spec.LIST_KEYS}
     singles: dict[str, Rec] = {}
     allowed = [*spec.SINGLE_KEYS, *spec.LIST_KEYS]
     for rel, doc in tree.files:
@@ -102,13 +139,14 @@ def _collect(tree: RawTree, diags: Diagnostics) -> tuple[dict[str, list[Rec]], d
                 items = spec.ListOf(spec.LIST_KEYS[key]).convert(value, doc.value_at(key), diags)
                 if items is not INVALID:
                     lists[key].extend(items)
+                    failed[key] |= items.failed_ids()
             else:
                 diags.error(
                     doc.key_at(key),
-                    f"unknown top-level key '{key}'{did_you_mean(key, allowed)}; "
+                    f"unknown top-level key '{key}'{key_hint(key, allowed)}; "
                     "expected one of " + ", ".join(allowed),
                 )
-    return lists, singles
+    return lists, singles, failed
 
 
 def _unique(recs: list[Rec], what: str, diags: Diagnostics, key: str = "id") -> list[Rec]:
@@ -129,11 +167,36 @@ def _unique(recs: list[Rec], what: str, diags: Diagnostics, key: str = "id") -> 
 
 
 def _ref(
-    value: str, known: Any, what: str, src: Source, diags: Diagnostics, hint: str = ""
+    value: str,
+    known: Any,
+    what: str,
+    src: Source,
+    diags: Diagnostics,
+    hint: str = "",
+    lost: frozenset[str] = frozenset(),
 ) -> bool:
+    """Whether ``value`` names a known object; an error if not, unless it names one
+    that failed validation (reported where it is written)."""
     if value in known:
         return True
+    if value in lost:
+        return False
     diags.error(src, f"no {what} '{value}'{did_you_mean(value, known)}{hint}")
+    return False
+
+
+def _rotation_ref(
+    team: Team, rotation_id: str, src: Source, diags: Diagnostics, lost: Lost, hint: str = ""
+) -> bool:
+    if team.rotation(rotation_id):
+        return True
+    if not lost.rotation(team.id, rotation_id):
+        diags.error(
+            src,
+            f"no rotation '{rotation_id}' in team '{team.id}'"
+            + did_you_mean(rotation_id, [r.id for r in team.rotations])
+            + hint,
+        )
     return False
 
 
@@ -241,11 +304,12 @@ def build_rotation(
     people: dict[str, Person],
     diags: Diagnostics,
     tz_name: str | None = None,
+    lost: Lost = NOTHING_LOST,
 ) -> Rotation:
     members = []
     seen: dict[str, list[Member]] = defaultdict(list)
     for m in rec["members"]:
-        _ref(m["person"], people, "person", m.at("person"), diags)
+        _ref(m["person"], people, "person", m.at("person"), diags, lost=lost.people)
         member = Member(m["person"], m["from"], m["until"], float(m["share"]), m.source)
         for other in seen[m["person"]]:
             if _periods_overlap(other, member):
@@ -303,12 +367,16 @@ def _periods_overlap(a: Member, b: Member) -> bool:
 
 
 def build_teams(
-    recs: list[Rec], settings: Settings, people: dict[str, Person], diags: Diagnostics
+    recs: list[Rec],
+    settings: Settings,
+    people: dict[str, Person],
+    diags: Diagnostics,
+    lost: Lost = NOTHING_LOST,
 ) -> dict[str, Team]:
     teams: dict[str, Team] = {}
     for rec in _unique(recs, "team", diags):
         rotations = [
-            build_rotation(r, rec["id"], people, diags, rec["timezone"] or settings.timezone)
+            build_rotation(r, rec["id"], people, diags, rec["timezone"] or settings.timezone, lost)
             for r in _unique(rec["rotations"], f"rotation (in team '{rec['id']}')", diags)
         ]
         escalation = None
@@ -332,7 +400,12 @@ def build_teams(
     return teams
 
 
-def check_escalation(teams: dict[str, Team], people: dict[str, Person], diags: Diagnostics) -> None:
+def check_escalation(
+    teams: dict[str, Team],
+    people: dict[str, Person],
+    diags: Diagnostics,
+    lost: Lost = NOTHING_LOST,
+) -> None:
     edges: dict[str, list[tuple[str, Source]]] = {t: [] for t in teams}
     for team in teams.values():
         esc = team.escalation
@@ -357,18 +430,18 @@ def check_escalation(teams: dict[str, Team], people: dict[str, Person], diags: D
             for target in level.notify:
                 kind, sep, ident = target.partition(":")
                 if not sep:
-                    rotation_ids = [r.id for r in team.rotations]
-                    if target not in rotation_ids:
-                        diags.error(
-                            level.source,
-                            f"no rotation '{target}' in team '{team.id}'"
-                            + did_you_mean(target, rotation_ids)
-                            + "; a target is a rotation of the team, person:ID or team:ID",
-                        )
+                    _rotation_ref(
+                        team,
+                        target,
+                        level.source,
+                        diags,
+                        lost,
+                        "; a target is a rotation of the team, person:ID or team:ID",
+                    )
                 elif kind == "person":
-                    _ref(ident, people, "person", level.source, diags)
+                    _ref(ident, people, "person", level.source, diags, lost=lost.people)
                 elif kind == "team":
-                    if _ref(ident, teams, "team", level.source, diags):
+                    if _ref(ident, teams, "team", level.source, diags, lost=lost.teams):
                         if ident == team.id:
                             diags.error(level.source, f"team '{team.id}' escalates to itself")
                         else:
@@ -403,20 +476,19 @@ def check_escalation(teams: dict[str, Team], people: dict[str, Person], diags: D
 
 
 def build_overrides(
-    recs: list[Rec], teams: dict[str, Team], people: dict[str, Person], diags: Diagnostics
+    recs: list[Rec],
+    teams: dict[str, Team],
+    people: dict[str, Person],
+    diags: Diagnostics,
+    lost: Lost = NOTHING_LOST,
 ) -> tuple[Override, ...]:
     out = []
     for rec in recs:
         team = teams.get(rec["team"])
-        ok = _ref(rec["team"], teams, "team", rec.at("team"), diags)
-        if team and not team.rotation(rec["rotation"]):
-            diags.error(
-                rec.at("rotation"),
-                f"no rotation '{rec['rotation']}' in team '{team.id}'"
-                + did_you_mean(rec["rotation"], [r.id for r in team.rotations]),
-            )
+        ok = _ref(rec["team"], teams, "team", rec.at("team"), diags, lost=lost.teams)
+        if team and not _rotation_ref(team, rec["rotation"], rec.at("rotation"), diags, lost):
             ok = False
-        ok = _ref(rec["person"], people, "person", rec.at("person"), diags) and ok
+        ok = _ref(rec["person"], people, "person", rec.at("person"), diags, lost=lost.people) and ok
         if not ok or team is None:
             continue
         start_at = instant(rec["from"], team.timezone, rec.at("from"), diags)
@@ -467,7 +539,11 @@ def build_pay(rec: Rec | None, diags: Diagnostics) -> Pay | None:
 
 
 def build_runbooks(
-    tree: RawTree, teams: dict[str, Team], severities: set[str], diags: Diagnostics
+    tree: RawTree,
+    teams: dict[str, Team],
+    severities: set[str],
+    diags: Diagnostics,
+    lost: Lost = NOTHING_LOST,
 ) -> tuple[Runbook, ...]:
     out = []
     seen_slugs: dict[str, str] = {}
@@ -502,7 +578,7 @@ def build_runbooks(
             )
             continue
         seen_slugs[slug] = raw.path
-        _ref(rec["team"], teams, "team", rec.at("team"), diags)
+        _ref(rec["team"], teams, "team", rec.at("team"), diags, lost=lost.teams)
         if rec["severity"] is not None:
             _ref(rec["severity"], severities, "severity", rec.at("severity"), diags)
         sections = _sections(raw.body)
@@ -573,7 +649,8 @@ def stale_runbooks(org: Org, today: date, diags: Diagnostics) -> None:
 
 def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
     """The typed organisation, or None when there are errors (all in ``diags``)."""
-    lists, given = _collect(tree, diags)
+    lists, given, failed = _collect(tree, diags)
+    lost = _lost(failed, lists["teams"])
     singles = {k: v for k, v in given.items() if v is not INVALID}
     settings = build_settings(singles.get("settings"))
     _check_settings(settings, singles.get("settings"), diags)
@@ -594,39 +671,42 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
                     rec.source,
                     f"person '{rec['id']}' has no pay_policy and pay has no default_policy",
                 )
-    teams = build_teams(lists["teams"], settings, people, diags)
-    check_escalation(teams, people, diags)
-    overrides = build_overrides(lists["overrides"], teams, people, diags)
+    teams = build_teams(lists["teams"], settings, people, diags, lost)
+    check_escalation(teams, people, diags, lost)
+    overrides = build_overrides(lists["overrides"], teams, people, diags, lost)
     severities = tuple(
         Severity(r["id"], r["name"], r["description"], r["response"], r.source)
         for r in _unique(lists["severities"], "severity", diags)
     )
     severity_ids = {s.id for s in severities}
-    incidents = build_incidents(lists["incidents"], severity_ids, teams, people, diags)
+    incidents = build_incidents(lists["incidents"], severity_ids, teams, people, diags, lost)
     check_review_within(singles.get("settings"), settings, severity_ids, diags)
     handoffs = []
     for r in lists["handoffs"]:
         team = teams.get(r["team"])
-        ok = _ref(r["team"], teams, "team", r.at("team"), diags)
-        if team and not team.rotation(r["rotation"]):
-            diags.error(
-                r.at("rotation"),
-                f"no rotation '{r['rotation']}' in team '{team.id}'"
-                + did_you_mean(r["rotation"], [x.id for x in team.rotations]),
-            )
+        ok = _ref(r["team"], teams, "team", r.at("team"), diags, lost=lost.teams)
+        if team and not _rotation_ref(team, r["rotation"], r.at("rotation"), diags, lost):
             ok = False
-        ok = _ref(r["author"], people, "person", r.at("author"), diags) and ok
+        ok = _ref(r["author"], people, "person", r.at("author"), diags, lost=lost.people) and ok
         if ok:
             handoffs.append(
-                HandoffNote(r["team"], r["rotation"], r["date"], r["author"], r["notes"], r.source)
+                HandoffNote(
+                    r["team"],
+                    r["rotation"],
+                    r["date"],
+                    r["author"],
+                    r["notes"],
+                    r.source,
+                    r.at("author"),
+                )
             )
     handoffs.sort(key=lambda h: (h.team, h.rotation, h.on, h.source))
-    runbooks = build_runbooks(tree, teams, severity_ids, diags)
-    postmortems = build_postmortems(tree.postmortems, incidents, teams, people, diags)
+    runbooks = build_runbooks(tree, teams, severity_ids, diags, lost)
+    postmortems = build_postmortems(tree.postmortems, incidents, teams, people, diags, lost)
     from generator.blameless import check_blameless
 
     diags.extend(check_blameless(people, postmortems, tree.postmortems))
-    lock = parse_lock(tree.lock, teams, people, diags)
+    lock = parse_lock(tree.lock, teams, people, diags, lost.rotations, lost.people, lost.teams)
     if diags.errors:
         return None
     return Org(
@@ -654,18 +734,19 @@ def build_incidents(
     teams: dict[str, Team],
     people: dict[str, Person],
     diags: Diagnostics,
+    lost: Lost = NOTHING_LOST,
 ) -> tuple[Incident, ...]:
     """The incident log: references, and the stages in order (started ≤ detected ≤
     acknowledged ≤ mitigated ≤ resolved), compared as instants once the team zone is known."""
     incidents = []
     for r in _unique(recs, "incident", diags):
         ok = _ref(r["severity"], severity_ids, "severity", r.at("severity"), diags)
-        ok = _ref(r["team"], teams, "team", r.at("team"), diags) and ok
+        ok = _ref(r["team"], teams, "team", r.at("team"), diags, lost=lost.teams) and ok
         for who in r["responders"]:
-            ok = _ref(who, people, "person", r.at("responders"), diags) and ok
+            ok = _ref(who, people, "person", r.at("responders"), diags, lost=lost.people) and ok
         for role in INCIDENT_ROLES:
             if r[role] is not None:
-                ok = _ref(r[role], people, "person", r.at(role), diags) and ok
+                ok = _ref(r[role], people, "person", r.at(role), diags, lost=lost.people) and ok
         if not ok:
             continue
         tz_name = teams[r["team"]].timezone
@@ -759,6 +840,7 @@ def build_postmortems(
     teams: dict[str, Team],
     people: dict[str, Person],
     diags: Diagnostics,
+    lost: Lost = NOTHING_LOST,
 ) -> tuple[Postmortem, ...]:
     """Postmortems: the incident must exist, one postmortem per incident, the template's
     sections present, action item owners a person or a team."""
@@ -778,7 +860,9 @@ def build_postmortems(
             continue
         ok = True
         incident_id = rec["incident"]
-        if incident_id not in known:
+        if incident_id in lost.incidents:
+            ok = False
+        elif incident_id not in known:
             diags.error(
                 rec.at("incident"),
                 f"no incident '{incident_id}' in the incident log"
@@ -803,7 +887,7 @@ def build_postmortems(
             )
             ok = False
         for who in rec["authors"]:
-            ok = _ref(who, people, "person", rec.at("authors"), diags) and ok
+            ok = _ref(who, people, "person", rec.at("authors"), diags, lost=lost.people) and ok
         if rec["status"] in ("reviewed", "closed") and rec["reviewed"] is None:
             diags.error(
                 rec.at("status"),
@@ -826,6 +910,9 @@ def build_postmortems(
                 kind = "person"
             elif owner in teams:
                 kind = "team"
+            elif owner in lost.people or owner in lost.teams:
+                ok = False
+                continue
             else:
                 diags.error(
                     it.at("owner"),
@@ -891,8 +978,6 @@ def build_postmortems(
 def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
     """Warn about incidents past settings.postmortems.review_within without a postmortem
     in reviewed or closed (a postmortem kept elsewhere, the `postmortem` link, counts)."""
-    from generator.reports.incidents import review_status
-
     for row in review_status(org, now):
         if not row.overdue:
             continue

@@ -31,7 +31,7 @@ from generator.model import Org, Person, Rotation, Runbook, Team
 from generator.reports.compute import Reports
 from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
-from generator.reports.pay import PayReport, PersonPay
+from generator.reports.pay import PayReport, PersonPay, paid_off_rotation
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import format_duration, human_duration, iso, localize
 
@@ -732,7 +732,15 @@ def pay_pages(org: Org, pay: PayReport, member_teams: dict[str, list[Team]], pag
             shared=[p for p in people if p in shared],
         )
     rows.sort(key=lambda r: (-r[2], r[0].name.lower()))
-    page("pay/index.md", "pay.md.j2", report=pay, rows=rows)
+    outside = paid_off_rotation(org, pay)
+    page(
+        "pay/index.md",
+        "pay.md.j2",
+        report=pay,
+        rows=rows,
+        outside=outside,
+        outside_total=sum((p.total for p in outside), Decimal("0.00")),
+    )
 
 
 LINE_STYLES = 8  # distinct colour and dash patterns (rota-line-0 … 7)

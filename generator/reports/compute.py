@@ -20,14 +20,9 @@ from generator.reports.fairness import (
     compute_fairness,
 )
 from generator.reports.handoff import Handoff, compute_handoffs
-from generator.reports.incidents import (
-    IncidentReport,
-    ReviewRow,
-    compute_incidents,
-    incidents_window,
-    review_status,
-)
+from generator.reports.incidents import IncidentReport, compute_incidents, incidents_window
 from generator.reports.pay import PayReport, compute_pay
+from generator.reviews import ReviewRow, review_status
 from generator.schedule.resolve import Schedule
 
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from generator.model import Incident, Org, Person, Postmortem
+from generator.model import Incident, Org, Person
+from generator.reviews import ReviewRow, review_status
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import elapsed, iso, localize
 
@@ -37,39 +38,6 @@ SLEEP_TO = 8 * 60
 OVERLOAD_WINDOW = timedelta(hours=12)
 OVERLOAD_LIMIT = 2  # more than this many interruptions in OVERLOAD_WINDOW is overload
 CLASSES = ("business", "off_hours", "sleep")
-
-
-# ---- review deadlines -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    incident: Incident
-    postmortem: Postmortem | None
-    due_at: datetime
-    status: str | None  # the postmortem's status, "linked" for a link only, None: none
-    done: bool  # a postmortem in reviewed or closed, or a link to one kept elsewhere
-    overdue: bool
-
-
-def review_status(org: Org, now: datetime) -> list[ReviewRow]:
-    """Every incident whose severity needs a postmortem (settings.postmortems.review_within)."""
-    rows = []
-    for inc in org.incidents:
-        within = org.settings.review_within.get(inc.severity)
-        if within is None:
-            continue
-        pm = org.postmortem_of(inc.id)
-        if pm is not None:
-            status: str | None = pm.status
-            done = pm.is_reviewed
-        elif inc.postmortem:
-            status, done = "linked", True
-        else:
-            status, done = None, False
-        due_at = inc.resolved_at + within
-        rows.append(ReviewRow(inc, pm, due_at, status, done, not done and now > due_at))
-    return rows
 
 
 # ---- statistics -----------------------------------------------------------------

@@ -80,6 +80,14 @@ class PayReport:
         return sum((p.total for p in self.people), Decimal("0.00"))
 
 
+def paid_off_rotation(org: Org, report: PayReport) -> tuple[PersonPay, ...]:
+    """People paid in the window who are a member of no team's rotation: paid for
+    call-outs only (an escalation contact who responded to an incident). They count in
+    the organisation's total and in no team's."""
+    rostered = {m.person for t in org.teams.values() for r in t.rotations for m in r.members}
+    return tuple(p for p in report.people if p.person not in rostered and p.total > 0)
+
+
 def merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
     """The union of intervals as sorted, disjoint intervals."""
     out: list[tuple[datetime, datetime]] = []

@@ -6,11 +6,12 @@ warns when an override puts someone on call for two rotations at once.
 
 from __future__ import annotations
 
-from datetime import datetime
+import itertools
+from datetime import date, datetime
 
 from generator.errors import Diagnostic
 from generator.model import Org
-from generator.schedule.resolve import Schedule
+from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import as_local
 
 
@@ -66,13 +67,70 @@ def find_conflicts(org: Org, schedule: Schedule, now: datetime) -> list[Diagnost
                 source,
                 "warning",
                 f"{what} on {team}/{rotation} from {start_at.isoformat()} gives it to "
-                f"'{person_id}', who is on leave ({when}, "
-                f"{leave.start_at.astimezone(person.tz).date()} to "
-                f"{leave.end_at.astimezone(person.tz).date()}); could cover: {names}",
+                f"'{person_id}', who is on leave ({when}, {leave.as_written(person.tz)}); "
+                f"could cover: {names}",
             )
         )
     out.extend(double_bookings(org, schedule, now))
+    out.extend(handoff_authors(org, schedule))
     return out
+
+
+def handoff_authors(org: Org, schedule: Schedule) -> list[Diagnostic]:
+    """Handoff notes not written by the outgoing person: the one on call for the
+    rotation just before a handoff on the note's date (in the team's zone). A note on a
+    date with no handoff is reported too: no handoff page would show it. Notes dated
+    outside the schedule's window are not checked."""
+    out: list[Diagnostic] = []
+    by_rotation: dict[tuple[str, str], list[Shift]] = {}
+    for s in schedule.shifts:
+        if s.person is not None:
+            by_rotation.setdefault((s.team, s.rotation), []).append(s)
+    handoffs: dict[tuple[str, str], dict[date, list[tuple[str, str]]]] = {}
+    for key, shifts in by_rotation.items():
+        tz = org.teams[key[0]].tz
+        days = handoffs[key] = {}
+        shifts.sort(key=lambda s: s.start_at)
+        for before, after in itertools.pairwise(shifts):
+            if before.person != after.person and before.person and after.person:
+                on = after.start_at.astimezone(tz).date()
+                days.setdefault(on, []).append((before.person, after.person))
+    for n in org.handoffs:
+        team = org.teams[n.team]
+        first_on = schedule.start_at.astimezone(team.tz).date()
+        last_on = schedule.end_at.astimezone(team.tz).date()
+        if not first_on < n.on < last_on:
+            continue
+        name = f"{n.team}/{n.rotation}"
+        that_day = handoffs.get((n.team, n.rotation), {}).get(n.on, [])
+        if not that_day:
+            out.append(
+                Diagnostic(
+                    n.source,
+                    "warning",
+                    f"handoff note for {name} on {n.on}, a day with no handoff: date it on "
+                    "the day the author hands over",
+                )
+            )
+            continue
+        outgoing = [a for a, _ in that_day]
+        if n.author in outgoing:
+            continue
+        who = " or ".join(f"{_name(org, a)} ('{a}', handing over to '{b}')" for a, b in that_day)
+        out.append(
+            Diagnostic(
+                n.author_at,
+                "warning",
+                f"handoff note by '{n.author}', but the outgoing engineer at the {name} handoff "
+                f"on {n.on} is {who}: notes are written by the one handing over",
+            )
+        )
+    return out
+
+
+def _name(org: Org, person_id: str) -> str:
+    person = org.people.get(person_id)
+    return person.name if person is not None else person_id
 
 
 def _covered(

@@ -57,7 +57,7 @@ def test_callouts_of_the_sample_incidents_are_paid_by_the_rules(sample_org: Path
         return m["callout_hours"], m["callout"]
 
     # INC-132, 35 minutes: the 1 h minimum x 35.00 = 35.00
-    assert callout("daniel-okafor") == ("1.00", "35.00")
+    assert callout("sofia-alvarez") == ("1.00", "35.00")
     # INC-131, 2 h 15 m, already a quarter-hour multiple: 2.25 x 35.00 = 78.75, paid
     # to each of its two responders
     assert callout("rohan-iyer") == ("2.25", "78.75")

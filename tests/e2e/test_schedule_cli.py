@@ -27,7 +27,30 @@ def locked_person(root: Path, key: str, start: str) -> str:
     return str(person)
 
 
+def test_the_sample_lock_file_is_what_plan_writes(sample_org: Path) -> None:
+    # committed as `rota plan --now NOW --until 2027-02-08T00:00:00Z` wrote it:
+    # planning again with the same present changes nothing
+    committed = (sample_org / LOCK).read_text()
+    doc = yaml.safe_load(committed)
+    assert doc["rotations"]["payments/primary"]["until"] == "2027-02-08T09:00:00-05:00"
+    run(sample_org, "plan", "--now", NOW, "--until", "2027-02-08T00:00:00Z")
+    assert (sample_org / LOCK).read_text() == committed
+
+
+def test_the_sample_notes_agree_with_its_schedule(sample_org: Path) -> None:
+    # every handoff note by the engineer handing over, and no locked shift or
+    # override on someone's leave or double-booking them
+    for now in (NOW, "2027-02-01T12:00:00Z"):
+        checked = run(sample_org, "validate", "--now", now)
+        assert [
+            line
+            for line in checked.output.splitlines()
+            if "handoff note" in line or "locked shift" in line or "override" in line
+        ] == []
+
+
 def test_plan_writes_the_lock_file_and_running_it_again_changes_nothing(sample_org: Path) -> None:
+    (sample_org / LOCK).unlink()  # a first plan
     result = run(sample_org, "plan", "--now", NOW)
     assert "wrote rotations/assignments.lock.yaml" in result.stdout
     first = (sample_org / LOCK).read_text()
@@ -44,6 +67,7 @@ def test_plan_writes_the_lock_file_and_running_it_again_changes_nothing(sample_o
 
 
 def test_plan_until_sets_how_far_shifts_are_locked(sample_org: Path) -> None:
+    (sample_org / LOCK).unlink()  # a first plan
     run(sample_org, "plan", "--now", NOW, "--until", "2026-12-10T00:00:00Z")
     doc = yaml.safe_load((sample_org / LOCK).read_text())
     # the week holding 12-10 is locked whole: until is its end, Mon 12-14 09:00
@@ -84,7 +108,11 @@ def test_locked_shift_stays_when_leave_is_booked_and_validate_names_who_could_co
     checked = run(sample_org, "validate", "--now", NOW)
     (warning,) = [line for line in checked.output.splitlines() if "locked shift" in line]
     assert f"locked shift on payments/primary from {WEEK_OF_DEC_7}" in warning
-    assert f"gives it to '{person}', who is on leave (Family emergency" in warning
+    # the leave as written: its last day, not the day after
+    assert (
+        f"gives it to '{person}', who is on leave (Family emergency, 2026-12-08 to 2026-12-09);"
+        in warning
+    )
     assert "could cover: " in warning and "nobody is free" not in warning
 
 
@@ -186,6 +214,6 @@ def test_queries_print_one_summary_line_for_warnings(sample_org: Path) -> None:
         "rota: 15 warnings (14 stale runbooks, 1 overdue postmortem); 'rota validate' lists them"
     ]
     for command in ("who", "schedule", "fairness"):
-        assert run(sample_org, command).stderr.splitlines() == summary
-    validate = run(sample_org, "validate")
+        assert run(sample_org, command, "--now", NOW).stderr.splitlines() == summary
+    validate = run(sample_org, "validate", "--now", NOW)
     assert sum("runbook is stale" in line for line in validate.stderr.splitlines()) == 14

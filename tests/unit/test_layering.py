@@ -36,3 +36,11 @@ def test_no_stage_imports_a_later_one(stage: str) -> None:
 
 def test_planning_does_not_import_the_schedule_it_feeds() -> None:
     assert "generator.schedule.resolve" not in imports_of(PACKAGE / "schedule" / "plan.py")
+
+
+@pytest.mark.parametrize("later", ["generator.reports", "generator.lockfile", "generator.render"])
+def test_validation_does_not_import_what_comes_after_it(later: str) -> None:
+    # checking an organisation needs neither the reports built from it nor the
+    # code that plans and writes the lock file
+    wrong = sorted(m for m in imports_of(PACKAGE / "validate.py") if m.startswith(later))
+    assert wrong == []

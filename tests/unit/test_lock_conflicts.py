@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from generator.pipeline import load_org
@@ -57,3 +57,30 @@ def test_leave_in_the_covered_hours_of_a_locked_shift_is_reported(tmp_path: Path
     (got,) = warnings(tmp_path, "2026-12-20")
     assert "locked shift on ops/days from 2026-12-20T07:00:00+00:00 gives it to 'ann'" in got
     assert "could cover: bob" in got
+
+
+def test_the_warning_shows_the_leave_as_written_not_its_exclusive_end(tmp_path: Path) -> None:
+    # leave: {from: 2026-12-20, to: 2026-12-31} holds the 31st whole; its end instant
+    # is 2027-01-01 00:00, which the warning must not show
+    (got,) = warnings(tmp_path, "2026-12-20")
+    assert "who is on leave (leave, 2026-12-20 to 2026-12-31);" in got
+    assert "2027-01-01" not in got
+
+
+def test_part_day_leave_is_shown_in_its_person_s_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from generator.model import Leave
+
+    ny = ZoneInfo("America/New_York")
+    dentist = Leave(
+        datetime(2026, 12, 3, 18, tzinfo=UTC), datetime(2026, 12, 3, 23, tzinfo=UTC), None, None
+    )
+    assert dentist.as_written(ny) == "2026-12-03 13:00 to 2026-12-03 18:00"
+    one_day = Leave(
+        datetime(2026, 12, 3, 5, tzinfo=UTC),
+        datetime(2026, 12, 4, 5, tzinfo=UTC),
+        None,
+        (date(2026, 12, 3), date(2026, 12, 3)),
+    )
+    assert one_day.as_written(ny) == "2026-12-03"
