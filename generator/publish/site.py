@@ -234,10 +234,11 @@ def serve_site(
     renders the organisation again) when rotations/, runbooks/, postmortems/ or templates
     change.
 
-    ``say`` is told when the first build starts, the address once it is served ("Serving on
-    http://127.0.0.1:8000/ (press Ctrl+C to stop)") and any error MkDocs reports while
-    rebuilding. Ctrl+C (SIGINT) and SIGTERM stop the server and return normally; the
-    temporary folders (``rota-serve-*`` and MkDocs' own) are removed whichever way it ends.
+    ``say`` is told when the first build starts and the address once it is served
+    ("Serving on http://127.0.0.1:8000/ (press Ctrl+C to stop)"); MkDocs' warnings and
+    errors (a failed rebuild) go to standard error. Ctrl+C (SIGINT) and SIGTERM stop the
+    server and return normally; the temporary folders (``rota-serve-*`` and MkDocs' own)
+    are removed whichever way it ends.
     """
     from mkdocs.commands.serve import serve
 
@@ -298,20 +299,24 @@ def _stopped_by_signals() -> Iterator[None]:
 
 # MkDocs' server says "[12:00:00] Serving on http://127.0.0.1:8000/" once it listens
 SERVING = re.compile(r"\bServing on (\S+)")
+STAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
 
 
 class _Told(logging.Handler):
-    """MkDocs' server messages worth a user's eye: where it serves, and errors."""
+    """MkDocs' server messages worth a user's eye: where it serves (to ``say``), and
+    warnings and errors (a failed rebuild) on standard error."""
 
     def __init__(self, say: Callable[[str], None]) -> None:
         super().__init__(logging.INFO)
         self.say = say
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+        message = STAMP.sub("", record.getMessage())
         serving = SERVING.search(message) if record.name == "mkdocs.livereload" else None
-        if record.levelno >= logging.ERROR:
-            self.say(f"rota serve: error: {message}")
+        if record.levelno >= logging.WARNING:
+            level = "error" if record.levelno >= logging.ERROR else "warning"
+            sys.stderr.write(f"rota serve: {level}: {message}\n")
+            sys.stderr.flush()
         elif serving is not None:
             self.say(f"Serving on {serving.group(1)} (press Ctrl+C to stop)")
 
