@@ -24,6 +24,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 site: $(VENV)/.installed-site
 	$(BIN)/rota build
+	@echo "To look at it: make serve (or $(BIN)/rota serve); to open site/index.html from disk, build it with $(BIN)/rota build --offline"
 
 test: $(VENV)/.installed-test
 	scripts/install-test-deps.sh

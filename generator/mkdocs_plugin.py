@@ -29,10 +29,14 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from mkdocs.config import config_options as c
@@ -177,6 +181,63 @@ def trim_toc(items: Any, depth: int) -> None:
             trim_toc(item.children, depth)
 
 
+def directory_url(src: str) -> str:
+    """Where a page built from ``src`` lives with directory URLs: ``runbooks/x.md`` →
+    ``runbooks/x/``, ``teams/index.md`` → ``teams/``, ``index.md`` → ``""``."""
+    parent, name = posixpath.split(src)
+    stem = posixpath.splitext(name)[0]
+    folder = parent if stem in ("index", "README") else posixpath.join(parent, stem)
+    return folder + "/" if folder else ""
+
+
+HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
+
+
+def file_links(html: str, src: str, dest: str, dests: set[str]) -> str:
+    """Links written for directory URLs (``href="../people/ana/"``), made to name the file
+    when the site has none (``use_directory_urls: false``, as offline):
+    ``../people/ana/index.html``, or ``x.html`` for a page built from ``x.md``.
+
+    Rota's pages (and raw HTML in anyone's pages) write links to a folder relative to the
+    page's directory URL; opened from disk a folder shows a file listing, not its
+    index.html. Only relative links whose path ends in ``/`` are changed: MkDocs has
+    already made Markdown links to ``.md`` files right."""
+    here = directory_url(src)
+    at = posixpath.dirname(dest)
+
+    def fix(match: re.Match[str]) -> str:
+        href = html_unescape(match.group(2))
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.endswith("/"):
+            return match.group(0)
+        if parts.path.startswith("/"):
+            return match.group(0)
+        folder = posixpath.normpath(posixpath.join(here, parts.path))
+        folder = "" if folder == "." else folder
+        if folder.startswith(".."):
+            return match.group(0)
+        index = posixpath.join(folder, "index.html")
+        target = index
+        if index not in dests and folder and f"{folder}.html" in dests:
+            target = f"{folder}.html"
+        new = posixpath.relpath(target, at or ".")
+        new += (f"?{parts.query}" if parts.query else "") + (
+            f"#{parts.fragment}" if parts.fragment else ""
+        )
+        return match.group(1) + html_escape(new, quote=True) + match.group(3)
+
+    return HREF.sub(fix, html)
+
+
+def offline_plugin_on(config: MkDocsConfig) -> bool:
+    """Whether Material's ``offline`` plugin builds this site for opening from disk."""
+    for name in ("material/offline", "offline"):
+        plugin = config.plugins.get(name)
+        if plugin is not None:
+            return bool(getattr(plugin, "config", {}).get("enabled", True))
+    return False
+
+
 def check_paths(files: Mapping[str, str | bytes]) -> None:
     """Every generated path stays inside the docs folder (ids are slugs; this is a backstop)."""
     for rel in files:
@@ -215,6 +276,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self.site_url: str | None = None
         self.supply_nav = False  # mkdocs.yml has no nav: Rota supplies one in on_files
         self.advice: list[str] = []  # warnings about mkdocs.yml, for `rota build` to print
+        self.dests: set[str] | None = None  # every file the site has (offline link rewriting)
 
     def advise(self, message: str) -> None:
         """A warning about the site's mkdocs.yml. Under `rota build` (which fails on any
@@ -259,6 +321,17 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         if EXTRA_JS not in [str(x) for x in config.extra_javascript]:
             config.extra_javascript.append(EXTRA_JS)
         self._add_overrides(config)
+        if offline_plugin_on(config):
+            from generator.render.site import OFFLINE_WORKER, offline_files
+
+            self.generated.update(offline_files(self.generated))
+            config.extra["polyfills"] = [
+                *(p for p in config.extra.get("polyfills", []) if "iframe-worker" not in str(p)),
+                OFFLINE_WORKER,
+            ]
+            features = config.theme.get("features")
+            if isinstance(features, list):
+                features[:] = [f for f in features if not str(f).startswith("navigation.instant")]
         if not config.site_url:
             config.site_url = (self.site_url or PLACEHOLDER_SITE_URL).rstrip("/") + "/"
         self.supply_nav = config.nav is None
@@ -283,6 +356,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
                 dirs.insert(at, str(folder))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.dests = None
         for path in sorted(self.generated):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -316,5 +390,9 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         if src in self.generated and src.startswith(SHORT_TOC):
             trim_toc(page.toc, 2)
         if src in self.generated and src.startswith(SANITISED):
-            return sanitise_html(html)
+            html = sanitise_html(html)
+        if not config.use_directory_urls:
+            if self.dests is None:
+                self.dests = {f.dest_uri for f in files}
+            html = file_links(html, src, page.file.dest_uri, self.dests)
         return html

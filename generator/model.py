@@ -47,6 +47,7 @@ class Settings:
     feed_base_url: str | None = None
     publish_pay: bool = True
     site_url: str | None = None
+    site_offline: bool = False  # site.offline: links and data that work from file://
     # postmortems.review_within: severity id → how long after `resolved` a postmortem
     # must be reviewed; severities not listed need none
     review_within: dict[str, timedelta] = field(

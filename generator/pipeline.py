@@ -115,16 +115,24 @@ def horizon_schedule(org: Org, now: datetime) -> Schedule:
     return compute_schedule(org, now - org.settings.history, now + org.settings.horizon)
 
 
-def build(root: Path, out: Path, now: datetime) -> tuple[Loaded, int]:
+def build(root: Path, out: Path, now: datetime, offline: bool | None = None) -> tuple[Loaded, int]:
     """Build the site with feeds into ``out``, atomically; the number of shifts."""
     loaded = load_org(root, now)
-    return loaded, build_loaded(loaded, root, out, now)
+    return loaded, build_loaded(loaded, root, out, now, offline=offline)
 
 
 def build_loaded(
-    loaded: Loaded, root: Path, out: Path, now: datetime, progress: Progress = SILENT
+    loaded: Loaded,
+    root: Path,
+    out: Path,
+    now: datetime,
+    progress: Progress = SILENT,
+    offline: bool | None = None,
 ) -> int:
-    """The stages after loading: schedule → render → publish; the number of shifts."""
+    """The stages after loading: schedule → render → publish; the number of shifts.
+
+    ``offline`` (``rota build --offline``; None: ``settings.site.offline``) builds a
+    site that works opened from disk (see ``publish.site.mkdocs_config``)."""
     from generator.feedstate import STATE_PATH, write_state
     from generator.publish.site import publish_site
 
@@ -138,9 +146,13 @@ def build_loaded(
     files, shifts = rendered.files, len(rendered.schedule.shifts)
     del rendered  # MkDocs needs only the files: the schedule goes before the largest stage
     progress.start("site")
-    publish_site(root, files, out, now, loaded.org.settings.site_url)
+    settings = loaded.org.settings
+    offline = settings.site_offline if offline is None else offline
+    publish_site(root, files, out, now, settings.site_url, offline=offline)
     pages = sum(1 for path in files if path.endswith(".md"))
-    progress.done("site", f"{pages:,} pages built with MkDocs")
+    progress.done(
+        "site", f"{pages:,} pages built with MkDocs" + (", to open from disk" if offline else "")
+    )
     return shifts
 
 

@@ -622,6 +622,15 @@ SITE = Obj(
             default=None,
             example="https://oncall.example.com/",
         ),
+        Field(
+            "offline",
+            Bool(),
+            "build a site that works opened from disk (file://), without a web server: "
+            'links name `.html` files, search and the live "on call now" work without '
+            "fetching; `rota build --offline` / `--no-offline` override it",
+            default=False,
+            example="false",
+        ),
     ],
 )
 
@@ -727,7 +736,7 @@ SETTINGS = Obj(
             "site",
             SITE,
             "site options",
-            default=lambda: _rec({"publish_pay": True, "url": None}),
+            default=lambda: _rec({"publish_pay": True, "url": None, "offline": False}),
             example="{publish_pay: true}",
         ),
         Field(

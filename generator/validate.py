@@ -224,6 +224,7 @@ def build_settings(rec: Rec | None) -> Settings:
         feed_base_url=feeds["base_url"],
         publish_pay=site["publish_pay"],
         site_url=site.get("url"),
+        site_offline=site["offline"],
         review_within=dict(rec["postmortems"]["review_within"]),
         source=rec.source,
     )

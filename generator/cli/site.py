@@ -70,9 +70,15 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
     default=None,
     help="Output folder.  [default: site/ under --root]",
 )
+@click.option(
+    "--offline/--no-offline",
+    default=None,
+    help="Build a site that works opened from disk (file://): .html links, search and "
+    "live 'on call now' without a server.  [default: settings.site.offline]",
+)
 @now_option
 @click.pass_obj
-def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
+def build(ctx: Context, out: Path | None, offline: bool | None, now_text: str | None) -> None:
     """Validate, schedule and build the site with feeds, replacing the output atomically.
 
     Shows each stage with its counts on standard error (one line per stage when
@@ -83,7 +89,7 @@ def build(ctx: Context, out: Path | None, now_text: str | None) -> None:
     _, now, loaded = load_all(ctx, now_text)
     target = out if out is not None else ctx.root / "site"
     try:
-        shifts = build_loaded(loaded, ctx.root, target, now, _progress())
+        shifts = build_loaded(loaded, ctx.root, target, now, _progress(), offline=offline)
     except InvalidInput as exc:
         fail(exc.diagnostics)
     except BuildFailed as exc:

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import yaml
@@ -49,9 +54,16 @@ def own_docs(root: Path) -> Path | None:
     return folder
 
 
-def mkdocs_config(root: Path, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+def mkdocs_config(
+    root: Path, docs_dir: Path, site_dir: Path, offline: bool = False
+) -> dict[str, Any]:
     """The organisation's mkdocs.yml (or the packaged default), pointed at the build folders,
-    with the ``rota`` plugin (it adds the pages, assets and overrides)."""
+    with the ``rota`` plugin (it adds the pages, assets and overrides).
+
+    ``offline``: a site to open from disk (file://). Material's ``offline`` plugin is
+    added before ``rota``: it turns off directory URLs (links name ``….html`` files) and
+    inlines the search index into a script; instant navigation, which needs a server, is
+    left out. The ``rota`` plugin does the rest (see ``mkdocs_plugin``)."""
     path = root / "mkdocs.yml"
     source = path if path.is_file() else templates_folder() / "mkdocs.default.yml"
     try:
@@ -75,8 +87,24 @@ def mkdocs_config(root: Path, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
     plugins = list(plugins) if isinstance(plugins, list) else ["search"]
     rota = {"root": str(root.resolve())}
     plugins = [p for p in plugins if p != "rota" and not (isinstance(p, dict) and "rota" in p)]
+    if offline:
+        plugins = [p for p in plugins if _plugin_name(p) != "offline"]
+        plugins.append({"offline": {"enabled": True}})
+        config["use_directory_urls"] = False
+        features = theme.get("features")
+        if isinstance(features, list):
+            theme["features"] = [f for f in features if not str(f).startswith("navigation.instant")]
     config["plugins"] = [*plugins, {"rota": rota}]
     return config
+
+
+def _plugin_name(entry: Any) -> str | None:
+    """``search`` for ``- search`` and for ``- search: {...}`` in a plugins list."""
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict) and len(entry) == 1:
+        return str(next(iter(entry)))
+    return None
 
 
 class _Collector(logging.Handler):
@@ -168,11 +196,13 @@ def publish_site(
     out: Path,
     now: datetime | None = None,
     site_url: str | None = None,
+    offline: bool = False,
 ) -> None:
     """Build the MkDocs site from ``files`` (paths under docs/) and swap it into ``out``.
 
     Everything is built in a temporary folder beside ``out``; ``out`` is touched
     only by the final swap, so a failure at any stage leaves it as it was.
+    ``offline``: a site that works opened from disk (``mkdocs_config``).
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -184,7 +214,7 @@ def publish_site(
             shutil.copytree(own, docs, ignore=shutil.ignore_patterns(".*"))
         else:
             docs.mkdir()
-        run_mkdocs(mkdocs_config(root, docs, site), work, files, now, site_url)
+        run_mkdocs(mkdocs_config(root, docs, site, offline), work, files, now, site_url)
         os.chmod(site, 0o755)
         replace_folder(site, out)
     except OSError as exc:
@@ -193,32 +223,115 @@ def publish_site(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def serve_site(root: Path, now: datetime | None, dev_addr: str) -> None:
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def serve_site(
+    root: Path, now: datetime | None, dev_addr: str, say: Callable[[str], None] = _say
+) -> None:
     """Preview with MkDocs' own server, rebuilding (through the ``rota`` plugin, which
-    renders the organisation again) when rotations/, runbooks/, postmortems/ or templates change."""
+    renders the organisation again) when rotations/, runbooks/, postmortems/ or templates
+    change.
+
+    ``say`` is told when the first build starts and the address once it is served
+    ("Serving on http://127.0.0.1:8000/ (press Ctrl+C to stop)"); MkDocs' warnings and
+    errors (a failed rebuild) go to standard error. Ctrl+C (SIGINT) and SIGTERM stop the
+    server and return normally; the temporary folders (``rota-serve-*`` and MkDocs' own)
+    are removed whichever way it ends.
+    """
     from mkdocs.commands.serve import serve
 
-    work = Path(tempfile.mkdtemp(prefix="rota-serve-"))
+    with _stopped_by_signals():
+        work = Path(tempfile.mkdtemp(prefix="rota-serve-"))
+        try:
+            docs = own_docs(root)  # the site's own pages, watched by MkDocs itself
+            if docs is None:
+                docs = work / "docs"
+                docs.mkdir()
+            config = mkdocs_config(root, docs, work / "site")
+            config["strict"] = False
+            for plugin in config["plugins"]:
+                if isinstance(plugin, dict) and "rota" in plugin and now is not None:
+                    plugin["rota"]["now"] = now.isoformat()
+            config_path = work / "mkdocs.yml"
+            config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
+            watch = [root / name for name in ("rotations", "runbooks", "postmortems")]
+            watch.append(root / "site_templates")
+            watch.append(templates_folder())
+            say("Building the preview...")
+            with _told(say):
+                serve(
+                    config_file=str(config_path),
+                    livereload=True,
+                    watch=[str(p) for p in watch if p.is_dir()],
+                    dev_addr=dev_addr,
+                )
+        except KeyboardInterrupt:  # stopped during the first build: MkDocs cleaned up its own
+            pass
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM stops the preview as Ctrl+C does (a KeyboardInterrupt, which MkDocs' server
+    answers by shutting down and removing its folder). Only the first signal interrupts:
+    a second one during the clean-up is ignored, so the clean-up finishes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        docs = own_docs(root)  # the site's own pages, watched by MkDocs itself
-        if docs is None:
-            docs = work / "docs"
-            docs.mkdir()
-        config = mkdocs_config(root, docs, work / "site")
-        config["strict"] = False
-        for plugin in config["plugins"]:
-            if isinstance(plugin, dict) and "rota" in plugin and now is not None:
-                plugin["rota"]["now"] = now.isoformat()
-        config_path = work / "mkdocs.yml"
-        config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
-        watch = [root / name for name in ("rotations", "runbooks", "postmortems")]
-        watch.append(root / "site_templates")
-        watch.append(templates_folder())
-        serve(
-            config_file=str(config_path),
-            livereload=True,
-            watch=[str(p) for p in watch if p.is_dir()],
-            dev_addr=dev_addr,
-        )
+        yield
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+# MkDocs' server says "[12:00:00] Serving on http://127.0.0.1:8000/" once it listens
+SERVING = re.compile(r"\bServing on (\S+)")
+STAMP = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
+
+
+class _Told(logging.Handler):
+    """MkDocs' server messages worth a user's eye: where it serves (to ``say``), and
+    warnings and errors (a failed rebuild) on standard error."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.say = say
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = STAMP.sub("", record.getMessage())
+        serving = SERVING.search(message) if record.name == "mkdocs.livereload" else None
+        if record.levelno >= logging.WARNING:
+            level = "error" if record.levelno >= logging.ERROR else "warning"
+            sys.stderr.write(f"rota serve: {level}: {message}\n")
+            sys.stderr.flush()
+        elif serving is not None:
+            self.say(f"Serving on {serving.group(1)} (press Ctrl+C to stop)")
+
+
+@contextmanager
+def _told(say: Callable[[str], None]) -> Iterator[None]:
+    logger = logging.getLogger("mkdocs")
+    handler = _Told(say)
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate

@@ -16,7 +16,7 @@ import json
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -38,6 +38,12 @@ from generator.timeutil import format_duration, human_duration, iso, localize
 MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"'=:@$^%]")
 SAFE_SCHEMES = ("http", "https", "mailto")
 ASSETS = ("assets/rota.css", "assets/rota.js")
+# A site opened from disk (file://) can neither fetch files nor start a Web Worker (which
+# Material's search runs in): the live "now" script reads these scripts instead of
+# data/*.json, and this shim (iframe-worker, MIT, the one Material's offline plugin would
+# load from a CDN) runs the search worker in a hidden frame.
+OFFLINE_DATA = ("data/schedule.json", "data/directory.json")
+OFFLINE_WORKER = "assets/iframe-worker.js"
 SCHEDULE_DAYS = 28  # the team page's schedule table reaches this far ahead
 CALENDAR_MONTHS = 2  # month views on a team page: this month and the next
 
@@ -479,6 +485,28 @@ def render_site(
     )
     files["data/directory.json"] = json.dumps(directory(org), indent=1, sort_keys=True) + "\n"
     return files
+
+
+def offline_files(files: Mapping[str, str | bytes]) -> dict[str, str | bytes]:
+    """What a site opened from disk needs besides ``files``: each of ``OFFLINE_DATA`` as
+    a script (``data/schedule.js`` sets ``window.rotaData["schedule.json"]``, loaded by a
+    script tag where fetch is refused) and the Web Worker shim for search."""
+    out: dict[str, str | bytes] = {}
+    for path in OFFLINE_DATA:
+        content = files.get(path)
+        if content is None:
+            continue
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
+        name = posixpath.basename(path)
+        out[posixpath.splitext(path)[0] + ".js"] = (
+            f"/* {path}, for pages opened from disk (rota build --offline) */\n"
+            f"(window.rotaData = window.rotaData || {{}})[{json.dumps(name)}] = "
+            f"{text.rstrip()};\n"
+        )
+    env = template_env(None)
+    assert env.loader is not None
+    out[OFFLINE_WORKER] = env.loader.get_source(env, OFFLINE_WORKER)[0]
+    return out
 
 
 def directory(org: Org) -> dict[str, Any]:

@@ -5,22 +5,43 @@
  * and recomputes who is on call with the reader's clock, every minute and after
  * every instant navigation (Material's document$). It only ever sets text and
  * same-site links, never HTML.
+ *
+ * Opened from disk (file://, a site built with `rota build --offline`) the browser
+ * refuses fetch: the same data comes from data/schedule.js and data/directory.js,
+ * loaded with script tags, and links to people name their index.html.
  */
 (function () {
   "use strict";
   var here = document.currentScript && document.currentScript.src;
   var root = new URL("..", here || window.location.href);
+  var fromDisk = window.location.protocol === "file:";
   var data = null;
+
+  function viaScript(path) {
+    var name = path.split("/").pop();
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL(path.replace(/\.json$/, ".js"), root).href;
+      script.onload = function () {
+        var found = window.rotaData && window.rotaData[name];
+        if (found) resolve(found); else reject(new Error(path + ": not in its script"));
+      };
+      script.onerror = function () { reject(new Error(path + ": no script (not an offline build)")); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function viaFetch(path) {
+    return fetch(new URL(path, root).href, { cache: "no-cache" }).then(function (r) {
+      if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+      return r.json();
+    });
+  }
 
   function load() {
     if (!data) {
       data = Promise.all(
-        ["data/schedule.json", "data/directory.json"].map(function (path) {
-          return fetch(new URL(path, root).href, { cache: "no-cache" }).then(function (r) {
-            if (!r.ok) throw new Error(path + ": HTTP " + r.status);
-            return r.json();
-          });
-        })
+        ["data/schedule.json", "data/directory.json"].map(fromDisk ? viaScript : viaFetch)
       ).then(function (both) {
         var shifts = both[0].shifts.map(function (s) {
           return {
@@ -71,7 +92,7 @@
       return gap;
     }
     var a = document.createElement("a");
-    a.href = new URL("people/" + encodeURIComponent(id) + "/", root).href;
+    a.href = new URL("people/" + encodeURIComponent(id) + "/" + (fromDisk ? "index.html" : ""), root).href;
     a.textContent = (dir.people && dir.people[id]) || id;
     return a;
   }

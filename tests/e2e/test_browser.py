@@ -377,3 +377,90 @@ def test_team_page_links_to_its_fairness_and_pay_pages(
     expect(pg.locator("h1")).to_have_text(re.compile(r"^Pay\W*$"))
     expect(pg.locator("table a[href$='pay/payments/']")).to_have_count(1)
     assert watch.outside == [] and watch.errors == []
+
+
+@pytest.fixture(scope="module")
+def offline_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample organisation built with ``rota build --offline --now NOW``: a site
+    to open from disk, with no server."""
+    root = tmp_path_factory.mktemp("offline")
+    for name in ("rotations", "runbooks", "postmortems"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("*.state.json"))
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--offline", "--now", NOW])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_offline_site_opened_from_disk_links_searches_and_stays_live(
+    browser: Any, offline_org: Path
+) -> None:
+    """From a file:// address: home → a team → a runbook → search → a person, every
+    link opening a page (not a folder listing), search answering, "on call now" following
+    the reader's clock, nothing requested from outside the folder, no console error."""
+    from playwright.sync_api import expect
+
+    base = (offline_org / "site").as_uri() + "/"
+    # Four days after the build: the live answer differs from the build-time one, so the
+    # names shown come from the schedule read from disk, not from the page as built.
+    later = (datetime.fromisoformat(NOW.replace("Z", "+00:00")) + timedelta(days=4)).isoformat()
+    expected = who(offline_org, later)
+    assert expected != who(offline_org, NOW)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, base)
+        # time flows on from `later`: Material's search debounces its input with timers
+        pg.clock.install(time=later)
+        pg.goto(base + "index.html")
+        wait_live(pg)
+        assert shown_now(pg) == expected
+
+        pg.locator(".md-content a[href='teams/payments/index.html']").first.click()
+        pg.wait_for_url(base + "teams/payments/index.html")
+        expect(pg.locator("h1")).to_have_text(re.compile(r"^Payments\W*$"))
+        wait_live(pg)
+        payments = {k: v for k, v in expected.items() if k.startswith("payments/")}
+        assert payments and settled_now(pg, payments) == payments
+
+        pg.get_by_role("link", name="Checkout database connection pool exhausted").first.click()
+        pg.wait_for_url(base + "runbooks/payments/db-pool-exhausted.html")
+        expect(pg).to_have_title("Checkout database connection pool exhausted - On call")
+
+        pg.keyboard.press("/")  # Material's shortcut opens the search dialog
+        pg.keyboard.type("replication lag")
+        result = pg.locator(".md-search-result__link:visible").filter(
+            has_text="Ledger Postgres replication lag"
+        )
+        result.first.wait_for(timeout=15000)
+        result.first.click()
+        pg.wait_for_url(
+            re.compile(re.escape(base + "runbooks/payments/ledger-replication-lag.html"))
+        )
+        expect(pg).to_have_title("Ledger Postgres replication lag - On call")
+
+        # the owning team, then the person the live script names on call there
+        pg.locator(".rota-meta a", has_text="Payments").click()
+        pg.wait_for_url(base + "teams/payments/index.html")
+        wait_live(pg)
+        person = pg.locator("[data-rota-live] tr[data-rota-now] [data-rota-person] a").first
+        name = person.inner_text().strip()
+        assert name in payments.values()
+        person.click()
+        pg.wait_for_url(re.compile(re.escape(base + "people/") + r"[a-z-]+/index\.html$"))
+        expect(pg.locator("h1")).to_have_text(re.compile(rf"^{re.escape(name)}\W*$"))
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()
+
+
+def test_offline_site_without_javascript_shows_the_build_time_answer(
+    browser: Any, offline_org: Path
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto((offline_org / "site" / "index.html").as_uri())
+        assert shown_now(pg) == who(offline_org, NOW)
+    finally:
+        context.close()
