@@ -886,8 +886,9 @@ def postmortem_new(ctx: Context, incident_id: str, now_text: str | None) -> None
         line = getattr(exc, "lineno", None) or 1
         click.echo(f"postmortems/_template.md:{line}:1: error: template: {exc}", err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    from generator.publish.atomic import write_atomic
+
+    write_atomic(target, text, ctx.root)
     click.echo(f"wrote {target} (status: draft); fill it in, then 'rota validate'")
 
 
@@ -916,6 +917,9 @@ def _read_json(files: tuple[Path, ...]) -> list[Any]:
             sys.exit(1)
         except BadExport as exc:
             _bad_export(exc)
+        except RecursionError:
+            click.echo(f"{path}: error: not valid JSON: nested too deeply", err=True)
+            sys.exit(1)
     return docs
 
 
@@ -1109,8 +1113,9 @@ def import_(
     if target.exists() and not force:
         click.echo(f"rota: error: {target} exists; give --force to overwrite it", err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    from generator.publish.atomic import write_atomic
+
+    write_atomic(target, text)
     click.echo(
         f"wrote {target}: team {imp.team_id}, {len(imp.rotations)} rotation(s), "
         f"{len(imp.people)} people, {len(imp.overrides)} override(s)"
@@ -1281,10 +1286,11 @@ def export(
 
         bodies = {keys[0]: bodies.get(keys[0]) or body(tool, [], target, start, end)}
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        from generator.publish.atomic import write_atomic
+
         for key, value in bodies.items():
-            path = out_dir / (key.replace("/", "-") + ".json")
-            path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+            path = out_dir / f"{key}.json"  # <team>/<rotation>.json: unique whatever the slugs
+            write_atomic(path, json.dumps(value, indent=2) + "\n")
             click.echo(f"wrote {path}")
         return
     if bare:

@@ -43,6 +43,7 @@ class Settings:
     feed_base_url: str | None = None
     publish_pay: bool = True
     site_url: str | None = None
+    clean_docs: bool = False  # site.clean_docs: the site's own pages are cleaned too
     # postmortems.review_within: severity id → how long after `resolved` a postmortem
     # must be reviewed; severities not listed need none
     review_within: dict[str, timedelta] = field(

@@ -138,7 +138,8 @@ def build_loaded(
     files, shifts = rendered.files, len(rendered.schedule.shifts)
     del rendered  # MkDocs needs only the files: the schedule goes before the largest stage
     progress.start("site")
-    publish_site(root, files, out, now, loaded.org.settings.site_url)
+    settings = loaded.org.settings
+    publish_site(root, files, out, now, settings.site_url, settings.clean_docs)
     pages = sum(1 for path in files if path.endswith(".md"))
     progress.done("site", f"{pages:,} pages built with MkDocs")
     return shifts

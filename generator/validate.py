@@ -152,6 +152,7 @@ def build_settings(rec: Rec | None) -> Settings:
         feed_base_url=feeds["base_url"],
         publish_pay=site["publish_pay"],
         site_url=site.get("url"),
+        clean_docs=bool(site.get("clean_docs", False)),
         review_within=dict(rec["postmortems"]["review_within"]),
         source=rec.source,
     )
@@ -170,6 +171,25 @@ def _check_settings(settings: Settings, rec: Rec | None, diags: Diagnostics) -> 
             diags.error(rec.at(name), f"'{name}' must be longer than 0m")
 
 
+def _unique_email(rec: Rec, emails: dict[str, Rec], diags: Diagnostics) -> None:
+    """Two people may not share an e-mail address, even in a different case: mail
+    servers and paging tools treat them as one, and one person would get the other's
+    shifts in exports, sync and the pager feeds."""
+    email = rec["email"]
+    if not isinstance(email, str):
+        return
+    first = emails.setdefault(email.casefold(), rec)
+    if first is rec:
+        return
+    at = first.at("email")
+    diags.error(
+        rec.at("email"),
+        f"'{rec['id']}' has the e-mail address of '{first['id']}' ('{first['email']}' at "
+        f"{at.path}:{at.line}); addresses are compared ignoring case: give each person "
+        "their own",
+    )
+
+
 def build_people(
     recs: list[Rec],
     settings: Settings,
@@ -179,7 +199,9 @@ def build_people(
     pay_broken: bool = False,
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
+    emails: dict[str, Rec] = {}  # casefolded e-mail → the first person with it
     for rec in _unique(recs, "person", diags):
+        _unique_email(rec, emails, diags)
         tz_name = rec["timezone"] or settings.timezone
         leaves = []
         for lv in rec["leave"]:
@@ -455,7 +477,7 @@ def build_runbooks(
             continue
         rel = Path(raw.path).relative_to("runbooks")
         slug = rel.with_suffix("").as_posix()
-        bad = [part for part in slug.split("/") if not spec.SLUG_RE.match(part)]
+        bad = [part for part in slug.split("/") if not spec.SLUG_RE.fullmatch(part)]
         if bad:
             diags.error(
                 Source(raw.path),
