@@ -223,7 +223,7 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
-STR = Scalar("a non-empty one-line text", _nonempty, {"type": "string", "minLength": 1})
+STR = Scalar("a non-empty text", _nonempty, {"type": "string", "minLength": 1})
 TEXT = Scalar("a non-empty text", _nonempty, {"type": "string", "minLength": 1}, multiline=True)
 SLUG = Scalar(
     "a slug (lower-case letters, digits and '-', starting with a letter or digit)",
@@ -778,7 +778,7 @@ LEAVE = Obj(
             required=True,
             example="2027-01-01",
         ),
-        Field("note", STR, "shown to teammates", example="Winter break"),
+        Field("note", TEXT, "shown to teammates", example="Winter break"),
     ],
     extra_check=_range_check("from", "to"),
 )
@@ -1004,7 +1004,7 @@ OVERRIDE = Obj(
         ),
         Field("to", DATETIME, "end", required=True, example='"2026-12-26 09:00"'),
         Field("person", SLUG, "who is on call instead", required=True, example="bob"),
-        Field("note", STR, "why", example="covers alice"),
+        Field("note", TEXT, "why", example="covers alice"),
     ],
     extra_check=_range_check("from", "to"),
 )
