@@ -78,8 +78,8 @@ def run_limited(work: Callable[[], T], memory: int, seconds: int) -> T:
         raise LimitExceeded("memory or time" if os.WIFSIGNALED(wait_status) else "unknown")
     ok, value = pickle.loads(data)
     if ok:
-        return value  # type: ignore[no-any-return]
-    raise value  # type: ignore[misc]
+        return value
+    raise value
 
 
 def _address_space() -> int | None:

@@ -171,6 +171,19 @@ def _check_settings(settings: Settings, rec: Rec | None, diags: Diagnostics) -> 
             diags.error(rec.at(name), f"'{name}' must be longer than 0m")
 
 
+def check_feed_names(teams: dict[str, Team], people: dict[str, Person], diags: Diagnostics) -> None:
+    """A person's feed is ``ical/<person>.ics`` and a team's ``ical/team-<team>.ics``: a
+    person named ``team-<a team's id>`` would overwrite that team's feed."""
+    for team_id in sorted(teams):
+        person = people.get(f"team-{team_id}")
+        if person is not None:
+            diags.error(
+                person.source,
+                f"person id 'team-{team_id}' names the same feed as team '{team_id}' "
+                f"(ical/team-{team_id}.ics): choose another id",
+            )
+
+
 def _unique_email(rec: Rec, emails: dict[str, Rec], diags: Diagnostics) -> None:
     """Two people may not share an e-mail address, even in a different case: mail
     servers and paging tools treat them as one, and one person would get the other's
@@ -586,6 +599,7 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
                     f"person '{rec['id']}' has no pay_policy and pay has no default_policy",
                 )
     teams = build_teams(lists["teams"], settings, people, diags)
+    check_feed_names(teams, people, diags)
     check_escalation(teams, people, diags)
     overrides = build_overrides(lists["overrides"], teams, people, diags)
     severities = tuple(

@@ -542,3 +542,34 @@ def test_csv_cell_and_terminal_text() -> None:
     assert csv_cell("-3.5") == "-3.5" and csv_cell(-3.5) == -3.5 and csv_cell("Ann") == "Ann"
     shown = table(["NAME"], [["Eve\x1b]0;pwned\x07\x1b[2J"]])
     assert shown == "NAME\n" + "-" * 17 + "\nEve ]0;pwned  [2J"
+
+
+def test_own_pages_linking_outside_the_repository_are_refused(tmp_path: Path) -> None:
+    root = write_org(mkdir(tmp_path / "org"), TWO_PEOPLE + "teams:\n" + team("ops", "primary"))
+    (root / "mkdocs.yml").write_text("site_name: x\ndocs_dir: docs\ntheme: {name: material}\n")
+    (root / "docs").mkdir()
+    (tmp_path / "secret.md").write_text("# secret\n")
+    (root / "docs" / "notes.md").symlink_to(tmp_path / "secret.md")
+    result = run(root, "build", "--out", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"rota: build failed: docs/notes.md: symbolic link to {tmp_path}/secret.md, outside "
+        f"the repository; Rota publishes only files of the repository; {tmp_path}/site was "
+        "left as it was"
+    )
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_person_whose_feed_would_overwrite_a_teams_is_an_error(tmp_path: Path) -> None:
+    root = write_org(
+        tmp_path,
+        TWO_PEOPLE.replace("id: bob,", "id: team-ops,")
+        + "teams:\n"
+        + team("ops", "primary").replace("[ann, bob]", "[ann, team-ops]"),
+    )
+    result = run(root, "validate")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "rotations/org.yaml:4:5: error: person id 'team-ops' names the same feed as team 'ops' "
+        "(ical/team-ops.ics): choose another id"
+    )
