@@ -364,6 +364,38 @@ def test_a_full_disk_during_postmortem_new_leaves_nothing_behind(
     assert sorted(p.name for p in (root / "postmortems").iterdir()) == before
 
 
+def test_a_full_disk_during_import_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixtures = Path(__file__).resolve().parents[1] / "integrations" / "fixtures" / "pagerduty-v2"
+    (tmp_path / "rotations").mkdir()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("generator.publish.atomic.os.fsync", full)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--root",
+            str(tmp_path),
+            "import",
+            "pagerduty",
+            str(fixtures / "schedule.json"),
+            str(fixtures / "users.json"),
+            "--out",
+            str(tmp_path / "rotations" / "pd.yaml"),
+            "--now",
+            "2026-03-01T12:00:00Z",
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"rota: error: cannot write {tmp_path}/rotations/pd.yaml: No space left on device"
+    )
+    assert list((tmp_path / "rotations").iterdir()) == []
+
+
 def test_plan_into_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
     root = write_org(tmp_path, TWO_PEOPLE + "teams:\n" + team("ops", "primary"))
     (root / "rotations" / "assignments.lock.yaml").mkdir()  # a folder where the file goes
