@@ -11,6 +11,9 @@ import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import click
 
 
 @dataclass(frozen=True, order=True)
@@ -93,6 +96,20 @@ class InvalidInput(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         super().__init__(f"{len(diagnostics)} error(s) in the inputs")
         self.diagnostics = list(diagnostics)
+
+
+class CannotWrite(click.ClickException):
+    """A file Rota writes could not be written (disk full, read-only folder, ...); exit
+    status 1 with ``rota: error: cannot write FILE: reason``, nothing left behind."""
+
+    exit_code = 1
+
+    def __init__(self, path: object, reason: object):
+        super().__init__(f"cannot write {path}: {reason}")
+        self.reason = str(reason)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"rota: error: {printable(self.format_message())}", err=True)
 
 
 class BuildFailed(Exception):

@@ -22,8 +22,6 @@ functions here that touch the disk.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -109,6 +107,10 @@ def parse_state(text: str, path: str = STATE_PATH) -> FeedState:
         raise InvalidInput(
             [Diagnostic(Source(path, exc.lineno, exc.colno), "error", f"not JSON: {exc.msg}{hint}")]
         ) from None
+    except RecursionError:  # nested deeper than Python can read: not a file Rota wrote
+        raise InvalidInput(
+            [Diagnostic(Source(path), "error", "not JSON: nested too deeply" + hint)]
+        ) from None
     if (
         not isinstance(doc, dict)
         or doc.get("version") != 1
@@ -153,6 +155,9 @@ def read_state(root: Path) -> FeedState:
 
 def write_state(root: Path, state: FeedState) -> bool:
     """Replace the file atomically when its content changes; True if it was written."""
+    from generator.errors import CannotWrite
+    from generator.publish.atomic import write_atomic
+
     path = root / STATE_PATH
     text = render_state(state)
     try:
@@ -160,14 +165,8 @@ def write_state(root: Path, state: FeedState) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".feeds-state-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, text, root)
+    except CannotWrite as exc:
+        raise OSError(exc.reason) from None
     return True

@@ -19,8 +19,6 @@ is the rest of the last plan, kept so that re-planning stays close to it.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -70,17 +68,11 @@ def render_lock(
 
 
 def write_lock(root: Path, text: str) -> Path:
-    """Replace the lock file atomically."""
+    """Replace the lock file atomically (``CannotWrite`` when it cannot be written)."""
+    from generator.publish.atomic import write_atomic
+
     path = root / LOCK_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".lock-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text, root)
     return path
 
 

@@ -65,6 +65,40 @@ def input_digest(root: Path, files: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+def _org_shape(value: Any) -> bool:
+    from generator.model import Org
+
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], Org)
+        and isinstance(value[1], tuple)
+    )
+
+
+def _lock_shape(value: Any) -> bool:
+    from generator.model import Lock
+
+    return isinstance(value, Lock)
+
+
+def _plan_shape(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], datetime)
+        and value[0].tzinfo is not None
+        and isinstance(value[1], dict)
+        and isinstance(value[2], dict)
+        and value[1].keys() == value[2].keys()
+    )
+
+
+# What each entry holds; an entry of another shape (another version wrote it, or it was
+# tampered with) is a miss.
+SHAPES = {"org": _org_shape, "lock": _lock_shape, "plan": _plan_shape}
+
+
 class Memo:
     """The entries of one set of inputs: the organisation, its lock, its plan."""
 
@@ -94,7 +128,8 @@ class Memo:
         return st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
     def get(self, part: str) -> Any:
-        """The entry, or None when absent, unreadable or in an unsafe folder."""
+        """The entry, or None when absent, unreadable, of the wrong shape (see ``SHAPES``)
+        or in an unsafe folder: a bad entry is only a miss, overwritten by the next put."""
         path = self._path(part)
         if not path.exists() or not self._private():
             return None
@@ -104,12 +139,17 @@ class Memo:
         gc.disable()  # unpickling makes many objects and frees none
         try:
             with path.open("rb") as f:
-                return pickle.load(f)
+                value = pickle.load(f)
         except Exception:  # a damaged or stale entry is only a miss
             return None
         finally:
             if enabled:
                 gc.enable()
+        shape = SHAPES.get(part)
+        try:
+            return value if shape is None or shape(value) else None
+        except Exception:
+            return None
 
     def put(self, part: str, value: Any) -> None:
         """Write the entry atomically; a memo that cannot be written is skipped."""

@@ -18,10 +18,14 @@ large enough to make every page heavy.
 
 Besides adding the files, the plugin adds the site's stylesheet and script,
 Rota's theme overrides, drops navigation entries for pages this organisation
-does not have (the pay page when ``publish_pay`` is off), and sanitises the
-HTML of runbook and handoff pages with nh3: their Markdown may use Markdown,
-but not raw ``<script>``, ``<style>``, ``<iframe>``, event-handler attributes or
-``javascript:`` links.
+does not have (the pay page when ``publish_pay`` is off), and cleans the HTML of
+every page whose body comes from a Markdown file of the repository (runbooks,
+postmortems, handoff notes, and the site's own pages under ``docs_dir`` when
+``settings.site.clean_docs`` is on) with nh3, after MkDocs has rendered it: that
+Markdown may use Markdown, but not raw ``<script>``, ``<style>``, ``<iframe>``,
+forms, event-handler attributes (also through ``{: onclick=...}`` attribute
+lists) or ``javascript:`` and ``data:`` links. Repository writers are not
+trusted to run script in readers' browsers.
 """
 
 from __future__ import annotations
@@ -53,7 +57,9 @@ log = logging.getLogger("mkdocs.plugins.rota")
 
 EXTRA_CSS = "assets/rota.css"
 EXTRA_JS = "assets/rota.js"
-SANITISED = ("runbooks/", "handoffs/")
+# Generated pages that carry a Markdown body from the repository (runbooks, postmortems,
+# handoff notes): their HTML is cleaned after MkDocs renders it.
+SANITISED = ("runbooks/", "handoffs/", "postmortems/")
 # Pages whose table of contents lists their sections only (h2), not every sub-heading:
 # a month of daily handoffs has six sub-headings per note, and Material writes the
 # table of contents into the page twice.
@@ -63,11 +69,12 @@ SHORT_TOC = ("handoffs/",)
 # site uses this reserved, never-resolving address; pages still link relatively.
 PLACEHOLDER_SITE_URL = "https://oncall.invalid/"
 
-# What runbook and handoff HTML may contain after MkDocs renders the Markdown.
+# What cleaned HTML may contain after MkDocs renders the Markdown.
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "span", "div", "time", "kbd"}
-GENERIC_ATTRIBUTES = {"class", "id", "title", "lang", "dir"}
+GENERIC_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "role", "tabindex"}
+GENERIC_ATTRIBUTES |= {"aria-label", "aria-current", "aria-hidden", "aria-describedby"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
-    "a": {"href", "hreflang"},
+    "a": {"href", "hreflang", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"colspan", "rowspan", "align", "style"},
     "th": {"colspan", "rowspan", "align", "style", "scope"},
@@ -134,7 +141,7 @@ def large_nav_warning(count: int) -> str:
 
 
 def sanitise_html(html: str) -> str:
-    """Runbook and handoff HTML with scripts, event handlers and unsafe URLs removed.
+    """Page HTML with scripts, event handlers, frames, forms and unsafe URLs removed.
 
     Markdown's own output (headings, lists, tables, code, admonitions, links to
     http(s), mailto and pages of the site, images) passes unchanged.
@@ -277,6 +284,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self.supply_nav = False  # mkdocs.yml has no nav: Rota supplies one in on_files
         self.advice: list[str] = []  # warnings about mkdocs.yml, for `rota build` to print
         self.dests: set[str] | None = None  # every file the site has (offline link rewriting)
+        self.clean_docs = False  # settings.site.clean_docs: clean the site's own pages too
 
     def advise(self, message: str) -> None:
         """A warning about the site's mkdocs.yml. Under `rota build` (which fails on any
@@ -287,10 +295,16 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         else:
             log.warning("rota: %s", message)
 
-    def use_files(self, files: Mapping[str, str | bytes], site_url: str | None = None) -> None:
+    def use_files(
+        self,
+        files: Mapping[str, str | bytes],
+        site_url: str | None = None,
+        clean_docs: bool = False,
+    ) -> None:
         """Use files rendered already (by ``rota build``) instead of rendering again."""
         self.preset = dict(files)
         self.site_url = site_url
+        self.clean_docs = clean_docs
 
     def organisation_root(self, config: MkDocsConfig) -> Path:
         if self.config.root:
@@ -307,6 +321,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             loaded = load_org(root, now)
             _, files = site_files(loaded, now)
             self.site_url = loaded.org.settings.site_url
+            self.clean_docs = loaded.org.settings.clean_docs
         except InvalidInput as exc:
             lines = "\n".join(str(d) for d in exc.diagnostics)
             raise PluginError(f"rota: the organisation in {root} is invalid:\n{lines}") from None
@@ -389,7 +404,10 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         src = page.file.src_uri
         if src in self.generated and src.startswith(SHORT_TOC):
             trim_toc(page.toc, 2)
-        if src in self.generated and src.startswith(SANITISED):
+        if src in self.generated:
+            if src.startswith(SANITISED):
+                html = sanitise_html(html)
+        elif self.clean_docs:
             html = sanitise_html(html)
         if not config.use_directory_urls:
             if self.dests is None:

@@ -48,6 +48,7 @@ class Settings:
     publish_pay: bool = True
     site_url: str | None = None
     site_offline: bool = False  # site.offline: links and data that work from file://
+    clean_docs: bool = False  # site.clean_docs: the site's own pages are cleaned too
     # postmortems.review_within: severity id → how long after `resolved` a postmortem
     # must be reviewed; severities not listed need none
     review_within: dict[str, timedelta] = field(

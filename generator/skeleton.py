@@ -6,6 +6,7 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
+from generator.publish.atomic import write_atomic
 from generator.spec import json_schema
 
 RENAMES = {"gitignore": ".gitignore"}
@@ -24,16 +25,15 @@ def write_skeleton(target: Path) -> list[Path]:
                 copy(child, rel / name)
             else:
                 path = target / rel / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(child.read_bytes())
+                write_atomic(path, child.read_bytes())
                 written.append(path)
 
     copy(base, Path("."))
     schema_path = target / "rotations" / "rota.schema.json"
-    schema_path.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+    write_atomic(schema_path, json.dumps(json_schema(), indent=2) + "\n")
     written.append(schema_path)
     mkdocs = target / "mkdocs.yml"
     default = files("generator.site_templates") / "mkdocs.default.yml"
-    mkdocs.write_text(default.read_text(encoding="utf-8"), encoding="utf-8")
+    write_atomic(mkdocs, default.read_text(encoding="utf-8"))
     written.append(mkdocs)
     return sorted(written)

@@ -25,6 +25,12 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOCAL_DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 ABS_DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 TIME_RE = re.compile(r"^(\d{2}):(\d{2})$")
+# Characters no text from the inputs may hold: C0 and C1 controls (line breaks and tabs
+# too, in one-line texts: names, ids, titles, e-mails), DEL, and the Unicode line and
+# paragraph separators. They would end a line of a calendar feed, a CSV row or a Markdown
+# block, or drive a terminal. Multi-line texts (notes, shell snippets) may hold \n and \t.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MULTILINE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -99,12 +105,17 @@ class Scalar(Spec):
     parse: Callable[[str], Any]
     json: dict[str, Any]
     accept_numbers: bool = False
+    multiline: bool = False  # line breaks and tabs allowed (notes, shell snippets)
 
     def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
         if self.accept_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
             diags.error(src, f"expected {self.expected}, found {_type_name(value)}")
+            return INVALID
+        bad = (MULTILINE_CONTROL_RE if self.multiline else CONTROL_RE).search(value)
+        if bad is not None:
+            diags.error(src, f"expected {self.expected}, found '{_clip(value)}': {_control(bad)}")
             return INVALID
         try:
             return self.parse(value)
@@ -122,8 +133,19 @@ class Scalar(Spec):
 
 
 def _clip(text: str, n: int = 60) -> str:
-    text = text.replace("\n", " ")
+    text = CONTROL_RE.sub(" ", text)
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _control(found: re.Match[str]) -> str:
+    char = found.group(0)
+    code = f"U+{ord(char):04X}"
+    if char in "\n\r\u2028\u2029":
+        return (
+            f"it holds a line break ({code}); write it on one line (a folded value '>' "
+            "or a literal block '|' ends with a line break: use '>-' or a quoted text)"
+        )
+    return f"it holds the control character {code}; remove it"
 
 
 def _nonempty(text: str) -> str:
@@ -134,7 +156,7 @@ def _nonempty(text: str) -> str:
 
 def _pattern(regex: re.Pattern[str], hint: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
-        if not regex.match(text):
+        if not regex.fullmatch(text):
             raise ValueError(hint)
         return text
 
@@ -142,7 +164,7 @@ def _pattern(regex: re.Pattern[str], hint: str) -> Callable[[str], str]:
 
 
 def _date(text: str) -> date:
-    if not DATE_RE.match(text):
+    if not DATE_RE.fullmatch(text):
         raise ValueError("")
     try:
         return date.fromisoformat(text)
@@ -152,7 +174,7 @@ def _date(text: str) -> date:
 
 def _datetime(text: str) -> datetime:
     """A local (naive) or absolute (aware) date-time."""
-    if not (LOCAL_DT_RE.match(text) or ABS_DT_RE.match(text)):
+    if not (LOCAL_DT_RE.fullmatch(text) or ABS_DT_RE.fullmatch(text)):
         raise ValueError("")
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -161,14 +183,14 @@ def _datetime(text: str) -> datetime:
 
 
 def _date_or_datetime(text: str) -> date | datetime:
-    if DATE_RE.match(text):
+    if DATE_RE.fullmatch(text):
         return _date(text)
     return _datetime(text)
 
 
 def _time(text: str) -> int:
     """Minutes after midnight; ``24:00`` is the end of the day."""
-    m = TIME_RE.match(text)
+    m = TIME_RE.fullmatch(text)
     if not m:
         raise ValueError("")
     hour, minute = int(m.group(1)), int(m.group(2))
@@ -202,7 +224,7 @@ def _region(text: str) -> str:
 
 
 def _url(text: str) -> str:
-    if not re.match(r"^https?://[^\s<>\"']+$", text):
+    if not re.fullmatch(r"^https?://[^\s<>\"']+$", text):
         raise ValueError("only http:// and https:// addresses are allowed")
     return text
 
@@ -218,6 +240,7 @@ def _decimal(text: str) -> Decimal:
 
 
 STR = Scalar("a non-empty text", _nonempty, {"type": "string", "minLength": 1})
+TEXT = Scalar("a non-empty text", _nonempty, {"type": "string", "minLength": 1}, multiline=True)
 SLUG = Scalar(
     "a slug (lower-case letters, digits and '-', starting with a letter or digit)",
     _pattern(SLUG_RE, "use only a-z, 0-9 and '-'"),
@@ -631,6 +654,14 @@ SITE = Obj(
             default=False,
             example="false",
         ),
+        Field(
+            "clean_docs",
+            Bool(),
+            "clean the site's own pages (docs_dir) as runbooks and postmortems are: no "
+            "scripts, event handlers, frames, forms or javascript: links",
+            default=False,
+            example="true",
+        ),
     ],
 )
 
@@ -736,7 +767,9 @@ SETTINGS = Obj(
             "site",
             SITE,
             "site options",
-            default=lambda: _rec({"publish_pay": True, "url": None, "offline": False}),
+            default=lambda: _rec(
+                {"publish_pay": True, "url": None, "offline": False, "clean_docs": False}
+            ),
             example="{publish_pay: true}",
         ),
         Field(
@@ -774,7 +807,7 @@ LEAVE = Obj(
             required=True,
             example="2027-01-01",
         ),
-        Field("note", STR, "shown to teammates", example="Winter break"),
+        Field("note", TEXT, "shown to teammates", example="Winter break"),
     ],
     extra_check=_range_check("from", "to"),
 )
@@ -1000,7 +1033,7 @@ OVERRIDE = Obj(
         ),
         Field("to", DATETIME, "end", required=True, example='"2026-12-26 09:00"'),
         Field("person", SLUG, "who is on call instead", required=True, example="bob"),
-        Field("note", STR, "why", example="covers alice"),
+        Field("note", TEXT, "why", example="covers alice"),
     ],
     extra_check=_range_check("from", "to"),
 )
@@ -1107,7 +1140,7 @@ HANDOFF = Obj(
         Field("author", SLUG, "person id of the outgoing engineer", required=True, example="alice"),
         Field(
             "notes",
-            STR,
+            TEXT,
             "the note (Markdown-free text)",
             required=True,
             example="Ledger reconciliation is flaky, see INC-142.",
@@ -1226,9 +1259,9 @@ STEP = Obj(
     "step",
     [
         Field("title", STR, "what to do", required=True, example="Check the pool"),
-        Field("run", STR, "a shell snippet", example="kubectl get pods"),
-        Field("expect", STR, "what you should see", example="All pods Running"),
-        Field("notes", STR, "anything else", example="Takes a minute"),
+        Field("run", TEXT, "a shell snippet", example="kubectl get pods"),
+        Field("expect", TEXT, "what you should see", example="All pods Running"),
+        Field("notes", TEXT, "anything else", example="Takes a minute"),
     ],
 )
 
@@ -1273,7 +1306,7 @@ RUNBOOK_YAML = Obj(
     "YAML runbook",
     [
         *RUNBOOK_FIELDS,
-        Field("summary", STR, "what this is about", required=True, example="..."),
+        Field("summary", TEXT, "what this is about", required=True, example="..."),
         Field(
             "steps",
             ListOf(STEP, non_empty=True),

@@ -19,7 +19,7 @@ UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 def parse_duration(text: str) -> timedelta:
     """``30m``, ``12h``, ``1d``, ``1w`` → timedelta; ValueError otherwise."""
-    m = DURATION_RE.match(text.strip())
+    m = DURATION_RE.fullmatch(text.strip())
     if not m:
         raise ValueError("use a whole number and a unit: m, h, d or w")
     return timedelta(seconds=int(m.group(1)) * UNITS[m.group(2)])

@@ -225,6 +225,7 @@ def build_settings(rec: Rec | None) -> Settings:
         publish_pay=site["publish_pay"],
         site_url=site.get("url"),
         site_offline=site["offline"],
+        clean_docs=bool(site.get("clean_docs", False)),
         review_within=dict(rec["postmortems"]["review_within"]),
         source=rec.source,
     )
@@ -243,6 +244,38 @@ def _check_settings(settings: Settings, rec: Rec | None, diags: Diagnostics) -> 
             diags.error(rec.at(name), f"'{name}' must be longer than 0m")
 
 
+def check_feed_names(teams: dict[str, Team], people: dict[str, Person], diags: Diagnostics) -> None:
+    """A person's feed is ``ical/<person>.ics`` and a team's ``ical/team-<team>.ics``: a
+    person named ``team-<a team's id>`` would overwrite that team's feed."""
+    for team_id in sorted(teams):
+        person = people.get(f"team-{team_id}")
+        if person is not None:
+            diags.error(
+                person.source,
+                f"person id 'team-{team_id}' names the same feed as team '{team_id}' "
+                f"(ical/team-{team_id}.ics): choose another id",
+            )
+
+
+def _unique_email(rec: Rec, emails: dict[str, Rec], diags: Diagnostics) -> None:
+    """Two people may not share an e-mail address, even in a different case: mail
+    servers and paging tools treat them as one, and one person would get the other's
+    shifts in exports, sync and the pager feeds."""
+    email = rec["email"]
+    if not isinstance(email, str):
+        return
+    first = emails.setdefault(email.casefold(), rec)
+    if first is rec:
+        return
+    at = first.at("email")
+    diags.error(
+        rec.at("email"),
+        f"'{rec['id']}' has the e-mail address of '{first['id']}' ('{first['email']}' at "
+        f"{at.path}:{at.line}); addresses are compared ignoring case: give each person "
+        "their own",
+    )
+
+
 def build_people(
     recs: list[Rec],
     settings: Settings,
@@ -252,7 +285,9 @@ def build_people(
     pay_broken: bool = False,
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
+    emails: dict[str, Rec] = {}  # casefolded e-mail → the first person with it
     for rec in _unique(recs, "person", diags):
+        _unique_email(rec, emails, diags)
         tz_name = rec["timezone"] or settings.timezone
         leaves = []
         for lv in rec["leave"]:
@@ -563,7 +598,7 @@ def build_runbooks(
             continue
         rel = Path(raw.path).relative_to("runbooks")
         slug = rel.with_suffix("").as_posix()
-        bad = [part for part in slug.split("/") if not spec.SLUG_RE.match(part)]
+        bad = [part for part in slug.split("/") if not spec.SLUG_RE.fullmatch(part)]
         if bad:
             diags.error(
                 Source(raw.path),
@@ -673,6 +708,7 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
                     f"person '{rec['id']}' has no pay_policy and pay has no default_policy",
                 )
     teams = build_teams(lists["teams"], settings, people, diags, lost)
+    check_feed_names(teams, people, diags)
     check_escalation(teams, people, diags, lost)
     overrides = build_overrides(lists["overrides"], teams, people, diags, lost)
     severities = tuple(

@@ -188,10 +188,11 @@ def export(
 
         bodies = {keys[0]: bodies.get(keys[0]) or body(tool, [], target, start, end)}
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        from generator.publish.atomic import write_atomic
+
         for key, value in bodies.items():
-            path = out_dir / (key.replace("/", "-") + ".json")
-            path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+            path = out_dir / f"{key}.json"  # <team>/<rotation>.json: unique whatever the slugs
+            write_atomic(path, json.dumps(value, indent=2) + "\n")
             click.echo(f"wrote {path}")
         return
     if bare:

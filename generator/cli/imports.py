@@ -31,6 +31,9 @@ def read_json(files: tuple[Path, ...]) -> list[Any]:
             sys.exit(1)
         except BadExport as exc:
             bad_export(exc)
+        except RecursionError:
+            click.echo(f"{path}: error: not valid JSON: nested too deeply", err=True)
+            sys.exit(1)
     return docs
 
 
@@ -222,8 +225,9 @@ def import_(
     if target.exists() and not force:
         click.echo(f"rota: error: {target} exists; give --force to overwrite it", err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    from generator.publish.atomic import write_atomic
+
+    write_atomic(target, text)
     click.echo(
         f"wrote {target}: team {imp.team_id}, {len(imp.rotations)} rotation(s), "
         f"{len(imp.people)} people, {len(imp.overrides)} override(s)"

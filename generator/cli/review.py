@@ -150,6 +150,7 @@ def postmortem_new(ctx: Context, incident_id: str, now_text: str | None) -> None
         line = getattr(exc, "lineno", None) or 1
         click.echo(f"postmortems/_template.md:{line}:1: error: template: {exc}", err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    from generator.publish.atomic import write_atomic
+
+    write_atomic(target, text, ctx.root)
     click.echo(f"wrote {target} (status: draft); fill it in, then 'rota validate'")

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from generator.errors import printable
+from generator.textsafe import terminal_text
 from generator.timeutil import format_duration, iso
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -309,8 +310,10 @@ def _hhmm(minutes: int) -> str:
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar, written by the YAML dumper: whatever the tool's text
-    holds (line breaks, quotes, control characters) stays one value."""
+    """A YAML double-quoted scalar, written by the YAML dumper, of the tool's text on one
+    line: names, ids and e-mails are one-line fields in Rota, so line breaks and control
+    characters become spaces (runs of them one space), and quotes stay part of the value."""
+    text = " ".join(terminal_text(text).split())
     dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=float("inf"))
     return dumped.rstrip("\n")
 

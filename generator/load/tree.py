@@ -48,9 +48,12 @@ class RawTree:
     postmortems: list[RawPostmortem] = field(default_factory=list)
 
 
+CONTENT_FOLDERS = ("rotations", "runbooks", "postmortems")
+
+
 def _walk(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     found: list[Path] = []
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():  # a linked folder is refused (load_tree)
         return found
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -94,11 +97,41 @@ def _read(path: Path, rel: str, diags: Diagnostics) -> str | None:
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 
 
+def refuse_links(root: Path, diags: Diagnostics) -> None:
+    """A content folder that is a symbolic link, or a link inside one to somewhere outside
+    it, is an error: Rota publishes only what the repository holds."""
+    for name in CONTENT_FOLDERS:
+        folder = root / name
+        if folder.is_symlink():
+            diags.error(
+                Source(name),
+                f"{name}/ is a symbolic link (to {os.readlink(folder)}); Rota reads only "
+                "folders of the repository: replace the link with the folder itself",
+            )
+            continue
+        if not folder.is_dir():
+            continue
+        inside = folder.resolve()
+        for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+            for entry in sorted(dirnames + filenames):
+                if entry.startswith("."):
+                    continue
+                path = Path(dirpath) / entry
+                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                    diags.error(
+                        Source(path.relative_to(root).as_posix()),
+                        f"symbolic link to {os.readlink(path)}, outside {name}/: Rota reads "
+                        "only files of the repository",
+                    )
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+
+
 def load_tree(root: Path, diags: Diagnostics) -> RawTree:
     """Read rotations/ and runbooks/ below ``root``; problems go to ``diags``."""
     tree = RawTree(root=root)
+    refuse_links(root, diags)
     rotations = root / "rotations"
-    if not rotations.is_dir():
+    if not rotations.is_dir() and not rotations.is_symlink():
         diags.error(
             Source("rotations"),
             "no rotations/ folder here: run rota in an organisation's repository, "

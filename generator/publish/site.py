@@ -18,7 +18,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -54,6 +54,22 @@ def own_docs(root: Path) -> Path | None:
     return folder
 
 
+def refuse_outside_links(root: Path, folder: Path) -> None:
+    """The site's own pages may not link to files outside the repository (they would be
+    published): BuildFailed naming the first such link."""
+    inside = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for entry in sorted(dirnames + filenames):
+            path = Path(dirpath) / entry
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                rel = path.relative_to(inside) if path.is_relative_to(inside) else path
+                raise BuildFailed(
+                    f"{rel}: symbolic link to {os.readlink(path)}, outside the repository; "
+                    "Rota publishes only files of the repository"
+                )
+
+
 def mkdocs_config(
     root: Path, docs_dir: Path, site_dir: Path, offline: bool = False
 ) -> dict[str, Any]:
@@ -77,7 +93,13 @@ def mkdocs_config(
         theme = {"name": theme}
     theme.setdefault("name", "material")
     if theme.get("custom_dir"):
-        theme["custom_dir"] = str((root / str(theme["custom_dir"])).resolve())
+        custom = (root / str(theme["custom_dir"])).resolve()
+        if not custom.is_relative_to(root.resolve()):
+            raise BuildFailed(
+                f"mkdocs.yml: theme.custom_dir '{theme['custom_dir']}' is outside the "
+                "repository; keep theme overrides in a folder of the repository"
+            )
+        theme["custom_dir"] = str(custom)
     config["theme"] = theme
     config["docs_dir"] = str(docs_dir)
     config["site_dir"] = str(site_dir)
@@ -122,6 +144,7 @@ def run_mkdocs(
     files: Mapping[str, str | bytes] | None = None,
     now: datetime | None = None,
     site_url: str | None = None,
+    clean_docs: bool = False,
 ) -> None:
     """Build with MkDocs' Python API; any warning fails the build (strict).
 
@@ -149,7 +172,7 @@ def run_mkdocs(
             plugin = cfg.plugins.get("rota")
             if plugin is None or not hasattr(plugin, "use_files"):
                 raise BuildFailed("the rota MkDocs plugin is not installed")
-            plugin.use_files(files, site_url)
+            plugin.use_files(files, site_url, clean_docs)
         build(cfg)
     except BuildFailed:
         raise
@@ -190,6 +213,60 @@ def write_files(base: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+# A build folder (``.<out>.build-*`` beside the output) is held locked by its build; one
+# that nobody holds is what a killed build left behind, removed by the next build. One
+# without its lock file yet is left alone for this long (its build may be just starting).
+STALE_UNLOCKED = timedelta(minutes=10)
+BUILD_LOCK = ".rota-build.lock"
+_held: list[Any] = []  # the lock files of this process's builds in progress
+
+
+def hold_build(work: Path) -> None:
+    """Lock ``work`` for as long as this build runs (released when it is removed)."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here: stale folders go by age only
+        return
+    handle = (work / BUILD_LOCK).open("w")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _held.append(handle)
+
+
+def _release(work: Path) -> None:
+    for handle in [h for h in _held if Path(h.name).parent == work]:
+        _held.remove(handle)
+        handle.close()
+
+
+def remove_stale_builds(out: Path, now: float | None = None) -> list[Path]:
+    """Remove the build folders killed builds of ``out`` left behind; those removed."""
+    import time
+
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
+    now = time.time() if now is None else now
+    removed = []
+    for folder in sorted(out.parent.glob(f".{out.name}.build-*")):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        lock = folder / BUILD_LOCK
+        if fcntl is not None and lock.is_file():
+            with lock.open("a") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a build is running in it
+                shutil.rmtree(folder, ignore_errors=True)
+        elif now - folder.stat().st_mtime > STALE_UNLOCKED.total_seconds():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            continue
+        removed.append(folder)
+    return removed
+
+
 def publish_site(
     root: Path,
     files: Mapping[str, str | bytes],
@@ -197,6 +274,7 @@ def publish_site(
     now: datetime | None = None,
     site_url: str | None = None,
     offline: bool = False,
+    clean_docs: bool = False,
 ) -> None:
     """Build the MkDocs site from ``files`` (paths under docs/) and swap it into ``out``.
 
@@ -205,21 +283,28 @@ def publish_site(
     ``offline``: a site that works opened from disk (``mkdocs_config``).
     """
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_builds(out)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    except OSError as exc:
+        raise BuildFailed(f"cannot write the site in {out.parent}: {exc.strerror or exc}") from None
+    try:
+        hold_build(work)
         docs, site = work / "docs", work / "site"
         own = own_docs(root)  # the site's own pages, beside which Rota's are generated
         if own is not None:
+            refuse_outside_links(root, own)
             shutil.copytree(own, docs, ignore=shutil.ignore_patterns(".*"))
         else:
             docs.mkdir()
-        run_mkdocs(mkdocs_config(root, docs, site, offline), work, files, now, site_url)
+        run_mkdocs(mkdocs_config(root, docs, site, offline), work, files, now, site_url, clean_docs)
         os.chmod(site, 0o755)
         replace_folder(site, out)
     except OSError as exc:
         raise BuildFailed(f"cannot write the site: {exc.strerror or exc}") from None
     finally:
+        _release(work)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -6,12 +6,12 @@ never floats, so a document adds up to the cent exactly as the report does.
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
 
 from generator.reports.pay import PayMonth, PayReport
+from generator.textsafe import SpreadsheetWriter
 from generator.timeutil import iso
 
 
@@ -85,7 +85,7 @@ def pay_csv(report: PayReport) -> str:
     cleanly in a spreadsheet.
     """
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = SpreadsheetWriter(buf, lineterminator="\r\n")
     writer.writerow(PAY_COLUMNS)
     for p in report.people:
         for m in p.months:

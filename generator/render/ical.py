@@ -147,6 +147,12 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def _one_line(text: str) -> str:
+    """Text for a one-line property (a calendar's name): control characters and line
+    ends become spaces, so nothing can start a property or an event of its own."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def _utc(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -426,8 +432,8 @@ def _calendar(org: Org, name: str, tz_name: str, url: str | None) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", _clean(name))
-    cal.add("x-wr-calname", _clean(name))
+    cal.add("name", _one_line(name))
+    cal.add("x-wr-calname", _one_line(name))
     cal.add("x-wr-caldesc", _clean(f"On-call shifts published by {org.settings.organisation}"))
     cal.add("x-wr-timezone", tz_name)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
@@ -656,8 +662,11 @@ def pager_uid(org: Org, shift: Shift) -> str:
 
 
 def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]:
-    """``ical/pager/<team>-<rotation>.ics``: a feed a paging tool subscribes to as a
+    """``ical/pager/<team>/<rotation>.ics``: a feed a paging tool subscribes to as a
     schedule (Grafana OnCall / IRM match SUMMARY to a user's e-mail or username).
+    The same feed is also written at the earlier address ``ical/pager/<team>-<rotation>.ics``
+    (``legacy_pager_feed_path``) when no other rotation's earlier address is the same,
+    so existing subscriptions keep working; where two would share it, neither is written.
 
     One event per shift, SUMMARY the person's e-mail (their id if they have none),
     UTC times, a stable UID, and no prose: nothing for the tool to misread. A shift
@@ -682,7 +691,7 @@ def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]
         cal.add("method", "PUBLISH")
         rotation = org.teams[team_id].rotation(rotation_id)
         label = rotation.name if rotation is not None else rotation_id
-        cal.add("x-wr-calname", _clean(f"{org.teams[team_id].name} {label} (pager)"))
+        cal.add("x-wr-calname", _one_line(f"{org.teams[team_id].name} {label} (pager)"))
         cal.add("x-wr-timezone", "UTC")
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         out = [fold_line(cal.content_line(n, v)).encode() for n, v in cal.property_items()]
@@ -700,6 +709,12 @@ def pager_feeds(org: Org, schedule: Schedule, now: datetime) -> dict[str, bytes]
             )
         out.append(end)
         files[pager_feed_path(org, key)] = b"\r\n".join(out) + b"\r\n"
+    legacy: dict[str, list[str]] = {}
+    for key in by_rotation:
+        legacy.setdefault(legacy_pager_feed_path(org, key), []).append(key)
+    for path, keys in legacy.items():
+        if len(keys) == 1:
+            files[path] = files[pager_feed_path(org, keys[0])]
     return files
 
 
@@ -739,9 +754,16 @@ class _PagerLines:
 
 
 def pager_feed_path(org: Org, key: str) -> str:
-    """``ical/pager/<team>-<rotation>.ics`` (``-<token>`` with ``feeds.secret``, as secret
-    as the other feeds: they name everyone on call)."""
-    name = key.replace("/", "-", 1)
+    """``ical/pager/<team>/<rotation>.ics`` (``-<token>`` with ``feeds.secret``, as secret
+    as the other feeds: they name everyone on call). A folder per team: two rotations
+    never share a name, whatever their slugs (``a-b``/``c`` and ``a``/``b-c``)."""
+    name = key
     if org.settings.feed_secret and org.settings.feed_key:
         name += f"-{feed_token(org.settings.feed_key, 'pager', key)}"
     return f"ical/pager/{name}.ics"
+
+
+def legacy_pager_feed_path(org: Org, key: str) -> str:
+    """The earlier address, ``ical/pager/<team>-<rotation>.ics``: ambiguous, so written
+    only where no other rotation has the same (see ``pager_feeds``)."""
+    return pager_feed_path(org, key).replace("/", "-").replace("ical-pager-", "ical/pager/", 1)

@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import jinja2.sandbox
 
 from generator.model import Incident, Org
+from generator.processes import LimitExceeded, run_limited
 from generator.render.text import table
 from generator.reports.actions import ActionRow
+from generator.reports.handoff import md_inline
 from generator.reports.incidents import IncidentReport, Stats
+from generator.textsafe import SpreadsheetWriter
 from generator.timeutil import iso
 
 UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
@@ -135,7 +139,7 @@ def incidents_table(org: Org, report: IncidentReport) -> str:
 def incidents_csv(report: IncidentReport) -> str:
     """One row per group: all, each severity, team, service and month."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SpreadsheetWriter(buf, lineterminator="\n")
     keys = list(report.overall.as_json())
     w.writerow(["group", "name", *keys])
     groups = [("all", [("all", report.overall)])]
@@ -170,7 +174,7 @@ def actions_table(rows: Sequence[ActionRow]) -> str:
 
 def actions_csv(rows: Sequence[ActionRow]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SpreadsheetWriter(buf, lineterminator="\n")
     keys = ["incident", "id", "title", "owner", "owner_kind", "team", "priority", "type"]
     keys += ["due", "status", "overdue", "link"]
     w.writerow(keys)
@@ -191,18 +195,19 @@ def _utc(at: datetime) -> str:
 
 
 def incident_summary(org: Org, inc: Incident) -> str:
-    """One paragraph from the log: what, severity, team, when, how long."""
+    """One paragraph from the log: what, severity, team, when, how long. Every text from
+    the log is escaped (``md_inline``): it reads as written and cannot become markup."""
     severity = next((s for s in org.severities if s.id == inc.severity), None)
-    sev = f"{inc.severity} ({severity.name})" if severity else inc.severity
+    sev = f"{inc.severity} ({md_inline(severity.name)})" if severity else inc.severity
     length = seconds_text(int(inc.length.total_seconds()))
     text = (
-        f"{inc.title}. A {sev} incident of {org.teams[inc.team].name}, from "
-        f"{_utc(inc.started_at)} to {_utc(inc.resolved_at)} ({length})."
+        f"{md_inline(inc.title)}. A {sev} incident of {md_inline(org.teams[inc.team].name)}, "
+        f"from {_utc(inc.started_at)} to {_utc(inc.resolved_at)} ({length})."
     )
     if inc.services:
-        text += " Services: " + ", ".join(inc.services) + "."
+        text += " Services: " + ", ".join(md_inline(s) for s in inc.services) + "."
     if inc.alerts:
-        text += " Alerts: " + ", ".join(inc.alerts) + "."
+        text += " Alerts: " + ", ".join(md_inline(a) for a in inc.alerts) + "."
     return text
 
 
@@ -217,19 +222,129 @@ def incident_timeline(inc: Incident) -> list[tuple[str, str]]:
     return [(at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), what) for at, what in marks if at]
 
 
+# A postmortem template is the repository's, so it is bounded: at most this much text,
+# repetitions and powers of bounded size, ranges of at most 100,000 items (the sandbox's).
+TEMPLATE_OUTPUT_LIMIT = 1024 * 1024
+TEMPLATE_VALUE_LIMIT = 100_000
+TEMPLATE_BITS_LIMIT = 100_000  # integers up to about 30,000 digits
+# and, whatever it does, rendering runs in a process of its own with this much memory and
+# CPU time (``processes.run_limited``)
+TEMPLATE_MEMORY = 256 * 2**20
+TEMPLATE_SECONDS = 10
+TOO_LARGE = (
+    f"the template needs more than {TEMPLATE_MEMORY // 2**20} MiB of memory or "
+    f"{TEMPLATE_SECONDS} s of processor time to render"
+)
+UNBOUNDED_FILTERS = ("center", "format", "indent", "wordwrap", "filesizeformat")
+UNBOUNDED_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"}
+
+
+class TemplateTooLarge(jinja2.TemplateError):
+    """A template whose output or a value in it would exceed the bounds."""
+
+
+class BoundedEnvironment(jinja2.sandbox.SandboxedEnvironment):
+    """The sandbox, with ``*``, ``**`` and ``%`` checked and padding methods refused."""
+
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: object, right: object
+    ) -> object:
+        if self._too_large(operator, left, right):
+            raise TemplateTooLarge(f"a value too large for a template (at '{operator}')")
+        if operator == "%" and isinstance(left, str):
+            raise TemplateTooLarge("'%' formatting is not available in templates")
+        return super().call_binop(context, operator, left, right)
+
+    @staticmethod
+    def _too_large(operator: str, left: Any, right: Any) -> bool:
+        ints = isinstance(left, int) and isinstance(right, int)
+        if operator == "**" and ints and abs(left) > 1:
+            return bool(abs(left).bit_length() * abs(right) > TEMPLATE_BITS_LIMIT)
+        if operator == "*" and ints:
+            return bool(left.bit_length() + right.bit_length() > TEMPLATE_BITS_LIMIT)
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+                    return len(seq) * times > TEMPLATE_VALUE_LIMIT
+        if operator == "+" and isinstance(left, (str, list, tuple)):
+            return len(left) + len(right) > TEMPLATE_OUTPUT_LIMIT
+        return False
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        if isinstance(obj, str) and attr in UNBOUNDED_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+def _bounded_render(template: jinja2.Template, **values: object) -> str:
+    out: list[str] = []
+    size = 0
+    for chunk in template.generate(**values):
+        size += len(chunk)
+        if size > TEMPLATE_OUTPUT_LIMIT:
+            raise TemplateTooLarge(
+                f"the template writes more than {TEMPLATE_OUTPUT_LIMIT // 1024} KiB"
+            )
+        out.append(chunk)
+    return "".join(out)
+
+
 def postmortem_text(template: str, org: Org, inc: Incident) -> str:
-    """The postmortem template rendered for one incident (a sandboxed Jinja template:
-    it sees the incident, a summary paragraph and the timeline marks, nothing else)."""
-    env = jinja2.sandbox.SandboxedEnvironment(
+    """The postmortem template rendered for one incident (a sandboxed, bounded Jinja
+    template: it sees the incident, a summary paragraph and the timeline marks, nothing
+    else). Texts from the log (title, services, alerts, names) come escaped for
+    Markdown; ids are ids (letters, digits, ``.``, ``_``, ``-``) and stay as they are."""
+    env = BoundedEnvironment(
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.from_string(template).render(
-        incident=inc,
-        summary=incident_summary(org, inc),
-        timeline=incident_timeline(inc),
-        team=org.teams[inc.team],
+    for name in UNBOUNDED_FILTERS:
+        env.filters.pop(name, None)
+    team = org.teams[inc.team]
+    shown = replace(
+        inc,
+        title=md_inline(inc.title),
+        services=tuple(md_inline(s) for s in inc.services),
+        alerts=tuple(md_inline(a) for a in inc.alerts),
     )
+    compiled = env.from_string(template)  # syntax errors are raised here, with their line
+    values = {
+        "incident": shown,
+        "summary": incident_summary(org, inc),
+        "timeline": incident_timeline(inc),
+        "team": replace(team, name=md_inline(team.name)),
+    }
+
+    def render() -> str:
+        try:
+            return _bounded_render(compiled, **values)
+        except jinja2.TemplateError as exc:
+            if getattr(exc, "lineno", None) is None:  # raised while rendering: find its line
+                exc.lineno = _template_line(exc)  # type: ignore[attr-defined]
+            raise
+        except (ArithmeticError, RecursionError, MemoryError) as exc:
+            too_large = TemplateTooLarge(
+                TOO_LARGE if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {exc}"
+            )
+            too_large.lineno = _template_line(exc)  # type: ignore[attr-defined]
+            raise too_large from None
+
+    try:
+        return run_limited(render, TEMPLATE_MEMORY, TEMPLATE_SECONDS)
+    except LimitExceeded:
+        raise TemplateTooLarge(TOO_LARGE) from None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an error was raised at (Jinja maps its frames to lines)."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -154,9 +154,19 @@ def commonmark_lists(markdown: str) -> str:
     return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
 
 
+ALERT_SLUG_MAX = 100  # an address segment stays well inside file systems' 255-byte names
+
+
 def alert_slug(alert: str) -> str:
-    """The stable address segment of an alert: its name in lower case."""
-    return re.sub(r"[^a-z0-9._-]+", "-", alert.lower()).strip("-.") or "alert"
+    """The stable address segment of an alert: its name in lower case; a name longer
+    than ``ALERT_SLUG_MAX`` is cut and ends in a digest of the whole name instead."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", alert.lower()).strip("-.") or "alert"
+    if len(slug) <= ALERT_SLUG_MAX:
+        return slug
+    import hashlib
+
+    digest = hashlib.sha256(alert.encode()).hexdigest()[:12]
+    return slug[: ALERT_SLUG_MAX - 13].rstrip("-.") + "-" + digest
 
 
 def runbook_index(org: Org) -> dict[str, dict[str, list[Runbook]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -11,12 +10,15 @@ from typing import Any
 from generator.model import Org
 from generator.reports.fairness import FairnessReport
 from generator.schedule.resolve import Schedule, Shift
+from generator.textsafe import SpreadsheetWriter, terminal_text
 from generator.timeutil import iso
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain aligned table for a terminal."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    """A plain aligned table for a terminal (no control characters: a name cannot move
+    the cursor, recolour or retitle the terminal)."""
+    cells = [[terminal_text(h) for h in headers]]
+    cells += [[terminal_text(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
@@ -88,7 +90,7 @@ SCHEDULE_COLUMNS = ["team", "rotation", "person", "start", "end", "source"]
 
 def schedule_csv(shifts: Sequence[Shift]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SpreadsheetWriter(buf, lineterminator="\n")
     writer.writerow(SCHEDULE_COLUMNS)
     for s in shifts:
         d = s.as_json()

@@ -25,7 +25,6 @@ weekday business hours) and weighted by ``settings.load_weights``.
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 from collections import defaultdict
@@ -38,6 +37,7 @@ from generator.schedule.accounting import clip as _clip
 from generator.schedule.accounting import compute_accounts, outsider_cover, slot_shares, without
 from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule, Shift
+from generator.textsafe import SpreadsheetWriter
 from generator.timeutil import iso
 
 
@@ -136,7 +136,7 @@ CSV_COLUMNS = [
 
 def fairness_csv(report: FairnessReport) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SpreadsheetWriter(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in report.rotations:
         for m in r.members:

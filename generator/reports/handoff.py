@@ -505,7 +505,7 @@ def compute_handoff(org: Org, schedule: Schedule, key: str, at: datetime) -> Han
 
 # --- rendering ----------------------------------------------------------------------
 
-_MD_ESCAPE = re.compile(r"[\\`*_\[\]#|~]")
+_MD_ESCAPE = re.compile(r"[\\`*_\[\]#|~{}]")
 
 
 def md_inline(value: object) -> str:

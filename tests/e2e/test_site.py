@@ -158,11 +158,14 @@ def test_team_page_links_each_rotations_pager_feed_that_the_build_wrote(site: Pa
     html = (site / "teams/payments/index.html").read_text()
     links = re.findall(r'href="\.\./\.\./(ical/pager/[^"]+)" download>([^<]+)<', html)
     assert links == [
-        ("ical/pager/payments-primary.ics", "Primary"),
-        ("ical/pager/payments-secondary.ics", "Secondary"),
+        ("ical/pager/payments/primary.ics", "Primary"),
+        ("ical/pager/payments/secondary.ics", "Secondary"),
     ]
     for path, _ in links:
         assert (site / path).read_text().startswith("BEGIN:VCALENDAR")
+        # the earlier address (unambiguous in the sample) still serves the same feed
+        earlier = site / path.replace("payments/", "payments-")
+        assert earlier.read_bytes() == (site / path).read_bytes()
 
 
 def test_handoff_month_page_has_one_section_per_handoff(site: Path) -> None:

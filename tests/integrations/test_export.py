@@ -116,12 +116,13 @@ def test_out_dir_writes_one_file_per_rotation(tmp_path: Path) -> None:
     result = run(
         ORG, "export", "pagerduty", "--users", PD_USERS, *WINDOW, "--out-dir", str(tmp_path)
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "checkout-business.json",
-        "checkout-primary.json",
+    # a folder per team: unique whatever the slugs (team a-b rotation c, team a rotation b-c)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")) == [
+        "checkout/business.json",
+        "checkout/primary.json",
     ]
     assert result.stdout.count("wrote ") == 2
-    validate_pagerduty(json.loads((tmp_path / "checkout-primary.json").read_text()))
+    validate_pagerduty(json.loads((tmp_path / "checkout" / "primary.json").read_text()))
 
 
 def test_an_unmatched_person_stops_the_export_with_everyone_listed(tmp_path: Path) -> None:

@@ -439,7 +439,12 @@ def test_a_hostile_layer_name_is_text_and_adds_no_yaml(tmp_path: Path) -> None:
     run(tmp_path, "import", "pagerduty", str(hostile), PD_V2[1], "--out", str(out))
     written = yaml.safe_load(out.read_text())
     (team,) = written["teams"]
-    assert [r["name"] for r in team["rotations"]] == [HOSTILE_NAME, "Business hours"]
+    # one value on one line (names are one-line fields): the would-be YAML is only text
+    assert [r["name"] for r in team["rotations"]] == [
+        "Weekly' - id: injected name: Injected members: [alice-ng] "
+        'start: "2026-03-02 09:00" shift: 1w assignment: round-robin #',
+        "Business hours",
+    ]
     assert [r["id"] for r in team["rotations"]] == [
         "weekly-id-injected-name-injected-members-alice-ng-start-2026-03-02-09-00-shift-1w-"
         "assignment-round-robin",
@@ -461,8 +466,8 @@ def test_control_characters_in_a_name_stay_out_of_the_written_yaml(tmp_path: Pat
     text = out.read_text()
     assert not any(ch in text for ch in "\u2028\x85\x1b")
     names = [r["name"] for r in yaml.safe_load(text)["teams"][0]["rotations"]]
-    assert names == ["Weekly\u2028\x85\x1b[31m", "Business hours"]
-    assert yaml.safe_load(text)["teams"][0]["name"] == "Checkout\nteams: []"
+    assert names == ["Weekly [31m", "Business hours"]
+    assert yaml.safe_load(text)["teams"][0]["name"] == "Checkout teams: []"
 
 
 def test_a_file_past_the_size_limit_is_refused(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The pager feeds: ``ical/pager/<team>-<rotation>.ics``, which Grafana OnCall / IRM
+"""The pager feeds: ``ical/pager/<team>/<rotation>.ics``, which Grafana OnCall / IRM
 subscribe to as a schedule (SUMMARY matched to a user's e-mail)."""
 
 from __future__ import annotations
@@ -79,8 +79,10 @@ def test_pager_feed_matches_the_reviewed_golden_file(request: pytest.FixtureRequ
 def test_the_build_writes_a_pager_feed_per_rotation() -> None:
     files = render_all(load_org(ORG, NOW), NOW).files
     assert sorted(f for f in files if f.startswith("ical/pager/")) == [
-        "ical/pager/checkout-business.ics",
+        "ical/pager/checkout-business.ics",  # the earlier addresses, kept where unambiguous
         "ical/pager/checkout-primary.ics",
+        "ical/pager/checkout/business.ics",
+        "ical/pager/checkout/primary.ics",
     ]
 
 
