@@ -508,7 +508,7 @@ def pay(
     default=None,
     help="Show the first handoff at or after T (default: now).",
 )
-@_format_option("markdown", "json")
+@_format_option("text", "markdown", "json")
 @_now_option
 @click.pass_obj
 def handoff(
@@ -521,7 +521,7 @@ def handoff(
 ) -> None:
     """The handoff note: who hands over to whom, incidents, notes, the coming shift."""
     from generator.errors import did_you_mean
-    from generator.reports.handoff import compute_handoff, handoff_json, handoff_markdown
+    from generator.reports.handoff import compute_handoff, render_handoffs
 
     org, now = _load(ctx, now_text)
     _check_team(org, team)
@@ -540,10 +540,7 @@ def handoff(
             click.echo(f"no handoff of {team}/{rid} within the horizon after {at_text}", err=True)
         else:
             found.append(h)
-    if fmt == "json":
-        click.echo(json.dumps({"handoffs": [handoff_json(h) for h in found]}, indent=2))
-    else:
-        click.echo("\n".join(handoff_markdown(h, level=1) for h in found), nl=False)
+    click.echo(render_handoffs(found, fmt), nl=False)
 
 
 @cli.command(context_settings=CONTEXT)
