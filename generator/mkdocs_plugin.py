@@ -50,9 +50,9 @@ log = logging.getLogger("mkdocs.plugins.rota")
 EXTRA_CSS = "assets/rota.css"
 EXTRA_JS = "assets/rota.js"
 SANITISED = ("runbooks/", "handoffs/")
-# Pages whose table of contents lists their sections only (h2), not every sub-heading:
-# a month of daily handoffs has six sub-headings per note, and Material writes the
-# table of contents into the page twice.
+# Pages whose table of contents lists their parts (h2) and the notes in them (h3), not
+# every sub-heading: a month of daily handoffs has four sub-headings per note, and
+# Material writes the table of contents into the page twice.
 SHORT_TOC = ("handoffs/",)
 # Material's instant navigation only follows links listed in sitemap.xml, which MkDocs
 # writes only with a site_url. Without settings.site_url (or site_url in mkdocs.yml) the
@@ -314,7 +314,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
     ) -> str | None:
         src = page.file.src_uri
         if src in self.generated and src.startswith(SHORT_TOC):
-            trim_toc(page.toc, 2)
+            trim_toc(page.toc, 3)
         if src in self.generated and src.startswith(SANITISED):
             return sanitise_html(html)
         return html

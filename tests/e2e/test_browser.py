@@ -515,3 +515,21 @@ def test_a_rotation_not_started_still_says_so_when_the_page_goes_live(
         assert watch.outside == [] and watch.errors == []
     finally:
         context.close()
+
+
+def test_table_pages_keep_the_menu_on_a_phone(browser: Any, base_url: str) -> None:
+    """Table pages hide the left sidebar to widen the content on a wide screen, but on a
+    phone the menu (the same sidebar, as a drawer) still holds the navigation."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, base_url)
+        pg.goto(base_url + "fairness/payments/")
+        pg.click("label.md-header__button[for=__drawer]")
+        teams = pg.locator(".md-sidebar--primary").get_by_role("link", name="Teams", exact=True)
+        expect(teams).to_be_visible()
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()

@@ -191,6 +191,10 @@ def test_handoff_month_page_has_one_section_per_handoff(site: Path) -> None:
     ]
     # the team's checklist once a page, not once a handoff
     assert text(html).count("Check the release calendar for deploy freezes this week") == 1
+    # the table of contents lists the parts and each handoff, not every note's sections
+    toc = set(re.findall(r'<a href="#([^"]+)" class="md-nav__link"', html))
+    assert len({a for a in toc if "-handoff-mon-" in a}) == 10
+    assert not {a for a in toc if a.startswith("incidents-during-the-outgoing-shift")}
 
 
 def test_next_handoffs_on_the_home_page_read_in_order(site: Path) -> None:

@@ -2,8 +2,9 @@
 
 For ``--now 2026-11-27T12:00:00Z`` each team's next handoff of every rotation, as
 ``rota handoff --team T --format markdown`` prints it (``<team>.md``), as a terminal
-shows it by default (``<team>.txt``), plus the JSON of the Payments team. Everything depends on the sample organisation under ``rotations/`` and
-``runbooks/`` and on the fixed --now; nothing reads the clock. Refresh with
+shows it by default (``<team>.txt``), plus the JSON of the Payments team. Everything
+depends on the sample organisation under ``rotations/`` and ``runbooks/`` and on the
+fixed --now; nothing reads the clock. Refresh with
 ``pytest tests/golden/handoffs --update-golden`` and review the diff by reading it.
 """
 
