@@ -60,9 +60,9 @@ EXTRA_JS = "assets/rota.js"
 # Generated pages that carry a Markdown body from the repository (runbooks, postmortems,
 # handoff notes): their HTML is cleaned after MkDocs renders it.
 SANITISED = ("runbooks/", "handoffs/", "postmortems/")
-# Pages whose table of contents lists their sections only (h2), not every sub-heading:
-# a month of daily handoffs has six sub-headings per note, and Material writes the
-# table of contents into the page twice.
+# Pages whose table of contents lists their parts (h2) and the notes in them (h3), not
+# every sub-heading: a month of daily handoffs has four sub-headings per note, and
+# Material writes the table of contents into the page twice.
 SHORT_TOC = ("handoffs/",)
 # Material's instant navigation only follows links listed in sitemap.xml, which MkDocs
 # writes only with a site_url. Without settings.site_url (or site_url in mkdocs.yml) the
@@ -403,7 +403,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
     ) -> str | None:
         src = page.file.src_uri
         if src in self.generated and src.startswith(SHORT_TOC):
-            trim_toc(page.toc, 2)
+            trim_toc(page.toc, 3)
         if src in self.generated:
             if src.startswith(SANITISED):
                 html = sanitise_html(html)

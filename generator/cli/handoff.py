@@ -28,7 +28,7 @@ from generator.cli.common import (
     default=None,
     help="Show the first handoff at or after T (default: now).",
 )
-@format_option("markdown", "json")
+@format_option("text", "markdown", "json")
 @now_option
 @click.pass_obj
 def handoff(
@@ -41,7 +41,7 @@ def handoff(
 ) -> None:
     """The handoff note: who hands over to whom, incidents, notes, the coming shift."""
     from generator.errors import did_you_mean
-    from generator.reports.handoff import compute_handoff, handoff_json, handoff_markdown
+    from generator.reports.handoff import compute_handoff, render_handoffs
 
     org, now = load(ctx, now_text)
     check_team(org, team)
@@ -60,10 +60,7 @@ def handoff(
             click.echo(f"no handoff of {team}/{rid} within the horizon after {at_text}", err=True)
         else:
             found.append(h)
-    if fmt == "json":
-        click.echo(json.dumps({"handoffs": [handoff_json(h) for h in found]}, indent=2))
-    else:
-        click.echo("\n".join(handoff_markdown(h, level=1) for h in found), nl=False)
+    click.echo(render_handoffs(found, fmt), nl=False)
 
 
 @click.command(context_settings=CONTEXT)

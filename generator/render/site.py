@@ -102,10 +102,25 @@ def template_env(root: Path | None) -> jinja2.Environment:
     env.filters["tzabbr"] = lambda at, tz: at.astimezone(tz).strftime("%Z")
     env.filters["money"] = lambda amount: f"{Decimal(amount):,.2f}"
     env.filters["hours"] = lambda h: f"{float(h):,.1f}"
+    env.filters["source_label"] = source_label
     env.filters["fence"] = code_fence
     env.filters["anchor"] = anchor
     env.filters["commonmark_lists"] = commonmark_lists
     return env
+
+
+SOURCE_LABELS = {
+    "fair": "planned",
+    "round-robin": "planned",
+    "override": "override",
+    "lock": "locked",
+    "uncovered": "uncovered",
+}
+
+
+def source_label(source: str) -> str:
+    """A shift's source in plain words for pages (JSON and CSV keep SPEC's values)."""
+    return SOURCE_LABELS.get(source, source)
 
 
 def code_fence(text: str) -> str:
@@ -228,6 +243,10 @@ class NowRow:
     rotation: Rotation
     current: tuple[Shift, ...]
     next: Shift | None
+    # a rotation whose first handoff is still to come: when it starts, and its first
+    # shift when the schedule reaches it
+    starts_at: datetime | None = None
+    first: Shift | None = None
 
     @property
     def key(self) -> str:
@@ -248,7 +267,14 @@ def now_rows(
         holders = {s.person for s in current}
         after = [s for s in mine if s.start_at > now and s.person not in holders]
         nxt = min(after, key=lambda s: s.start_at) if after else None
-        rows.append(NowRow(team, rotation, current, nxt))
+        starts_at = localize(rotation.start_local, team.tz)
+        if starts_at > now:
+            first = min(mine, key=lambda s: s.start_at) if mine else None
+            if first is not None:
+                starts_at = first.start_at  # coverage may open later than the phase
+            rows.append(NowRow(team, rotation, current, nxt, starts_at, first))
+        else:
+            rows.append(NowRow(team, rotation, current, nxt))
     return rows
 
 
@@ -399,7 +425,7 @@ def render_site(
         if s.person is not None:
             by_person[s.person].append(s)
     rows_by_team = {t.id: now_rows(org, by_rotation, now, t) for t in org.teams.values()}
-    handoff_months = handoff_pages(org, reports.handoffs, page)
+    handoff_months = handoff_pages(org, reports.handoffs, page, now, reports.chains)
     next_handoffs = sorted(
         (r for rows in rows_by_team.values() for r in rows if r.next is not None),
         key=lambda r: (r.next.start_at if r.next else now, r.team.id, r.rotation.id),
@@ -571,30 +597,63 @@ def render_runbooks(org: Org, now: datetime, idx: dict[str, dict[str, list[Runbo
         )
 
 
-def handoff_pages(org: Org, handoffs: Iterable[Handoff], page: Any) -> dict[str, list[str]]:
-    """One page per team and month (``handoffs/<team>/<YYYY-MM>/``); returns months by team."""
+@dataclass(frozen=True)
+class HandoffGroup:
+    """A part of a handoff month page: the current handoffs, the ones to come (soonest
+    first) or the earlier ones (newest first), each note as Markdown."""
+
+    kind: str  # current | upcoming | earlier
+    title: str
+    notes: tuple[tuple[Handoff, str], ...]
+
+
+def handoff_groups(handoffs: list[Handoff], current: set[int], now: datetime) -> list[HandoffGroup]:
+    """A month's handoffs in reading order: the handoff in force now (one per rotation),
+    then those to come, soonest first, then the earlier ones, newest first. The notes
+    leave out the checklist, escalation and runbooks, which the page shows once."""
     from generator.reports.handoff import handoff_markdown
 
-    grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for h in handoffs:
+    def notes(items: Iterable[Handoff]) -> tuple[tuple[Handoff, str], ...]:
+        return tuple((h, handoff_markdown(h, "../../../", 3, shared=False)) for h in items)
+
+    now_items = [h for h in handoffs if id(h) in current]
+    upcoming = [h for h in handoffs if h.at > now]
+    earlier = [h for h in handoffs if h.at <= now and id(h) not in current]
+    groups = [
+        HandoffGroup("current", "In force now", notes(now_items)),
+        HandoffGroup("upcoming", "Coming up (soonest first)", notes(upcoming)),
+        HandoffGroup("earlier", "Earlier (newest first)", notes(reversed(earlier))),
+    ]
+    return [g for g in groups if g.notes]
+
+
+def handoff_pages(
+    org: Org, handoffs: Iterable[Handoff], page: Any, now: datetime, chains: dict[str, Any]
+) -> dict[str, list[str]]:
+    """One page per team and month (``handoffs/<team>/<YYYY-MM>/``); returns months by team."""
+    grouped: dict[str, dict[str, list[Handoff]]] = defaultdict(lambda: defaultdict(list))
+    latest: dict[tuple[str, str], Handoff] = {}  # per rotation, the handoff in force now
+    for h in sorted(handoffs, key=lambda h: (h.at, h.rotation)):
         team = org.teams[h.team]
         month = h.at.astimezone(team.tz).strftime("%Y-%m")
         grouped[h.team][month].append(h)
+        if h.at <= now:
+            latest[(h.team, h.rotation)] = h
+    current = {id(h) for h in latest.values()}
+    books = runbook_index(org)["team"]
     months_by_team: dict[str, list[str]] = {}
     for team in org.teams.values():
         months = sorted(grouped.get(team.id, {}))
         months_by_team[team.id] = months
         for i, month in enumerate(months):
-            items = grouped[team.id][month]
             page(
                 f"handoffs/{team.id}/{month}/index.md",
                 "handoffs-month.md.j2",
                 team=team,
                 month=month,
-                sections=[
-                    (h, handoff_markdown(h, "../../../", 2))
-                    for h in sorted(items, key=lambda h: (h.at, h.rotation))
-                ],
+                groups=handoff_groups(grouped[team.id][month], current, now),
+                chain=chains[team.id],
+                runbooks=books.get(team.id, []),
                 previous=months[i - 1] if i > 0 else None,
                 next_month=months[i + 1] if i + 1 < len(months) else None,
             )

@@ -17,7 +17,9 @@ to the team's runbooks.
 
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -59,6 +61,7 @@ class IncidentNote:
     postmortem_page: str | None = None
     postmortem_status: str | None = None
     open_actions: tuple[str, ...] = ()  # "A2 (P1, due 2026-11-20)"
+    postmortem_file: str | None = None  # its source in the repository
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class RunbookLink:
     title: str
     path: str  # the runbook's page under the site's docs: "runbooks/<slug>.md"
     url: str  # its address relative to the site root: "runbooks/<slug>/"
+    file: str = ""  # its source in the repository: "runbooks/<team>/<name>.md"
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,12 @@ class _Facts:
         self.runbooks: dict[str, list[RunbookLink]] = {}
         for rb in sorted(org.runbooks, key=lambda r: (r.title.lower(), r.slug)):
             self.runbooks.setdefault(rb.team, []).append(
-                RunbookLink(rb.title, f"runbooks/{rb.slug}.md", f"runbooks/{rb.slug}/")
+                RunbookLink(
+                    rb.title,
+                    f"runbooks/{rb.slug}.md",
+                    f"runbooks/{rb.slug}/",
+                    f"runbooks/{rb.path}",
+                )
             )
         self.overrides: dict[str, list[Override]] = {}
         for o in org.overrides:
@@ -379,14 +388,16 @@ def _incidents(facts: _Facts, team_id: str, stint: _Stint | None) -> tuple[Incid
     return tuple(out)
 
 
-def _postmortem_facts(org: Org, incident_id: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+def _postmortem_facts(
+    org: Org, incident_id: str
+) -> tuple[str | None, str | None, tuple[str, ...], str | None]:
     pm = org.postmortem_of(incident_id)
     if pm is None:
-        return None, None, ()
+        return None, None, (), None
     items = tuple(
         f"{it.id} ({it.priority}, due {it.due_on})" for it in pm.action_items if it.status == "open"
     )
-    return f"postmortems/{pm.slug}/index.md", pm.status.replace("_", " "), items
+    return f"postmortems/{pm.slug}/index.md", pm.status.replace("_", " "), items, pm.path
 
 
 def _holidays(
@@ -551,14 +562,34 @@ def _title(h: Handoff) -> str:
     return f"{h.team_name} {h.rotation_name}: handoff {_when(h.at, team_tz)}"
 
 
-def handoff_markdown(h: Handoff, link_prefix: str = "../../../", level: int = 2) -> str:
+def _site_base(h: Handoff) -> str | None:
+    """The site's public address with a trailing slash (``settings.site.url``), or None."""
+    if not h.site_url or not _url_ok(h.site_url):
+        return None
+    return h.site_url if h.site_url.endswith("/") else h.site_url + "/"
+
+
+def _page_url(page: str) -> str:
+    """``postmortems/inc-1/index.md`` → ``postmortems/inc-1/``: a page's address."""
+    return page[: -len("index.md")] if page.endswith("/index.md") else page
+
+
+def handoff_markdown(
+    h: Handoff, link_prefix: str | None = "../../../", level: int = 2, shared: bool = True
+) -> str:
     """The note as Markdown: a heading at ``level`` and its sections one level down.
 
     ``link_prefix`` leads from the page holding the note to the docs root (the
-    default suits ``handoffs/<team>/<YYYY-MM>/index.md``). Every value from the
-    inputs is escaped, so nothing in a note can become markup or a link.
+    default suits ``handoffs/<team>/<YYYY-MM>/index.md``). None: the note stands
+    alone (``rota handoff --format markdown``), so links are absolute under
+    ``settings.site.url`` when it is known, and otherwise name the runbook's and
+    postmortem's files in the repository instead of pointing nowhere. ``shared``:
+    False leaves out what every handoff of the team shares (checklist, escalation,
+    runbooks), which a month page shows once. Every value from the inputs is
+    escaped, so nothing in a note can become markup or a link.
     """
     team_tz = _tz(h.team_timezone)
+    site = _site_base(h) if link_prefix is None else None
     sub = "#" * (level + 1)
     out = [f"{'#' * level} {md_inline(_title(h))}", ""]
     who_out = (
@@ -595,7 +626,13 @@ def handoff_markdown(h: Handoff, link_prefix: str = "../../../", level: int = 2)
         if inc.responders:
             line += f"; responders: {md_inline(', '.join(inc.responders))}"
         if inc.postmortem_page:
-            line += f"; [postmortem]({link_prefix}{inc.postmortem_page}) ({inc.postmortem_status})"
+            if link_prefix is not None:
+                line += f"; [postmortem]({link_prefix}{inc.postmortem_page})"
+            elif site is not None:
+                line += f"; [postmortem](<{site}{_page_url(inc.postmortem_page)}>)"
+            else:
+                line += f"; postmortem `{md_code(inc.postmortem_file or inc.postmortem_page)}`"
+            line += f" ({inc.postmortem_status})"
             if inc.open_actions:
                 line += f", open actions: {md_inline(', '.join(inc.open_actions))}"
         elif inc.postmortem and _url_ok(inc.postmortem):
@@ -627,25 +664,146 @@ def handoff_markdown(h: Handoff, link_prefix: str = "../../../", level: int = 2)
             f"{note}"
         )
     out += coming or ["No holidays, leave or overrides."]
+    if not shared:
+        return "\n".join(out) + "\n"
     out += ["", f"{sub} Checklist", ""]
     out += [f"- [ ] {md_inline(item)}" for item in h.checklist] or ["No checklist."]
     out += ["", f"{sub} Escalation", ""]
     if h.escalation_lines:
         out += [f"{n}. {md_inline(line)}" for n, line in enumerate(h.escalation_lines, 1)]
         if h.escalation_repeat:
-            repeat = h.escalation_repeat
-            out += [
-                "",
-                f"If nobody acknowledges, the whole chain repeats {repeat} more "
-                + ("time." if repeat == 1 else "times."),
-            ]
+            out += ["", _repeat_text(h.escalation_repeat)]
     else:
         out.append("This team has no escalation chain.")
     out += ["", f"{sub} Runbooks", ""]
-    out += [f"- [{md_inline(rb.title)}]({link_prefix}{rb.path})" for rb in h.runbooks] or [
-        "No runbooks yet."
-    ]
+    for rb in h.runbooks:
+        if link_prefix is not None:
+            out.append(f"- [{md_inline(rb.title)}]({link_prefix}{rb.path})")
+        elif site is not None:
+            out.append(f"- [{md_inline(rb.title)}](<{site}{rb.url}>)")
+        else:
+            out.append(f"- {md_inline(rb.title)}: `{md_code(rb.file or rb.path)}`")
+    if not h.runbooks:
+        out.append("No runbooks yet.")
     return "\n".join(out) + "\n"
+
+
+def md_code(value: str) -> str:
+    """A file path inside a Markdown code span: backticks and line breaks dropped."""
+    return " ".join(value.replace("`", "").split())
+
+
+def _repeat_text(repeat: int) -> str:
+    return f"If nobody acknowledges, the whole chain repeats {repeat} more " + (
+        "time." if repeat == 1 else "times."
+    )
+
+
+def _runbook_address(h: Handoff, rb: RunbookLink, fallback_file: bool) -> str:
+    """Where a reader of plain text finds a runbook: its page under ``site.url``, else
+    (in a terminal, inside the repository) its file, else nothing."""
+    site = _site_base(h)
+    if site is not None:
+        return f"{rb.title}: {site}{rb.url}"
+    if fallback_file and rb.file:
+        return f"{rb.title}: {rb.file}"
+    return rb.title
+
+
+def handoff_plain(h: Handoff, width: int = 88) -> str:
+    """The note as plain text for a terminal (``rota handoff``, the default format):
+    every section, no markup, links absolute under ``settings.site.url`` when it is
+    known and otherwise the repository's files (the reader is in the repository)."""
+    team_tz = _tz(h.team_timezone)
+    site = _site_base(h)
+    title = _title(h)
+    out = [title, "=" * len(title), ""]
+    if h.outgoing:
+        out.append(f"Outgoing:  {h.outgoing.name}, {_party_time(h.outgoing)}")
+    else:
+        out.append("Outgoing:  nobody (the rotation starts here)")
+    out.append(f"Incoming:  {h.incoming.name}, {_party_time(h.incoming)}")
+    if h.uncovered_before is not None:
+        out.append(f"UNCOVERED before this handoff: {_gap_text(h.uncovered_before, team_tz)}")
+    if h.next_at is not None and h.next_person is not None:
+        out.append(f"Next handoff: {_when(h.next_at, team_tz)} to {h.next_person.name}")
+    if h.uncovered_after is not None:
+        out.append(
+            f"UNCOVERED after this shift: {_gap_text(h.uncovered_after, team_tz)} (add an override)"
+        )
+
+    def section(heading: str, lines: list[str], empty: str) -> None:
+        out.extend(["", heading, "-" * len(heading)])
+        out.extend(lines or [empty])
+
+    def wrapped(text: str, first: str, rest: str) -> list[str]:
+        return textwrap.wrap(
+            " ".join(text.split()),
+            width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+
+    incidents = []
+    for inc in h.incidents:
+        sev = inc.severity + (f" ({inc.severity_name})" if inc.severity_name else "")
+        line = (
+            f"{inc.id} {sev}: {inc.title}, {_when(inc.started_at, team_tz)}, "
+            f"{human_duration(inc.length)}"
+        )
+        if inc.responders:
+            line += f"; responders: {', '.join(inc.responders)}"
+        if inc.postmortem_page:
+            where = (
+                f"{site}{_page_url(inc.postmortem_page)}"
+                if site is not None
+                else (inc.postmortem_file or "")
+            )
+            line += f"; postmortem {inc.postmortem_status}" + (f": {where}" if where else "")
+            if inc.open_actions:
+                line += f"; open actions: {', '.join(inc.open_actions)}"
+        elif inc.postmortem:
+            line += f"; postmortem: {inc.postmortem}"
+        incidents += wrapped(line, "- ", "  ")
+    section("Incidents during the outgoing shift", incidents, "None.")
+    notes = []
+    for n in h.notes:
+        notes += wrapped(f"{n.author_name} ({n.on:%d %b}): {n.notes}", "> ", "  ")
+    section("Notes from the outgoing shift", notes, "No notes were written for this handoff.")
+    coming = [f"- {hol.on:%a %d %b}: {_holiday_label(hol)}" for hol in h.holidays]
+    coming += [
+        f"- {lv.name} on leave {_leave_span(lv, team_tz)}" + (f" ({lv.note})" if lv.note else "")
+        for lv in h.leave
+    ]
+    coming += [
+        f"- Override on {o.rotation_name}: {o.name} {_when(o.start_at, team_tz)} to "
+        f"{_when(o.end_at, team_tz)}" + (f": {o.note}" if o.note else "")
+        for o in h.overrides
+    ]
+    section("The coming shift", coming, "No holidays, leave or overrides.")
+    section("Checklist", [f"[ ] {c}" for c in h.checklist], "No checklist.")
+    chain = [f"{n}. {x}" for n, x in enumerate(h.escalation_lines, 1)]
+    if chain and h.escalation_repeat:
+        chain.append(_repeat_text(h.escalation_repeat))
+    section("Escalation", chain, "This team has no escalation chain.")
+    section(
+        "Runbooks",
+        [f"- {_runbook_address(h, rb, fallback_file=True)}" for rb in h.runbooks],
+        "No runbooks yet.",
+    )
+    return "\n".join(out) + "\n"
+
+
+def render_handoffs(handoffs: list[Handoff], fmt: str) -> str:
+    """``rota handoff``'s output: ``text`` (a terminal), ``markdown`` (to paste where
+    Markdown renders) or ``json``."""
+    if fmt == "json":
+        return json.dumps({"handoffs": [handoff_json(h) for h in handoffs]}, indent=2) + "\n"
+    if fmt == "markdown":
+        return "\n".join(handoff_markdown(h, None, level=1) for h in handoffs)
+    return "\n\n".join(handoff_plain(h) for h in handoffs)
 
 
 def handoff_text(h: Handoff) -> str:
@@ -692,8 +850,12 @@ def handoff_text(h: Handoff) -> str:
     if h.escalation_lines:
         lines += ["", "Escalation:", *(f"{n}. {x}" for n, x in enumerate(h.escalation_lines, 1))]
     if h.runbooks:
-        base = (h.site_url.rstrip("/") + "/") if h.site_url else ""
-        lines += ["", "Runbooks:", *(f"- {rb.title}: {base}{rb.url}" for rb in h.runbooks)]
+        # a calendar cannot follow a relative path: the page under site.url, or the name
+        lines += [
+            "",
+            "Runbooks:",
+            *(f"- {_runbook_address(h, rb, fallback_file=False)}" for rb in h.runbooks),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -126,7 +126,19 @@
       if (i) people.push(", ");
       people.push(personLink(d.directory, s.person));
     });
-    if (!current.length) {
+    var starts = Date.parse(row.getAttribute("data-rota-starts") || "");
+    if (!current.length && now < starts) {  // the rotation's first handoff is to come
+      var first = mine.slice().sort(function (a, b) { return a.start - b.start; })[0];
+      var note = document.createElement("span");
+      note.className = "rota-starts";
+      note.appendChild(document.createTextNode("Not started: starts "));
+      note.appendChild(timeEl(first ? first.start : starts, tz));
+      if (first) {
+        note.appendChild(document.createTextNode(" with "));
+        note.appendChild(personLink(d.directory, first.person));
+      }
+      people.push(note);
+    } else if (!current.length) {
       var none = document.createElement("span");
       none.className = "rota-nobody";
       none.textContent = "Nobody (outside coverage)";
@@ -192,8 +204,26 @@
     });
   }
 
+  /* Feed subscription addresses, when the build did not know the site's address
+   * (settings.site.url): this page's own address, as the reader's browser reaches it. */
+  function feedAddresses() {
+    if (!/^https?:$/.test(window.location.protocol)) return;
+    document.querySelectorAll("[data-rota-feed]").forEach(function (block) {
+      var url = new URL(block.getAttribute("data-rota-feed"), window.location.href);
+      url.hash = ""; url.search = "";
+      var webcal = "webcal://" + url.host + url.pathname;
+      var link = block.querySelector("[data-rota-feed-webcal]");
+      if (link) link.href = webcal;
+      var text = block.querySelector("[data-rota-feed-webcal-text]");
+      if (text) text.textContent = webcal;
+      var https = block.querySelector("[data-rota-feed-https]");
+      if (https) https.textContent = url.href;
+    });
+  }
+
   function update() {
     bindFilter();
+    feedAddresses();
     var blocks = document.querySelectorAll("[data-rota-live]");
     if (!blocks.length) return;
     load().then(function (d) {

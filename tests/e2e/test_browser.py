@@ -464,3 +464,159 @@ def test_offline_site_without_javascript_shows_the_build_time_answer(
         assert shown_now(pg) == who(offline_org, NOW)
     finally:
         context.close()
+
+
+# A key column and the column furthest right of each wide table, by page.
+WIDE_TABLES = {
+    "fairness/payments/": ("Member", "Deviation since first handoff"),
+    "incidents/": ("Severity", "MTTR mean"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(WIDE_TABLES))
+def test_wide_tables_on_a_phone_scroll_inside_and_keep_their_first_column(
+    browser: Any, base_url: str, path: str
+) -> None:
+    """At 390 px the page itself never scrolls sideways; the table's last column (the
+    deviation, the MTTR) is reached by scrolling inside the table's own box, and the
+    first column (whom or what the row is about) stays in view while it does."""
+    first, last = WIDE_TABLES[path]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, base_url)
+        pg.clock.set_fixed_time(NOW)
+        pg.goto(base_url + path)
+        pg.wait_for_load_state("networkidle")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        wrapper = pg.locator(".rota-scroll").filter(has=pg.locator(f"th:text-is('{last}')")).first
+        sizes = wrapper.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert sizes[0] > sizes[1]  # wider than the phone: it scrolls, inside its box
+        wrapper.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+        head = wrapper.locator(f"th:text-is('{last}')")
+        key = wrapper.locator(f"th:text-is('{first}')")
+        last_box, key_box = head.bounding_box(), key.bounding_box()
+        assert last_box is not None and key_box is not None
+        assert last_box["x"] >= 0 and last_box["x"] + last_box["width"] <= 390 + 0.5
+        assert 0 <= key_box["x"] < 40  # still at the left edge, readable
+        assert last_box["x"] >= key_box["x"] + key_box["width"] - 0.5  # not hidden under it
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()
+
+
+TINY_ORG = """\
+settings:
+  organisation: Tiny
+  timezone: UTC
+people:
+  - {id: ada, name: Ada Moss, timezone: Europe/London}
+  - {id: ben, name: Ben Okoro, timezone: Europe/London}
+  - {id: eve, name: Eve Sato, timezone: Asia/Tokyo}
+teams:
+  - id: ops
+    name: Ops
+    timezone: Europe/London
+    rotations:
+      - {id: primary, name: Primary, members: [ada, ben], start: "2026-11-02 09:00", shift: 1w}
+  - id: new
+    name: New Team
+    timezone: Asia/Tokyo
+    rotations:
+      - {id: primary, name: Primary, members: [eve], start: "2027-01-04 09:00", shift: 1w}
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A small organisation without settings.site.url, built and served locally."""
+    root = tmp_path_factory.mktemp("tiny-browser")
+    (root / "rotations").mkdir()
+    (root / "rotations" / "org.yaml").write_text(TINY_ORG)
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "build", "--now", NOW, "--out", str(root / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    handler = functools.partial(QuietHandler, directory=str(root / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+def test_subscription_addresses_are_the_sites_own_without_site_url(
+    browser: Any, tiny_served: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, tiny_served)
+        pg.clock.set_fixed_time(NOW)
+        for path, feed in (("people/ada/", "ada.ics"), ("teams/ops/", "team-ops.ics")):
+            pg.goto(tiny_served + path)
+            pg.wait_for_load_state("networkidle")
+            address = tiny_served + "ical/" + feed
+            webcal = "webcal://" + address.split("://", 1)[1]
+            block = pg.locator("[data-rota-feed]")
+            assert block.locator("[data-rota-feed-https]").inner_text() == address
+            assert block.locator("[data-rota-feed-webcal-text]").inner_text() == webcal
+            assert block.locator("a[data-rota-feed-webcal]").get_attribute("href") == webcal
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()
+
+
+def test_a_rotation_not_started_still_says_so_when_the_page_goes_live(
+    browser: Any, tiny_served: str
+) -> None:
+    """When the live script redraws the row (here: the page's answer is marked out of
+    date), the rotation that has not started still says when it starts and with whom,
+    not "outside coverage"."""
+    row_start = 'data-team="new" data-rotation="primary" data-rota-key="'
+
+    def out_of_date(route: Any) -> None:
+        response = route.fetch()
+        body = response.text()
+        assert row_start in body
+        route.fulfill(response=response, body=body.replace(row_start, row_start + "stale"))
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, tiny_served)
+        pg.route(tiny_served, out_of_date)
+        pg.clock.set_fixed_time(NOW)
+        pg.goto(tiny_served)
+        wait_live(pg)
+        row = pg.locator('tr[data-team="new"]')
+        assert not (row.get_attribute("data-rota-key") or "").startswith("stale")  # redrawn
+        cell = row.locator("[data-rota-person]")
+        # the browser names the zone its own way (Intl, en-US): GMT+9 for Tokyo
+        assert " ".join(cell.inner_text().split()) == (
+            "Not started: starts Mon 04 Jan 09:00 GMT+9 with Eve Sato"
+        )
+        assert cell.locator("a").get_attribute("href") == tiny_served + "people/eve/"
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()
+
+
+def test_table_pages_keep_the_menu_on_a_phone(browser: Any, base_url: str) -> None:
+    """Table pages hide the left sidebar to widen the content on a wide screen, but on a
+    phone the menu (the same sidebar, as a drawer) still holds the navigation."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        watch = Watch(pg, base_url)
+        pg.goto(base_url + "fairness/payments/")
+        pg.click("label.md-header__button[for=__drawer]")
+        teams = pg.locator(".md-sidebar--primary").get_by_role("link", name="Teams", exact=True)
+        expect(teams).to_be_visible()
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        context.close()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -150,8 +151,16 @@ def test_team_page_has_now_chain_calendar_runbooks_and_feed(site: Path) -> None:
     assert 'class="rota-today"' in html or "rota-today" in html
     assert 'href="../../runbooks/payments/db-pool-exhausted/"' in html
     assert 'href="../../ical/team-payments.ics"' in html
-    # No feeds.base_url nor site_url in the sample: a download link, no webcal address.
-    assert "webcal://" not in html
+    # No feeds.base_url nor site_url in the sample: the page shows the addresses as
+    # its reader's browser reaches the site (rota.js fills them in), never a wrong one.
+    assert 'data-rota-feed="../../ical/team-payments.ics"' in html
+    assert 'href="webcal://' not in html
+    # a shift's source in plain words: the sample's next weeks are published (its lock
+    # file), the rest of the window planned
+    schedule = html.split('id="schedule"', 1)[1].split('id="calendar"', 1)[0]
+    assert ">locked</td>" in schedule
+    assert ">fair</td>" not in schedule and ">round-robin</td>" not in schedule
+    assert ">lock</td>" not in schedule
 
 
 def test_team_page_links_each_rotations_pager_feed_that_the_build_wrote(site: Path) -> None:
@@ -172,8 +181,45 @@ def test_handoff_month_page_has_one_section_per_handoff(site: Path) -> None:
     html = (site / "handoffs/payments/2026-11/index.html").read_text()
     # Payments hands over primary and secondary every Monday 09:00 New York time;
     # November 2026 Mondays: 2, 9, 16, 23, 30 -> 5 handoffs a rotation, 10 sections.
-    sections = re.findall(r"<h2 id=[^>]*>Payments (Primary|Secondary): handoff", html)
+    sections = re.findall(r"<h3 id=[^>]*>Payments (Primary|Secondary): handoff Mon (\d\d)", html)
     assert len(sections) == 10
+    # NOW is Fri 27 Nov: the handoffs of Mon 23 Nov are in force and come first, then
+    # Mon 30 Nov, then the earlier ones, newest first
+    days = [day for _, day in sections]
+    assert days == ["23", "23", "30", "30", "16", "16", "09", "09", "02", "02"]
+    parts = re.findall(r"<h2 id=[^>]*>([^<]+)<", html)
+    assert parts == [
+        "In force now",
+        "For every handoff",
+        "Coming up (soonest first)",
+        "Earlier (newest first)",
+    ]
+    # the team's checklist once a page, not once a handoff
+    assert text(html).count("Check the release calendar for deploy freezes this week") == 1
+    # the table of contents lists the parts and each handoff, not every note's sections
+    toc = set(re.findall(r'<a href="#([^"]+)" class="md-nav__link"', html))
+    assert len({a for a in toc if "-handoff-mon-" in a}) == 10
+    assert not {a for a in toc if a.startswith("incidents-during-the-outgoing-shift")}
+
+
+def test_next_handoffs_on_the_home_page_read_in_order(site: Path) -> None:
+    home = (site / "index.html").read_text()
+    table = home.split('id="next-handoffs"', 1)[1].split("</table>", 1)[0]
+    assert "When (UTC)" in table
+    stamps = re.findall(r'<tr><td><time datetime="([^"]+)">', table)
+    instants = [datetime.fromisoformat(t) for t in stamps]
+    assert len(instants) >= 4 and instants == sorted(instants)
+    # shown in one zone, the organisation's, so the order shows: e.g. Identity's
+    # Sat 28 Nov 08:00 AEDT is Fri 27 Nov 21:00 UTC, before Platform SRE's Sat 07:00 UTC
+    shown = re.findall(r'<tr><td><time datetime="[^"]+">([^<]+)</time>', table)
+    assert shown[:3] == ["Fri 27 Nov 19:00", "Fri 27 Nov 21:00", "Sat 28 Nov 07:00"]
+
+
+def test_incident_tables_name_teams(site: Path) -> None:
+    html = (site / "incidents/index.html").read_text()
+    by_team = html.split('id="by-team"', 1)[1].split("</table>", 1)[0]
+    assert '<td><a href="../teams/data-platform/">Data Platform</a></td>' in by_team
+    assert "<td>data-platform</td>" not in by_team
 
 
 def test_nav_holds_sections_not_every_person_or_runbook(site: Path) -> None:

@@ -157,8 +157,15 @@ def test_handoff_notes_name_the_uncovered_week_on_both_sides(tmp_path: Path) -> 
     # bob takes over on 14 December after the gap: his note says nobody was on call
     after = run(root, "handoff", "--team", "web", "--at", "2026-12-10 09:00")
     assert after.exit_code == 0, after.output
-    assert "# Web Primary: handoff Mon 14 Dec 2026 09:00 UTC" in after.stdout
+    assert after.stdout.startswith("Web Primary: handoff Mon 14 Dec 2026 09:00 UTC\n")
+    assert (
+        "UNCOVERED before this handoff: nobody is on call from Mon 07 Dec 2026 09:00 UTC "
+        "to Mon 14 Dec 2026 09:00 UTC"
+    ) in after.stdout.splitlines()
+    markdown = run(
+        root, "handoff", "--team", "web", "--at", "2026-12-10 09:00", "--format", "markdown"
+    )
     assert (
         "- **Uncovered** before this handoff: nobody is on call from Mon 07 Dec 2026 09:00 UTC "
         "to Mon 14 Dec 2026 09:00 UTC"
-    ) in after.stdout.splitlines()
+    ) in markdown.stdout.splitlines()

@@ -18,6 +18,7 @@ from generator.reports.handoff import (
     compute_handoffs,
     handoff_json,
     handoff_markdown,
+    handoff_plain,
     handoff_text,
 )
 from generator.schedule.resolve import Schedule, compute_schedule
@@ -221,7 +222,9 @@ def test_text_has_no_markup_and_names_the_essentials(tmp_path: Path) -> None:
         "https://wiki.example.com/INC-1)"
     ) in lines
     assert "- Tue 03 Nov: Election Day (public holiday, US-NY)" in lines
-    assert "- Queue stuck: runbooks/ops/queue-stuck/" in lines
+    # no site.url: a calendar cannot follow a relative path, so the runbook is named
+    assert "- Queue stuck" in lines
+    assert "runbooks/" not in text
     assert "**" not in text
 
 
@@ -242,11 +245,15 @@ def test_json_document(tmp_path: Path) -> None:
     json.dumps(doc)  # serialisable as it is
 
 
-def test_handoff_command_prints_markdown_and_json(tmp_path: Path) -> None:
+def test_handoff_command_prints_text_markdown_and_json(tmp_path: Path) -> None:
     root = write_org(tmp_path / "tiny")
     base = ["--root", str(root), "handoff", "--team", "ops", "--at", "2026-11-03T00:00:00Z"]
-    md = CliRunner().invoke(cli, [*base, "--now", NOW])
-    assert md.exit_code == 0, md.output
+    txt = CliRunner().invoke(cli, [*base, "--now", NOW])
+    assert txt.exit_code == 0, txt.output
+    assert txt.stdout.startswith(
+        "Ops Day: handoff Tue 03 Nov 2026 09:00 EST\n==========================================\n"
+    )
+    md = CliRunner().invoke(cli, [*base, "--format", "markdown", "--now", NOW])
     assert md.stdout.startswith("# Ops Day: handoff Tue 03 Nov 2026 09:00 EST\n")
     js = CliRunner().invoke(cli, [*base, "--format", "json", "--now", NOW])
     assert [h["at"] for h in json.loads(js.stdout)["handoffs"]] == ["2026-11-03T09:00:00-05:00"]
@@ -255,6 +262,47 @@ def test_handoff_command_prints_markdown_and_json(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "no rotation 'dya' in team 'ops' (did you mean 'day'?)" in bad.stderr
+
+
+def test_terminal_note_is_plain_text_with_the_runbook_files(tmp_path: Path) -> None:
+    root = write_org(tmp_path / "tiny")
+    args = ["--root", str(root), "handoff", "--team", "ops", "--at", "2026-11-03T00:00:00Z"]
+    out = CliRunner().invoke(cli, [*args, "--now", NOW]).stdout
+    lines = out.splitlines()
+    # no Markdown escapes or character references, no links into a site nobody has
+    assert "Outgoing:  Cat Diaz, Tue 03 Nov 09:00 EST (America/New_York)" in lines
+    assert "\\" not in out and "&lt;" not in out and "../" not in out
+    assert "[ ] Check *every* <dashboard>" in lines
+    assert "> Cat Diaz (03 Nov): Queue fixed; watch [the backlog](javascript:alert(1))" in lines
+    # the reader is in the repository: the runbook's file, relative to it
+    assert lines[-1] == "- Queue stuck: runbooks/ops/queue-stuck.md"
+    assert "If nobody acknowledges, the whole chain repeats 2 more times." in lines
+    md = handoff_markdown(tuesday(tmp_path / "again"), None, level=1)
+    assert "- Queue stuck: `runbooks/ops/queue-stuck.md`" in md
+    assert "../" not in md
+
+
+def test_links_are_absolute_under_the_sites_address(tmp_path: Path) -> None:
+    root = write_org(tmp_path / "tiny")
+    org_yaml = root / "rotations" / "org.yaml"
+    org_yaml.write_text(
+        org_yaml.read_text().replace(
+            "  organisation: Tiny\n",
+            "  organisation: Tiny\n  site: {url: https://oncall.tiny.example/}\n",
+        )
+    )
+    org = load_org(root, datetime(2026, 11, 3, tzinfo=UTC)).org
+    schedule = compute_schedule(
+        org, datetime(2026, 11, 2, 14, tzinfo=UTC), datetime(2026, 11, 10, tzinfo=UTC)
+    )
+    h = compute_handoff(org, schedule, "ops/day", datetime(2026, 11, 3, tzinfo=UTC))
+    assert h is not None
+    page = "https://oncall.tiny.example/runbooks/ops/queue-stuck/"
+    assert handoff_plain(h).splitlines()[-1] == f"- Queue stuck: {page}"
+    assert f"- [Queue stuck](<{page}>)" in handoff_markdown(h, None, level=1)
+    assert f"- Queue stuck: {page}" in handoff_text(h).splitlines()  # the feeds
+    # pages of the site itself keep their relative links
+    assert "- [Queue stuck](../../../runbooks/ops/queue-stuck.md)" in handoff_markdown(h)
 
 
 def test_sample_handoffs_chain_into_each_other(sample_org: Path) -> None:

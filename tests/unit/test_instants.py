@@ -195,7 +195,7 @@ def test_incident_pages_show_real_durations(root: Path, tmp_path: Path) -> None:
         "<td>20m</td><td>35m</td><td>20m</td><td>50m</td><td>4h</td><td>1h 40m</td></tr>"
     )
     # November: TTR 14400 and 3000, median and mean 8700 s = 2h 25m, p95 4h
-    assert rows["<tr><td>2026-11"].endswith("<td>2h 25m</td><td>4h</td><td>2h 25m</td></tr>")
+    assert rows["<tr><td>2026&#45;11"].endswith("<td>2h 25m</td><td>4h</td><td>2h 25m</td></tr>")
 
 
 def test_postmortem_new_summary_says_four_hours(root: Path, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Handoff notes of the sample organisation, compared with reviewed files.
 
 For ``--now 2026-11-27T12:00:00Z`` each team's next handoff of every rotation, as
-``rota handoff --team T --format markdown`` prints it, plus the JSON of the Payments
-team. Everything depends on the sample organisation under ``rotations/`` and
-``runbooks/`` and on the fixed --now; nothing reads the clock. Refresh with
+``rota handoff --team T --format markdown`` prints it (``<team>.md``), as a terminal
+shows it by default (``<team>.txt``), plus the JSON of the Payments team. Everything
+depends on the sample organisation under ``rotations/`` and ``runbooks/`` and on the
+fixed --now; nothing reads the clock. Refresh with
 ``pytest tests/golden/handoffs --update-golden`` and review the diff by reading it.
 """
 
@@ -26,9 +27,13 @@ def _outputs(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     runner = CliRunner()
     for team in TEAMS:
-        result = runner.invoke(cli, ["--root", str(root), "handoff", "--team", team, "--now", NOW])
-        assert result.exit_code == 0, result.output
-        out[f"{team}.md"] = result.stdout
+        for fmt, suffix in (("markdown", "md"), ("text", "txt")):
+            result = runner.invoke(
+                cli,
+                ["--root", str(root), "handoff", "--team", team, "--format", fmt, "--now", NOW],
+            )
+            assert result.exit_code == 0, result.output
+            out[f"{team}.{suffix}"] = result.stdout
     result = runner.invoke(
         cli,
         ["--root", str(root), "handoff", "--team", "payments", "--format", "json", "--now", NOW],
