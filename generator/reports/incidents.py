@@ -1,6 +1,6 @@
 """Incident review: counts, MTTA and MTTR, on-call interruption load. Pure.
 
-Definitions (the README explains why):
+Definitions (the guide's incident review page explains why):
 
 - the window holds the incidents that *started* inside it;
 - MTTA (time to acknowledge) = acknowledged − started, over the incidents that record an
