@@ -109,7 +109,7 @@ _PERSON_NEXT = """
     kept keeps let lets led leads sent sends told tells chose chooses broke breaks
     missed misses ignored skipped approved deployed restarted deleted removed
     silenced joined joins declares declared starts started rolls rolled takes
-    acknowledges acknowledged
+    acknowledges acknowledged will must to
 """
 PERSON_NEXT = frozenset(_PERSON_NEXT.split())
 
@@ -120,7 +120,7 @@ ROLE_NOUNS = (
     r"coordinators?|commanders?|(?:team|staff)\s+members?|new\s+hires?|someone|"
     r"somebody|person|he|she|committers?|deployers?|qa|ops|testers?|architects?"
 )
-TEAM_NOUNS = r"teams?|squads?|crews?"
+TEAM_NOUNS = r"teams?|squads?|crews?|management|leadership"
 # words that do not modify a role: "a mistake by the DBA" is not one agent
 _NOT_MODIFIER = (
     r"by|of|from|for|with|to|in|on|at|the|a|an|and|or|but|not|who|that|which|was|were|"
@@ -195,7 +195,8 @@ MISTAKE_NOUNS = (
     r"carelessness|sloppiness|(?:sloppy|careless|shoddy)\s+work|fault"
 )
 MISTAKE_BY = re.compile(
-    r"(?:" + MISTAKE_NOUNS + r")\s+(?:made\s+)?(?:by|of|from|on\s+the\s+part\s+of)\s+"
+    r"(?:(?:" + MISTAKE_NOUNS + r")\s+(?:made\s+)?(?:by|of|from|on\s+the\s+part\s+of)|"
+    r"(?:caused|triggered)\s+by)\s+"
     r"(?:(?:the|a|an|our|their)\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,
 )
@@ -207,7 +208,7 @@ POSSESSIVE_MISTAKE = re.compile(
 BLAME_WORDS = re.compile(
     r"(?<![-\w])(?P<w>human[ -]error|operator[ -]error|user[ -]error|pilot[ -]error|"
     r"careless(?:ly|ness)?|negligen(?:ce|t|tly)|sloppy|sloppiness|incompeten(?:t|ce)|"
-    r"dropped\s+the\s+ball|blam(?:e|ed|es|ing)|at\s+fault|fault\s+(?:of|lies)|"
+    r"dropped\s+the\s+ball|(?<!was\s)(?<!were\s)(?<!been\s)blam(?:e|ed|es|ing)|at\s+fault|fault\s+(?:of|lies)|"
     r"['’]s\s+fault)(?![-\w])",
     re.I,
 )
@@ -224,7 +225,7 @@ HUMAN = (
 )
 TRY_HARDER = re.compile(
     r"(?<![-\w])(?:"
-    r"(?P<ask>(?:remind|retrain|re-train|train|educate|coach|tell|instruct|"
+    r"(?P<ask>(?:remind|retrain|re-train|train|educate|coach|tell|instruct|ask|"
     r"reiterate\s+to|communicate\s+to)\s+"
     + HUMAN
     + r"|(?:make\s+sure|ensure|ensuring)\s+(?:that\s+)?"

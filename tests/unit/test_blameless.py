@@ -83,6 +83,11 @@ def _rules(pm: Postmortem, raw: str | None = None) -> list[str]:
         ("The DBA dropped the ball.", ["14:1 blameless [agent-of-failure]"]),
         ("Support staff overlooked the warning.", ["14:1 blameless [agent-of-failure]"]),
         ("The outage was the release manager's fault.", ["14:16 blameless [agent-of-failure]"]),
+        (
+            "The outage was caused by a tired engineer who pasted the token.",
+            ["14:16 blameless [agent-of-failure]"],
+        ),
+        ("Management failed to fund the second region.", ["14:1 blameless [agent-of-failure]"]),
     ],
 )
 def test_root_cause_findings(text: str, expected: list[str]) -> None:
@@ -115,6 +120,9 @@ def test_root_cause_findings(text: str, expected: list[str]) -> None:
         "Mark the alert as resolved when the queue drains.",
         "The on-call engineer should have been paged by the secondary alert.",
         "The on-call engineer was paged 43 times that week.",
+        "Engineers were blamed in the first draft; we have rewritten it.",
+        "The outage was caused by a bug in the retry logic.",
+        "The team missed its SLO for the quarter.",
     ],
 )
 def test_ordinary_sentences_are_not_flagged(text: str) -> None:
