@@ -246,6 +246,7 @@ ASK_PERSON = re.compile(
     re.I,
 )
 
+WINDOW = 80  # characters looked at before a name or an agent: reading stays linear
 WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 POSSESSIVE = ("'s", "’s")
@@ -309,7 +310,7 @@ def _phrase(run: list[re.Match[str]]) -> tuple[str, ...]:
 
 def _reads_as_person(text: str, word: re.Match[str], name: str) -> bool:
     """Whether a capitalised first name alone reads as a person here."""
-    before = text[: word.start()]
+    before = text[max(0, word.start() - WINDOW) : word.start()]
     prev = re.findall(r"[A-Za-z][\w'’-]*", before)
     prev_word = prev[-1].lower() if prev else ""
     possessive = word.group(0) != name
@@ -327,7 +328,9 @@ def _reads_as_person(text: str, word: re.Match[str], name: str) -> bool:
         and next_word not in PERSON_NEXT
     ):
         return False
-    initial = not prev or re.fullmatch(r"[\s\d:.\-–—*+>#()\[\]]*", before) is not None
+    initial = word.start() <= WINDOW and (
+        not prev or re.fullmatch(r"[\s\d:.\-–—*+>#()\[\]]*", before) is not None
+    )
     if initial and name.lower() in COMMON_WORDS:
         return next_word in PERSON_NEXT or next_word.endswith("ed")
     return True
@@ -448,7 +451,7 @@ def _sentence_findings(
     agent_hit = False
     for agent in sorted(_agents(sentence, names), key=lambda a: a.start):
         m = AFTER_AGENT.match(sentence, agent.end)
-        before = MISTAKE_BY.search(sentence[: agent.start])
+        before = MISTAKE_BY.search(sentence[max(0, agent.start - WINDOW) : agent.start])
         after = POSSESSIVE_MISTAKE.match(sentence, agent.end)
         if not (m or before or after):
             continue
@@ -457,7 +460,7 @@ def _sentence_findings(
         else:
             suggestion = "the tooling allowed this without a check or a confirmation"
         who = f"{agent.kind} ({' '.join(agent.text.split())})"
-        start = before.start() if before else agent.start
+        start = agent.start - len(before.string) + before.start() if before else agent.start
         yield Finding(
             start,
             "agent-of-failure",
