@@ -37,7 +37,9 @@ Cases and labels:
   an action item: the YAML comment ``# label: blame`` at the end of the title's line);
   otherwise it is **neutral**. ``<!-- label: ok -->`` / ``# label: ok`` mark a neutral
   case explicitly and change nothing. Every paragraph, list item and action item is a
-  case, labelled or not, so a warning on any text counts.
+  case, labelled or not, so a warning on any text counts. A label must sit on a line
+  of its case (not alone on a line of its own: that line is no case, and the bench
+  says so on stderr).
 - The labels are removed before the check reads the file (line numbers are kept), so
   the word "blame" in a label is never seen by the check.
 
@@ -84,7 +86,11 @@ class Case:
 
 
 def load_people(folder: Path) -> dict[str, Person]:
-    data = yaml.safe_load((folder / "people.yaml").read_text(encoding="utf-8")) or {}
+    path = folder / "people.yaml"
+    if not path.is_file():
+        print(f"{path}: missing, the roster is empty", file=sys.stderr)
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     people = {}
     for p in data.get("people", []):
         pid = str(p["id"])
@@ -187,6 +193,9 @@ def read_postmortem(path: Path, rel: str) -> tuple[Postmortem, str, list[Case]] 
         sections,
         Source(rel, 1, 1),
     )
+    covered = {n for c in cases for n in c.lines}
+    for line in sorted(set(labels) - covered):
+        print(f"{rel}:{line}: a label outside any case is ignored", file=sys.stderr)
     return pm, text, cases
 
 

@@ -10,7 +10,8 @@ rules, each named in its warning, each warning with a suggested rewrite:
   of a failing verb ("forgot", "failed to", "did not check", "should have",
   "ignored", "overlooked", "neglected", "missed", "dropped the ball", "mistakenly
   deleted", "misconfigured", "was careless"), or named in "a mistake by …", "an error
-  by …", "a slip by …", "…'s fault", anywhere in the text (the Timeline too);
+  by …", "a slip by …", "caused by …", "…'s fault", anywhere in the text (the Timeline
+  too); "we" is not an agent: the organisation may say "we should have";
 - ``names``: a person's full name, first name, id or e-mail address outside the
   Timeline (and a "Responders" section) and in action item titles: the timeline may
   say who did what, the analysis says what the system allowed;
@@ -18,14 +19,16 @@ rules, each named in its warning, each warning with a suggested rewrite:
   "negligence", "dropped the ball", "blame", "at fault", "…'s fault", unless negated
   ("we do not blame anyone", "no one was at fault", "this was not human error");
 - ``try-harder``: an action item (a title, or an item of the Action Items section)
-  that asks people to try harder ("remind", "retrain" or "tell" people, "ensure staff
+  that asks people to try harder ("remind", "retrain", "ask" or "tell" people, "ensure staff
   double-check", "engineers must…", "be more careful", "pay more attention") instead
   of changing a system. "Retrain the anomaly model" is not aimed at people.
 
 How text is read: a paragraph or list item is one piece of text, its soft-wrapped
 lines joined, then cut into sentences, so a name wrapped across two lines is still a
 name. Inline code (`` `git blame` ``), fenced code and HTML comments are not read.
-Whole words only.
+Whole words only. A sentence gets at most one warning per rule, and an
+``agent-of-failure`` warning stands in for the others of its sentence. Only a short
+window before a name or an agent is looked at, so reading stays linear in the text.
 
 A roster word is a name only where it reads as one. A first name alone must be
 capitalised; it is a thing, not a person, after "the", "a", "in", "at", "to", "from"
@@ -443,7 +446,7 @@ def _without_name(sentence: str, name: Span) -> str:
 
 
 def _sentence_findings(
-    sentence: str, roster: Roster, names_rule: bool, action: bool
+    sentence: str, roster: Roster, names_rule: bool, action: bool, where: str
 ) -> Iterator[Finding]:
     """The findings of one sentence, at most one per rule."""
     quoted = _quote(sentence)
@@ -479,10 +482,12 @@ def _sentence_findings(
                 f'"{_without_name(sentence, n)}"'
             )
         yield Finding(
-            n.start, "names", f"\"{quoted}\" names a person ('{n.text}') {{where}}; {advice}"
+            n.start, "names", f"\"{quoted}\" names a person ('{n.text}') {where}; {advice}"
         )
     for m in [] if agent_hit else BLAME_WORDS.finditer(sentence):
-        window = " ".join(re.findall(r"[\w'’]+", sentence[: m.start()])[-5:])
+        window = " ".join(
+            re.findall(r"[\w'’]+", sentence[max(0, m.start() - WINDOW) : m.start()])[-5:]
+        )
         if NEGATION.search(window):
             continue
         word = " ".join(m.group("w").split()).lstrip("'’s ")
@@ -496,24 +501,27 @@ def _sentence_findings(
         break
     if action:
         m = TRY_HARDER.search(sentence)
-        if not m and names:
-            n = names[0]
-            if ASK_PERSON.search(sentence[: n.start]):
-                m = re.compile(r".").match(sentence, n.start)
         if m:
-            yield _try_harder(sentence, quoted, m)
+            yield _try_harder(sentence, quoted, m.start(), m.end(), m.lastgroup)
+        elif names and ASK_PERSON.search(
+            sentence[max(0, names[0].start - WINDOW) : names[0].start]
+        ):
+            yield _try_harder(sentence, quoted, names[0].start, names[0].end, None)
 
 
-def _try_harder(sentence: str, quoted: str, m: re.Match[str]) -> Finding:
-    rest = _rest(sentence, m.end(), 10)
+def _try_harder(sentence: str, quoted: str, start: int, end: int, kind: str | None) -> Finding:
+    """A try-harder finding, with the plea turned into a job for the tooling where the
+    words allow: "ensure staff double-check the host" → "make the tooling double-check
+    the host"."""
+    rest = _rest(sentence, end, 10)
     rest = re.sub(r"^(?:[\w-]+\s+)?to\s+", "", rest)
     rest = re.sub(r"^not\s+to\s+", "refuse to ", rest)
-    if m.lastgroup in ("ask", "who") and rest:
+    if kind in ("ask", "who") and rest:
         better = f"make the tooling {rest}"
     else:
         better = "add a check, a confirmation or a safer default"
     return Finding(
-        m.start(),
+        start,
         "try-harder",
         f'"{quoted}" asks people to try harder; change a system instead: "{better}"',
     )
@@ -537,7 +545,12 @@ def _sentences(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _block_findings(
-    lines: list[str], indices: list[int], roster: Roster, names_rule: bool, action: bool
+    lines: list[str],
+    indices: list[int],
+    roster: Roster,
+    names_rule: bool,
+    action: bool,
+    where: str,
 ) -> Iterator[Located]:
     """Findings of one paragraph or list item: its lines joined, cut into sentences."""
     starts: list[int] = []
@@ -550,7 +563,7 @@ def _block_findings(
     text = " ".join(parts)
     masked = INLINE_CODE_RE.sub(lambda m: " " * len(m.group(0)), text)
     for at, sentence in _sentences(masked):
-        for f in _sentence_findings(sentence, roster, names_rule, action):
+        for f in _sentence_findings(sentence, roster, names_rule, action, where):
             pos = at + f.start
             k = bisect.bisect_right(starts, pos) - 1
             yield Located(indices[k], pos - starts[k] + 1, f.rule, f.message)
@@ -583,10 +596,10 @@ def check_body(body: str, roster: Roster) -> Iterator[tuple[int, int, str, str]]
         names_rule = not block_section.startswith(NAMES_ALLOWED_SECTIONS)
         action = block_section.startswith(ACTION_SECTIONS)
         where = f"in '{block_section.title()}'" if block_section else "in the text"
-        for f in _block_findings(lines, list(block), roster, names_rule, action):
+        for f in _block_findings(lines, list(block), roster, names_rule, action, where):
             if ALLOW in lines[f.line] or _allowed(lines, f.line):
                 continue
-            yield f.line, f.column, f.rule, f.message.replace("{where}", where)
+            yield f.line, f.column, f.rule, f.message
         block.clear()
 
     for i, line in enumerate(lines):
@@ -623,11 +636,9 @@ def check_postmortem(pm: Postmortem, raw_text: str | None, roster: Roster) -> li
             continue
         where = f"in the title of action item '{item.id}'"
         masked = INLINE_CODE_RE.sub(lambda m: " " * len(m.group(0)), item.title)
-        for f in _sentence_findings(masked, roster, names_rule=True, action=True):
-            message = f.message.replace("{where}", where)
-            out.append(
-                Diagnostic(src, "warning", f"blameless [{f.rule}]: {message}{_allow_hint(True)}")
-            )
+        for f in _sentence_findings(masked, roster, names_rule=True, action=True, where=where):
+            message = f"blameless [{f.rule}]: {f.message}{_allow_hint(True)}"
+            out.append(Diagnostic(src, "warning", message))
     return out
 
 
