@@ -27,7 +27,8 @@ How text is read: a paragraph or list item is one piece of text, its soft-wrappe
 lines joined, then cut into sentences, so a name wrapped across two lines is still a
 name. Inline code (`` `git blame` ``), fenced code and HTML comments are not read.
 Whole words only. A sentence gets at most one warning per rule, and an
-``agent-of-failure`` warning stands in for the others of its sentence. Only a short
+``agent-of-failure`` warning stands in for the ``names`` and ``blame-words`` warnings of
+its sentence. Only a short
 window before a name or an agent is looked at, so reading stays linear in the text.
 
 A roster word is a name only where it reads as one. A first name alone must be
@@ -168,7 +169,8 @@ FAILING = re.compile(
     r"dropped\s+the\s+ball|"
     r"(?:mistakenly|accidentally|inadvertently|carelessly|wrongly|errantly|negligently|"
     r"recklessly|hastily)|"
-    r"(?:should\s+have|should've|ought\s+to\s+have)(?!\s+been\s+(?:paged|notified|alerted|"
+    r"(?:should\s+have|should've|ought\s+to\s+have|should\s+not\s+have|shouldn't\s+have|"
+    r"(?:was|were)\s+supposed\s+to(?!\s+(?:be|have\s+been)\b))(?!\s+been\s+(?:paged|notified|alerted|"
     r"told|informed|given|shown|warned|called|contacted|able|woken|reached))|"
     r"could\s+have\s+(?:caught|noticed|prevented|avoided|seen|spotted|checked)|"
     r"mis(?:configured|typed|read|judged|handled|applied|interpreted|labell?ed|named|"
@@ -195,7 +197,8 @@ FAILING = re.compile(
 AFTER_AGENT = re.compile(GAP + FAILING.pattern, re.I)
 MISTAKE_NOUNS = (
     r"mistakes?|errors?|slips?|oversights?|blunders?|lapses?|typos?|negligence|"
-    r"carelessness|sloppiness|(?:sloppy|careless|shoddy)\s+work|fault"
+    r"carelessness|sloppiness|(?:sloppy|careless|shoddy)\s+work|fault|inattention|"
+    r"lack\s+of\s+(?:attention|care|diligence|rigou?r)|failure\s+to\s+[a-z]+"
 )
 MISTAKE_BY = re.compile(
     r"(?:(?:" + MISTAKE_NOUNS + r")\s+(?:made\s+)?(?:by|of|from|on\s+the\s+part\s+of)|"

@@ -88,6 +88,8 @@ def _rules(pm: Postmortem, raw: str | None = None) -> list[str]:
             ["14:16 blameless [agent-of-failure]"],
         ),
         ("Management failed to fund the second region.", ["14:1 blameless [agent-of-failure]"]),
+        ("The engineer should not have run it at peak.", ["14:1 blameless [agent-of-failure]"]),
+        ("The operator's failure to follow the runbook.", ["14:1 blameless [agent-of-failure]"]),
     ],
 )
 def test_root_cause_findings(text: str, expected: list[str]) -> None:
@@ -123,6 +125,8 @@ def test_root_cause_findings(text: str, expected: list[str]) -> None:
         "Engineers were blamed in the first draft; we have rewritten it.",
         "The outage was caused by a bug in the retry logic.",
         "The team missed its SLO for the quarter.",
+        "Engineers were supposed to be paged, but the route was missing.",
+        "The service's failure to start blocked the deploy.",
     ],
 )
 def test_ordinary_sentences_are_not_flagged(text: str) -> None:
