@@ -204,3 +204,15 @@ def check_person(org: Any, person: str | None) -> None:
         raise click.BadParameter(
             f"no person '{person}'{did_you_mean(person, org.people)}", param_hint="--person"
         )
+
+
+def check_rotation(org: Any, team: str, rotation: str | None) -> None:
+    """``--rotation`` names a rotation of ``team`` (checked already), if given."""
+    from generator.errors import did_you_mean
+
+    known = [r.id for r in org.teams[team].rotations]
+    if rotation is not None and rotation not in known:
+        raise click.BadParameter(
+            f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, known)}",
+            param_hint="--rotation",
+        )

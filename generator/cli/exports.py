@@ -15,6 +15,7 @@ from generator.cli.common import (
     Context,
     F,
     check_person,
+    check_rotation,
     check_team,
     load,
     now_option,
@@ -41,18 +42,11 @@ def _export_users(tool: str, users_file: Path | None) -> dict[str, str] | None:
 def _selected_shifts(
     ctx: Context, org: Any, team: str | None, rotation: str | None, start: datetime, end: datetime
 ) -> list[Any]:
-    from generator.errors import did_you_mean
-
     check_team(org, team)
     if rotation is not None:
         if team is None:
             raise click.UsageError("--rotation needs --team")
-        known = [r.id for r in org.teams[team].rotations]
-        if rotation not in known:
-            raise click.BadParameter(
-                f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, known)}",
-                param_hint="--rotation",
-            )
+        check_rotation(org, team, rotation)
     return [
         s
         for s in ctx.schedule(start, end).window(start, end)

@@ -10,6 +10,7 @@ import click
 from generator.cli.common import (
     CONTEXT,
     Context,
+    check_rotation,
     check_team,
     format_option,
     load,
@@ -40,17 +41,12 @@ def handoff(
     now_text: str | None,
 ) -> None:
     """The handoff note: who hands over to whom, incidents, notes, the coming shift."""
-    from generator.errors import did_you_mean
     from generator.reports.handoff import compute_handoff, render_handoffs
 
     org, now = load(ctx, now_text)
     check_team(org, team)
+    check_rotation(org, team, rotation)
     rotation_ids = [r.id for r in org.teams[team].rotations]
-    if rotation is not None and rotation not in rotation_ids:
-        raise click.BadParameter(
-            f"no rotation '{rotation}' in team '{team}'{did_you_mean(rotation, rotation_ids)}",
-            param_hint="--rotation",
-        )
     at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
     sched = ctx.schedule(at - org.settings.history, at + org.settings.horizon)
     found = []
@@ -81,19 +77,14 @@ def cover(
     now_text: str | None,
 ) -> None:
     """Who could take the shift at T, ranked by fairness impact."""
-    from generator.errors import did_you_mean
     from generator.schedule.cover import cover_candidates
     from generator.timeutil import iso
 
     org, now = load(ctx, now_text)
     check_team(org, team)
+    check_rotation(org, team, rotation_id)
     rotation = org.teams[team].rotation(rotation_id)
-    if rotation is None:
-        known = [r.id for r in org.teams[team].rotations]
-        raise click.BadParameter(
-            f"no rotation '{rotation_id}' in team '{team}'{did_you_mean(rotation_id, known)}",
-            param_hint="--rotation",
-        )
+    assert rotation is not None  # checked just above
     at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
     sched = ctx.schedule(min(at, now) - org.settings.history, max(at, now) + org.settings.horizon)
     slot = next(
