@@ -304,6 +304,7 @@ class Postmortem:
     body_line: int  # line of the body's first line in the file
     sections: tuple[str, ...]  # level-2 headings, lower case
     source: Source = NOWHERE
+    reviewed_source: Source = NOWHERE  # where `reviewed:` is written
 
     @property
     def is_reviewed(self) -> bool:

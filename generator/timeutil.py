@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -281,3 +281,12 @@ def _at_minutes(day: date, minutes: int, tz: ZoneInfo) -> datetime:
 def iso(at: datetime) -> str:
     """ISO 8601 with offset, to the second."""
     return at.replace(microsecond=0).isoformat()
+
+
+WHEN_FORMAT = "%a %d %b %H:%M %Z"
+
+
+def when(at: datetime, tz: tzinfo) -> str:
+    """An instant as a team reads it, labelled with its zone: ``Thu 03 Dec 12:20 EST``
+    (review deadlines, on every page and in ``rota incidents``)."""
+    return at.astimezone(tz).strftime(WHEN_FORMAT)

@@ -49,7 +49,7 @@ from generator.model import (
 )
 from generator.reviews import review_status
 from generator.spec import INVALID, Rec
-from generator.timeutil import LocalTimeError, format_duration, localize, read_local, zone
+from generator.timeutil import LocalTimeError, format_duration, localize, read_local, when, zone
 
 DAY_INDEX = {d: i for i, d in enumerate(spec.DAYS)}
 HEADING_RE = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -931,6 +931,18 @@ def build_postmortems(
                 f"status '{rec['status']}' needs the date of the review: add reviewed: YYYY-MM-DD",
             )
             ok = False
+        reviewed = rec["reviewed"]
+        if ok and reviewed is not None:
+            inc = known[incident_id]
+            started_on = inc.started_at.astimezone(teams[inc.team].tz).date()
+            if reviewed < started_on:
+                diags.error(
+                    rec.at("reviewed"),
+                    f"reviewed {reviewed.isoformat()} is before {incident_id} started "
+                    f"({started_on.isoformat()} in {teams[inc.team].timezone}): a review "
+                    "comes after the incident",
+                )
+                ok = False
         items: list[ActionItem] = []
         ids: dict[str, Source] = {}
         for it in rec["action_items"]:
@@ -1006,6 +1018,7 @@ def build_postmortems(
                 body_line=raw.body_line,
                 sections=sections,
                 source=Source(raw.path),
+                reviewed_source=rec.at("reviewed"),
             )
         )
     out.sort(key=lambda p: (known[p.incident].started_at, p.incident))
@@ -1014,7 +1027,18 @@ def build_postmortems(
 
 def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
     """Warn about incidents past settings.postmortems.review_within without a postmortem
-    in reviewed or closed (a postmortem kept elsewhere, the `postmortem` link, counts)."""
+    in reviewed or closed (a postmortem kept elsewhere, the `postmortem` link, counts),
+    and about a review dated after today (in the incident team's zone)."""
+    incidents = {i.id: i for i in org.incidents}
+    for pm in org.postmortems:
+        tz = org.teams[incidents[pm.incident].team].tz
+        today = now.astimezone(tz).date()
+        if pm.reviewed_on is not None and pm.reviewed_on > today:
+            diags.warning(
+                pm.reviewed_source,
+                f"reviewed {pm.reviewed_on.isoformat()} is in the future (today is "
+                f"{today.isoformat()}); write the date of the review meeting once it is held",
+            )
     for row in review_status(org, now):
         if not row.overdue:
             continue
@@ -1029,7 +1053,7 @@ def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
         diags.warning(
             inc.source,
             f"incident {inc.id} ({inc.severity}) needed a reviewed postmortem by "
-            f"{row.due_at.astimezone(org.settings.tz):%Y-%m-%d %H:%M} "
+            f"{when(row.due_at, org.teams[inc.team].tz)} "
             f"(review_within {format_duration(org.settings.review_within[inc.severity])}); "
             f"{todo}",
         )

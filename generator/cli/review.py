@@ -126,6 +126,13 @@ def postmortem_new(ctx: Context, incident_id: str, now_text: str | None) -> None
     existing = org.postmortem_of(inc.id)
     if existing is not None:
         raise click.UsageError(f"{inc.id} already has a postmortem: {existing.path}")
+    if inc.postmortem:
+        click.echo(
+            f"rota: error: {inc.id} already has a postmortem: {inc.postmortem} (its "
+            "`postmortem:` link); remove the link first to write one here",
+            err=True,
+        )
+        sys.exit(1)
     target = ctx.root / "postmortems" / f"{inc.id}.md"
     if target.exists():
         raise click.UsageError(f"{target} exists already; not overwritten")

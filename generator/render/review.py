@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import jinja2.sandbox
@@ -18,9 +18,9 @@ from generator.reports.actions import ActionRow
 from generator.reports.handoff import md_inline
 from generator.reports.incidents import IncidentReport, Stats
 from generator.textsafe import SpreadsheetWriter
-from generator.timeutil import iso
+from generator.timeutil import iso, when
 
-UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
+LOCAL_FORMAT = "%Y-%m-%d %H:%M %Z"
 
 
 def seconds_text(value: int | None) -> str:
@@ -130,7 +130,7 @@ def incidents_table(org: Org, report: IncidentReport) -> str:
             late = "OVERDUE" if d.overdue else "due"
             out.append(
                 f"postmortem {late}: {d.incident.id} ({d.incident.severity}) by "
-                f"{d.due_at.astimezone(org.settings.tz):%Y-%m-%d %H:%M}, "
+                f"{when(d.due_at, org.teams[d.incident.team].tz)}, "
                 f"{d.status or 'none written'}"
             )
     return "\n".join(out).rstrip("\n") + "\n"
@@ -190,8 +190,9 @@ def _cell(value: object) -> object:
     return str(value).lower() if isinstance(value, bool) else value
 
 
-def _utc(at: datetime) -> str:
-    return at.astimezone(UTC).strftime(UTC_FORMAT)
+def _local(at: datetime, tz: tzinfo) -> str:
+    """A time of the incident in its team's zone, labelled: ``2026-10-21 11:05 EDT``."""
+    return at.astimezone(tz).strftime(LOCAL_FORMAT)
 
 
 def incident_summary(org: Org, inc: Incident) -> str:
@@ -200,9 +201,10 @@ def incident_summary(org: Org, inc: Incident) -> str:
     severity = next((s for s in org.severities if s.id == inc.severity), None)
     sev = f"{inc.severity} ({md_inline(severity.name)})" if severity else inc.severity
     length = seconds_text(int(inc.length.total_seconds()))
+    tz = org.teams[inc.team].tz
     text = (
         f"{md_inline(inc.title)}. A {sev} incident of {md_inline(org.teams[inc.team].name)}, "
-        f"from {_utc(inc.started_at)} to {_utc(inc.resolved_at)} ({length})."
+        f"from {_local(inc.started_at, tz)} to {_local(inc.resolved_at, tz)} ({length})."
     )
     if inc.services:
         text += " Services: " + ", ".join(md_inline(s) for s in inc.services) + "."
@@ -211,7 +213,9 @@ def incident_summary(org: Org, inc: Incident) -> str:
     return text
 
 
-def incident_timeline(inc: Incident) -> list[tuple[str, str]]:
+def incident_timeline(inc: Incident, tz: tzinfo) -> list[tuple[str, str]]:
+    """The incident log's marks, in the team's zone (``tz``) and labelled with it, as the
+    postmortem page's summary block shows them."""
     marks = [
         (inc.started_at, "Impact starts."),
         (inc.detected_at, "Detected."),
@@ -219,7 +223,7 @@ def incident_timeline(inc: Incident) -> list[tuple[str, str]]:
         (inc.mitigated_at, "Mitigated."),
         (inc.resolved_at, "Resolved."),
     ]
-    return [(at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"), what) for at, what in marks if at]
+    return [(_local(at, tz), what) for at, what in marks if at]
 
 
 # A postmortem template is the repository's, so it is bounded: at most this much text,
@@ -316,7 +320,7 @@ def postmortem_text(template: str, org: Org, inc: Incident) -> str:
     values = {
         "incident": shown,
         "summary": incident_summary(org, inc),
-        "timeline": incident_timeline(inc),
+        "timeline": incident_timeline(inc, team.tz),
         "team": replace(team, name=md_inline(team.name)),
     }
 

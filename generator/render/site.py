@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
 from generator.reports.pay import PayReport, PersonPay, paid_off_rotation
 from generator.schedule.resolve import Schedule, Shift
-from generator.timeutil import format_duration, human_duration, iso, localize
+from generator.timeutil import format_duration, human_duration, iso, localize, when
 
 MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"'=:@$^%]")
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -100,6 +100,8 @@ def template_env(root: Path | None) -> jinja2.Environment:
     env.filters["localshort"] = lambda at, tz: at.astimezone(tz).strftime("%a %d %b %H:%M")
     env.filters["localtime"] = lambda at, tz: at.astimezone(tz).strftime("%H:%M")
     env.filters["tzabbr"] = lambda at, tz: at.astimezone(tz).strftime("%Z")
+    env.filters["when"] = when
+    env.filters["also_utc"] = also_utc
     env.filters["money"] = lambda amount: f"{Decimal(amount):,.2f}"
     env.filters["hours"] = lambda h: f"{float(h):,.1f}"
     env.filters["source_label"] = source_label
@@ -345,6 +347,17 @@ def hours_summary(
         for cls, hours in classer.hours_by_class(a, b).items():
             total[cls] += hours
     return total
+
+
+def also_utc(at: datetime, tz: Any) -> str:
+    """`` (15:05 UTC)`` after a time shown in a zone that is not UTC, with the UTC date
+    when it differs; nothing when the zone is UTC's."""
+    local = at.astimezone(tz)
+    if local.utcoffset() == timedelta(0):
+        return ""
+    utc = at.astimezone(UTC)
+    shown = f"{utc:%H:%M}" if utc.date() == local.date() else f"{utc:%a %d %b %H:%M}"
+    return f" ({shown} UTC)"
 
 
 def bar_chart(rows: list[tuple[str, float, float | None]], unit: str, title: str) -> Markup:

@@ -31,7 +31,7 @@ from typing import Any
 from generator.model import Incident, Org, Person
 from generator.reviews import ReviewRow, review_status
 from generator.schedule.resolve import Schedule, Shift
-from generator.timeutil import elapsed, iso, localize
+from generator.timeutil import elapsed, holiday_name, iso, localize
 
 SLEEP_FROM = 22 * 60  # minutes after local midnight
 SLEEP_TO = 8 * 60
@@ -115,6 +115,25 @@ def page_class(org: Org, person: Person, at: datetime) -> str:
     return "off_hours"
 
 
+def holiday_reason(org: Org, person: Person, at: datetime) -> str | None:
+    """Why a page inside business hours on a weekday is ``off_hours``: ``holiday (NAME,
+    REGION)`` with the name from the ``holidays`` package, or a company holiday."""
+    local = at.astimezone(person.tz)
+    minute = local.hour * 60 + local.minute
+    s = org.settings
+    on = local.date()
+    if on.weekday() >= 5 or not s.business_from <= minute < s.business_to:
+        return None
+    if minute >= SLEEP_FROM or minute < SLEEP_TO:
+        return None
+    if on in s.company_holidays:
+        return "company holiday (settings.company_holidays)"
+    if person.holidays is None:
+        return None
+    name = holiday_name(person.holidays, on)
+    return f"holiday ({name}, {person.holidays})" if name else None
+
+
 def _sleep_overlap(person: Person, a: datetime, b: datetime) -> float:
     """Hours of [a, b) inside 22:00–08:00 local, DST-aware (real elapsed time)."""
     tz = person.tz
@@ -152,6 +171,8 @@ class PersonLoad:
     sleep: int
     hours: dict[str, float]  # incident hours by class
     incidents: tuple[str, ...]
+    # (incident, holiday) for pages a public or company holiday made off_hours
+    holidays: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -377,9 +398,13 @@ def compute_incidents(
         person = org.people[pid]
         counts = dict.fromkeys(CLASSES, 0)
         hours = dict.fromkeys(CLASSES, 0.0)
+        on_holiday: list[tuple[str, str]] = []
         for inc in per_person[pid]:
             cls = page_class(org, person, inc.paged_at)
             counts[cls] += 1
+            why = holiday_reason(org, person, inc.paged_at) if cls == "off_hours" else None
+            if why is not None:
+                on_holiday.append((inc.id, why))
             for k, v in hours_by_class(org, person, inc.started_at, inc.resolved_at).items():
                 hours[k] += v
             seen: set[tuple[str, str, datetime]] = set()
@@ -401,6 +426,7 @@ def compute_incidents(
                 counts["sleep"],
                 hours,
                 tuple(i.id for i in per_person[pid]),
+                tuple(on_holiday),
             )
         )
     overloaded: dict[tuple[str, str], list[OverloadedShift]] = defaultdict(list)

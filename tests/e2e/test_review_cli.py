@@ -25,12 +25,14 @@ def test_postmortem_new_writes_a_valid_draft_filled_from_the_log(tmp_path: Path)
     text = (root / "postmortems" / "INC-2.md").read_text(encoding="utf-8")
     assert text.startswith("---\n")
     assert "\nincident: INC-2\nstatus: draft " in text
-    # the summary and the timeline marks come from the log (UTC, real durations)
+    # the summary and the timeline marks come from the log, in the team's zone as the
+    # page's summary block shows them (10:00Z is 11:00 BST in London), real durations
     assert (
-        "Search errors. A SEV-1 (Critical) incident of Web, from 2026-03-31 10:00 UTC to "
-        "2026-03-31 10:45 UTC (45m). Services: search. Alerts: SearchErrors." in text
+        "Search errors. A SEV-1 (Critical) incident of Web, from 2026-03-31 11:00 BST to "
+        "2026-03-31 11:45 BST (45m). Services: search. Alerts: SearchErrors." in text
     )
-    assert "- 2026-03-31 10:00 Impact starts.\n- 2026-03-31 10:45 Resolved.\n" in text
+    assert "All times in the team's zone, Europe/London, as in the summary block above." in text
+    assert "- 2026-03-31 11:00 BST Impact starts.\n- 2026-03-31 11:45 BST Resolved.\n" in text
     check = runner.invoke(cli, ["--root", str(root), "validate", "--now", REVIEW_NOW])
     assert check.exit_code == 0, check.output
     # the draft does not satisfy the review deadline, and the warning says so
@@ -40,6 +42,30 @@ def test_postmortem_new_writes_a_valid_draft_filled_from_the_log(tmp_path: Path)
     )
     assert again.exit_code == 2
     assert "INC-2 already has a postmortem: postmortems/INC-2.md" in again.stderr
+
+
+def test_postmortem_new_refuses_an_incident_whose_postmortem_is_kept_elsewhere(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "org"
+    shutil.copytree(REVIEW_ORG, root)
+    log = root / "rotations" / "org.yaml"
+    text = log.read_text(encoding="utf-8")
+    linked = text.replace(
+        "alerts: [SearchErrors],",
+        'alerts: [SearchErrors], postmortem: "https://wiki.example.com/pm/INC-2",',
+    )
+    assert linked != text
+    log.write_text(linked, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "postmortem", "new", "INC-2", "--now", REVIEW_NOW]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "rota: error: INC-2 already has a postmortem: https://wiki.example.com/pm/INC-2 "
+        "(its `postmortem:` link); remove the link first to write one here"
+    )
+    assert not (root / "postmortems" / "INC-2.md").exists()
 
 
 def test_postmortem_new_for_an_unknown_incident_is_a_usage_error(tmp_path: Path) -> None:

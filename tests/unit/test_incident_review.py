@@ -17,6 +17,7 @@ from generator.reports.incidents import compute_incidents, most_in_window, neare
 
 ORG = Path(__file__).resolve().parent.parent / "golden" / "review" / "org"
 NOW = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
+NOW_TEXT = "2026-04-10T12:00:00Z"
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,76 @@ def test_interruptions_are_classed_in_each_persons_own_zone(report) -> None:  # 
     # 19:30-22:30 EDT: 2.5 h before 22:00 (off hours), 0.5 h after (sleep)
     assert (bob.interruptions, bob.business, bob.off_hours, bob.sleep) == (1, 0, 1, 0)
     assert bob.hours == {"business": 0.0, "off_hours": 2.5, "sleep": 0.5}
+
+
+def test_a_page_made_off_hours_by_a_holiday_names_the_holiday(report) -> None:  # type: ignore[no-untyped-def]
+    load = {p.person: p for p in report.load}
+    # Ann's INC-4 page, 11:00 BST on Easter Monday, would be business on another Monday;
+    # INC-3 (Saturday 18:00) and Bob's INC-1 (Saturday 19:30) are off hours without one
+    assert load["ann"].holidays == (("INC-4", "holiday (Easter Monday, GB-ENG)"),)
+    assert load["bob"].holidays == ()
+
+
+def test_review_deadlines_read_in_the_teams_zone_with_its_label() -> None:
+    from zoneinfo import ZoneInfo
+
+    from generator.render.site import also_utc
+    from generator.timeutil import when
+
+    new_york = ZoneInfo("America/New_York")
+    assert when(datetime(2026, 12, 3, 17, 20, tzinfo=UTC), new_york) == "Thu 03 Dec 12:20 EST"
+    assert when(datetime(2026, 10, 31, 16, 20, tzinfo=UTC), new_york) == "Sat 31 Oct 12:20 EDT"
+    # the summary block adds UTC for a team elsewhere, with its date when that differs
+    assert also_utc(datetime(2026, 10, 21, 15, 5, tzinfo=UTC), new_york) == " (15:05 UTC)"
+    assert also_utc(datetime(2026, 10, 22, 1, 0, tzinfo=UTC), new_york) == " (Thu 22 Oct 01:00 UTC)"
+    assert also_utc(datetime(2026, 1, 21, 15, 5, tzinfo=UTC), ZoneInfo("Europe/London")) == ""
+
+
+def _with_reviewed(tmp_path: Path, day: str) -> Path:
+    import shutil
+
+    root = tmp_path / "org"
+    shutil.copytree(ORG, root)
+    pm = root / "postmortems" / "INC-1.md"
+    pm.write_text(
+        pm.read_text(encoding="utf-8").replace("reviewed: 2026-04-02", f"reviewed: {day}"),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_a_review_dated_before_the_incident_is_a_located_error(tmp_path: Path) -> None:
+    # INC-1 started Sat 28 Mar 23:30 GMT (London, the team's zone): the 27th is too early,
+    # the 28th itself is fine
+    result = CliRunner().invoke(
+        cli, ["--root", str(_with_reviewed(tmp_path, "2026-03-27")), "validate", "--now", NOW_TEXT]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "postmortems/INC-1.md:5:11: error: reviewed 2026-03-27 is before INC-1 started "
+        "(2026-03-28 in Europe/London): a review comes after the incident"
+    )
+    same_day = CliRunner().invoke(
+        cli,
+        [
+            "--root",
+            str(_with_reviewed(tmp_path / "b", "2026-03-28")),
+            "validate",
+            "--now",
+            NOW_TEXT,
+        ],
+    )
+    assert same_day.exit_code == 0, same_day.stderr
+
+
+def test_a_review_dated_in_the_future_is_a_warning(tmp_path: Path) -> None:
+    root = _with_reviewed(tmp_path, "2026-04-11")  # NOW is Fri 10 Apr 13:00 BST
+    result = CliRunner().invoke(cli, ["--root", str(root), "validate", "--now", NOW_TEXT])
+    assert result.exit_code == 0
+    assert (
+        "postmortems/INC-1.md:5:11: warning: reviewed 2026-04-11 is in the future (today is "
+        "2026-04-10); write the date of the review meeting once it is held"
+    ) in result.stderr.splitlines()
 
 
 def test_rotation_load_counts_the_person_on_call(report) -> None:  # type: ignore[no-untyped-def]
@@ -135,7 +206,7 @@ def test_validate_warns_about_an_overdue_review_and_strict_fails(tmp_path: Path)
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
         "rotations/org.yaml:34:5: warning: incident INC-2 (SEV-1) needed a reviewed postmortem "
-        "by 2026-04-05 11:45 (review_within 5d); it has no postmortem: write one with "
+        "by Sun 05 Apr 11:45 BST (review_within 5d); it has no postmortem: write one with "
         "'rota postmortem new INC-2'"
     )
     strict = runner.invoke(
