@@ -55,7 +55,11 @@ def review_status(org: Org, now: datetime) -> list[ReviewRow]:
         due_at = inc.resolved_at + within
         tz = org.settings.tz
         reviewed_on = pm.reviewed_on if pm is not None and pm.is_reviewed else None
-        days = None if reviewed_on is None else (reviewed_on - inc.resolved_at.astimezone(tz).date()).days
+        days = (
+            None
+            if reviewed_on is None
+            else (reviewed_on - inc.resolved_at.astimezone(tz).date()).days
+        )
         late = reviewed_on is not None and reviewed_on > due_at.astimezone(tz).date()
         allowed = -(-int(within.total_seconds()) // 86400)
         rows.append(

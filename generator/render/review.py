@@ -193,7 +193,9 @@ def _review_lines(org: Org, report: IncidentReport) -> list[str]:
                 f"day {r.days_to_review} of {r.allowed_days}"
             )
     if report.trend:
-        rows = [[t.month, t.count, seconds_text(t.mttr_median_s), t.sleep_pages] for t in report.trend]
+        rows = [
+            [t.month, t.count, seconds_text(t.mttr_median_s), t.sleep_pages] for t in report.trend
+        ]
         out += [
             "",
             "Trend by month (whole log):",
@@ -250,9 +252,7 @@ def actions_table(rows: Sequence[ActionRow]) -> str:
     return (
         table(headers, cells)
         + "\n\nCompletion (done of all items; won't-do counted apart) and days from the "
-        "incident's resolution to closed:\n"
-        + table(heads, summary)
-        + "\n"
+        "incident's resolution to closed:\n" + table(heads, summary) + "\n"
     )
 
 

@@ -673,6 +673,15 @@ def postmortem_timing(
     return tuple(out)
 
 
+def _shared(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The values found in two or more of the lists, sorted."""
+    seen: dict[str, int] = defaultdict(int)
+    for values in lists:
+        for v in set(values):
+            seen[v] += 1
+    return tuple(sorted(v for v, c in seen.items() if c > 1))
+
+
 def find_repeats(incidents: Sequence[Incident]) -> list[RepeatGroup]:
     """Groups of two or more incidents of one cause, oldest group first."""
     parent = {i.id: i.id for i in incidents}
@@ -709,18 +718,11 @@ def find_repeats(incidents: Sequence[Incident]) -> list[RepeatGroup]:
         if len(members) < 2:
             continue
 
-        def shared(values: Any) -> tuple[str, ...]:
-            seen: dict[str, int] = defaultdict(int)
-            for m in members:
-                for v in values(m):
-                    seen[v] += 1
-            return tuple(sorted(v for v, c in seen.items() if c > 1))
-
         out.append(
             RepeatGroup(
                 tuple(members),
-                shared(lambda m: m.alerts),
-                shared(lambda m: m.services),
+                _shared([m.alerts for m in members]),
+                _shared([m.services for m in members]),
                 any(m.id in linked for m in members),
             )
         )
