@@ -30,7 +30,7 @@ completion 1 of 3 = 0.3333, time to close median and p95 10 days.
 Newer figures: only INC-1 records ``detected`` (at its start: MTTD 0 s) and ``mitigated``
 (01:50Z − 23:30Z = 8400 s); every other group has nothing to measure (null, "–").
 INC-2 paged Ann (alerts, actionable) and was never acknowledged: "Nobody acknowledged".
-Repeats: INC-1 and INC-3 share the service shop (7 days apart), INC-3 and INC-4 the
+Repeats: INC-1 and INC-3 share the service shop (within a week), INC-3 and INC-4 the
 alert ShopLatency (2 days): one group, 10800 + 3600 + 3600 = 18000 s = 5 h. Trend
 (London months): March INC-1, INC-2, MTTR median (10800 + 2700) / 2 = 6750 s, one sleep
 page (Ann at 23:30); April INC-3, INC-4, 3600 s, none. Time to postmortem: INC-1
