@@ -237,6 +237,7 @@ class Incident:
     tech_lead: str | None = None
     comms_lead: str | None = None
     scribe: str | None = None
+    related: tuple[str, ...] = ()  # earlier or later incidents of the same cause
 
     @property
     def length(self) -> timedelta:
@@ -289,6 +290,7 @@ class ActionItem:
     link: str | None
     source: Source = NOWHERE
     title_source: Source = NOWHERE
+    closed_on: date | None = None  # when it became done or wont_do
 
 
 @dataclass(frozen=True)

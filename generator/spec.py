@@ -1127,6 +1127,13 @@ INCIDENT = Obj(
         Field("tech_lead", SLUG, "technical lead (person id)", example="bob"),
         Field("comms_lead", SLUG, "communications lead (person id)", example="carol"),
         Field("scribe", SLUG, "scribe (person id)", example="dave"),
+        Field(
+            "related",
+            ListOf(IDENT, unique=True),
+            "ids of incidents with the same cause (a repeat); shown as one group",
+            default=list,
+            example="[INC-127]",
+        ),
     ],
     extra_check=_range_check("started", "resolved"),
 )
@@ -1348,6 +1355,12 @@ ACTION_ITEM = Obj(
             example="open",
         ),
         Field("link", URL, "ticket or pull request", example="https://jira.example.com/PAY-812"),
+        Field(
+            "closed",
+            DATE,
+            "date it became done or wont_do (measures time to close)",
+            example="2026-11-12",
+        ),
     ],
 )
 

@@ -47,7 +47,7 @@ from generator.model import (
     Step,
     Team,
 )
-from generator.reviews import review_status
+from generator.reviews import paged_unacknowledged, review_status
 from generator.spec import INVALID, Rec
 from generator.timeutil import LocalTimeError, format_duration, localize, read_local, when, zone
 
@@ -776,8 +776,21 @@ def build_incidents(
     """The incident log: references, and the stages in order (started ≤ detected ≤
     acknowledged ≤ mitigated ≤ resolved), compared as instants once the team zone is known."""
     incidents = []
-    for r in _unique(recs, "incident", diags):
+    unique = _unique(recs, "incident", diags)
+    all_ids = [r["id"] for r in recs]
+    for r in unique:
         ok = _ref(r["severity"], severity_ids, "severity", r.at("severity"), diags)
+        for other in r["related"]:
+            if other == r["id"]:
+                diags.error(r.at("related"), f"incident '{other}' cannot be related to itself")
+                ok = False
+            elif other not in all_ids:
+                diags.error(
+                    r.at("related"),
+                    f"related names no incident '{other}' in the log"
+                    + did_you_mean(other, all_ids),
+                )
+                ok = False
         ok = _ref(r["team"], teams, "team", r.at("team"), diags, lost=lost.teams) and ok
         for who in r["responders"]:
             ok = _ref(who, people, "person", r.at("responders"), diags, lost=lost.people) and ok
@@ -848,6 +861,7 @@ def build_incidents(
                 tech_lead=r["tech_lead"],
                 comms_lead=r["comms_lead"],
                 scribe=r["scribe"],
+                related=tuple(r["related"]),
             )
         )
     incidents.sort(key=lambda i: (i.started_at, i.id))
@@ -970,6 +984,32 @@ def build_postmortems(
                 )
                 ok = False
                 continue
+            closed = it["closed"]
+            if closed is not None and it["status"] == "open":
+                diags.error(
+                    it.at("closed"),
+                    f"action item '{it['id']}' is open but has closed: {closed}; "
+                    "set status: done or wont_do, or remove closed",
+                )
+                ok = False
+                continue
+            of = known.get(incident_id)
+            if closed is not None and of is not None:
+                started = of.started_at.astimezone(zone(teams[of.team].timezone)).date()
+                if closed < started:
+                    diags.error(
+                        it.at("closed"),
+                        f"action item '{it['id']}' closed on {closed}, before incident "
+                        f"{incident_id} started ({started})",
+                    )
+                    ok = False
+                    continue
+            if closed is None and it["status"] != "open":
+                diags.warning(
+                    it.at("status"),
+                    f"action item '{it['id']}' is {it['status']} without a closed date: "
+                    "add closed: YYYY-MM-DD (the day it was closed) to measure time to close",
+                )
             items.append(
                 ActionItem(
                     incident_id,
@@ -984,6 +1024,7 @@ def build_postmortems(
                     it["link"],
                     it.source,
                     it.at("title"),
+                    closed_on=closed,
                 )
             )
         sections = _sections(raw.body)
@@ -1028,7 +1069,8 @@ def build_postmortems(
 def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
     """Warn about incidents past settings.postmortems.review_within without a postmortem
     in reviewed or closed (a postmortem kept elsewhere, the `postmortem` link, counts),
-    and about a review dated after today (in the incident team's zone)."""
+    about a review dated after today (in the incident team's zone), and about serious
+    incidents (those that need a postmortem) whose page nobody acknowledged."""
     incidents = {i.id: i for i in org.incidents}
     for pm in org.postmortems:
         tz = org.teams[incidents[pm.incident].team].tz
@@ -1038,6 +1080,13 @@ def review_deadlines(org: Org, now: datetime, diags: Diagnostics) -> None:
                 pm.reviewed_source,
                 f"reviewed {pm.reviewed_on.isoformat()} is in the future (today is "
                 f"{today.isoformat()}); write the date of the review meeting once it is held",
+            )
+    for inc in org.incidents:
+        if inc.severity in org.settings.review_within and paged_unacknowledged(inc):
+            diags.warning(
+                inc.source,
+                f"incident {inc.id} ({inc.severity}) paged {', '.join(inc.people)} and nobody "
+                "acknowledged: add acknowledged: if someone did, else review the escalation",
             )
     for row in review_status(org, now):
         if not row.overdue:

@@ -14,7 +14,7 @@ import jinja2.sandbox
 from generator.model import Incident, Org
 from generator.processes import LimitExceeded, run_limited
 from generator.render.text import table
-from generator.reports.actions import ActionRow
+from generator.reports.actions import ActionRow, ActionSummary, summary_by
 from generator.reports.handoff import md_inline
 from generator.reports.incidents import IncidentReport, Stats
 from generator.textsafe import SpreadsheetWriter
@@ -36,8 +36,14 @@ def seconds_text(value: int | None) -> str:
     return " ".join(f"{n}{unit}" for n, unit in parts if n) or "0m"
 
 
+def days_text(value: float | None) -> str:
+    """``4``, ``21.5``; ``–`` when there is nothing to measure."""
+    return "–" if value is None else f"{value:g}"
+
+
 STATS_HEADERS = ["COUNT", "ACKED", "MTTA MEDIAN", "MTTA P95", "MTTA MEAN"]
 STATS_HEADERS += ["MTTR MEDIAN", "MTTR P95", "MTTR MEAN"]
+STATS_HEADERS += ["MTTD MEDIAN", "MTTD P95", "TTM MEDIAN", "TTM P95"]
 
 
 def _stats_cells(s: Stats) -> list[object]:
@@ -50,6 +56,10 @@ def _stats_cells(s: Stats) -> list[object]:
         seconds_text(s.mttr_median_s),
         seconds_text(s.mttr_p95_s),
         seconds_text(s.mttr_mean_s),
+        seconds_text(s.mttd_median_s),
+        seconds_text(s.mttd_p95_s),
+        seconds_text(s.ttm_median_s),
+        seconds_text(s.ttm_p95_s),
     ]
 
 
@@ -58,7 +68,9 @@ def incidents_table(org: Org, report: IncidentReport) -> str:
         f"Incidents that started from {iso(report.start_at)} to {iso(report.end_at)}: "
         f"{report.overall.count}",
         "MTTA = acknowledged - started (incidents with an acknowledgement); "
-        "MTTR = resolved - started. P95 by nearest rank.",
+        "MTTR = resolved - started;",
+        "MTTD = detected - started, TTM (time to mitigate) = mitigated - started "
+        "(incidents that record them). P95 by nearest rank.",
         "",
     ]
     if not report.incidents:
@@ -133,7 +145,63 @@ def incidents_table(org: Org, report: IncidentReport) -> str:
                 f"{when(d.due_at, org.teams[d.incident.team].tz)}, "
                 f"{d.status or 'none written'}"
             )
+    out += _review_lines(org, report)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _review_lines(org: Org, report: IncidentReport) -> list[str]:
+    """Unacknowledged pages, repeats, time to postmortem, late reviews and the trend."""
+    out: list[str] = []
+    for inc in report.unacknowledged:
+        out.append(
+            f"nobody acknowledged: {inc.id} ({inc.severity}, {inc.team}) started "
+            f"{iso(inc.started_at)}, paged {', '.join(inc.people)}"
+        )
+    for g in report.repeats:
+        shared = [*(f"alert {a}" for a in g.alerts), *(f"service {s}" for s in g.services)]
+        if g.related:
+            shared.append("related")
+        out.append(
+            f"repeat: {', '.join(i.id for i in g.incidents)} from "
+            f"{g.incidents[0].started_at.astimezone(org.settings.tz):%Y-%m-%d} to "
+            f"{g.incidents[-1].started_at.astimezone(org.settings.tz):%Y-%m-%d} "
+            f"({'; '.join(shared)}), {seconds_text(int(g.total.total_seconds()))} in all"
+        )
+    if out:
+        out.insert(0, "")
+    if report.time_to_postmortem:
+        rows = [
+            [
+                t.severity,
+                t.count,
+                "–" if t.median_days is None else f"{days_text(t.median_days)}d",
+                "–" if t.p95_days is None else f"{t.p95_days}d",
+                f"{t.allowed_days}d",
+                t.late,
+            ]
+            for t in report.time_to_postmortem
+        ]
+        out += [
+            "",
+            "Time to postmortem (resolved date to reviewed date, whole log):",
+            table(["SEVERITY", "REVIEWED", "MEDIAN", "P95", "ALLOWED", "LATE"], rows),
+        ]
+    for r in report.late_reviews:
+        if r.late:
+            out.append(
+                f"reviewed late: {r.incident.id} ({r.incident.severity}) on {r.reviewed_on}, "
+                f"day {r.days_to_review} of {r.allowed_days}"
+            )
+    if report.trend:
+        rows = [
+            [t.month, t.count, seconds_text(t.mttr_median_s), t.sleep_pages] for t in report.trend
+        ]
+        out += [
+            "",
+            "Trend by month (whole log):",
+            table(["MONTH", "INCIDENTS", "MTTR MEDIAN", "SLEEP PAGES"], rows),
+        ]
+    return out
 
 
 def incidents_csv(report: IncidentReport) -> str:
@@ -164,19 +232,49 @@ def actions_table(rows: Sequence[ActionRow]) -> str:
             r.item.owner,
             r.item.due_on.isoformat(),
             f"OVERDUE {r.days_overdue}d" if r.overdue else r.item.status,
+            r.item.closed_on.isoformat() if r.item.closed_on else "–",
             r.item.title,
         ]
         for r in rows
     ]
-    headers = ["INCIDENT", "ID", "PRIORITY", "TYPE", "OWNER", "DUE", "STATUS", "TITLE"]
-    return table(headers, cells) + "\n"
+    headers = ["INCIDENT", "ID", "PRIORITY", "TYPE", "OWNER", "DUE", "STATUS", "CLOSED", "TITLE"]
+    total, teams, prios = summary_by(rows)
+    summary = [
+        [kind, name, *_summary_cells(s)]
+        for kind, name, s in [
+            ("all", "all", total),
+            *(("team", t, s) for t, s in teams),
+            *(("priority", p, s) for p, s in prios),
+        ]
+    ]
+    heads = ["BY", "NAME", "ITEMS", "OPEN", "OVERDUE", "DONE", "WONT DO", "COMPLETED"]
+    heads += ["CLOSE MEDIAN", "CLOSE P95"]
+    return (
+        table(headers, cells)
+        + "\n\nCompletion (done of all items; won't-do counted apart) and days from the "
+        "incident's resolution to closed:\n" + table(heads, summary) + "\n"
+    )
+
+
+def _summary_cells(s: ActionSummary) -> list[object]:
+    rate = s.completion_rate
+    return [
+        s.count,
+        s.open,
+        s.overdue,
+        s.done,
+        s.wont_do,
+        "–" if rate is None else f"{rate:.0%}",
+        "–" if s.close_median_days is None else f"{days_text(s.close_median_days)}d",
+        "–" if s.close_p95_days is None else f"{s.close_p95_days}d",
+    ]
 
 
 def actions_csv(rows: Sequence[ActionRow]) -> str:
     buf = io.StringIO()
     w = SpreadsheetWriter(buf, lineterminator="\n")
     keys = ["incident", "id", "title", "owner", "owner_kind", "team", "priority", "type"]
-    keys += ["due", "status", "overdue", "link"]
+    keys += ["due", "status", "overdue", "link", "closed"]
     w.writerow(keys)
     for r in rows:
         doc = r.as_json()

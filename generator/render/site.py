@@ -996,14 +996,32 @@ def review_charts(org: Org, report: Any) -> dict[str, Markup]:
         "interruptions between 22:00 and 08:00",
         "Sleep-hour interruptions per person",
     )
-    return {"months": months, "mttr": mttr, "mtta": mtta, "load": load, "sleep": sleep}
+    trend = bar_chart(
+        [(t.month, float(t.count), None) for t in report.trend],
+        "incidents",
+        "Incidents per month over the whole log",
+    )
+    trend_sleep = bar_chart(
+        [(t.month, float(t.sleep_pages), None) for t in report.trend],
+        "pages between 22:00 and 08:00",
+        "Sleep-hour pages per month over the whole log",
+    )
+    return {
+        "months": months,
+        "mttr": mttr,
+        "mtta": mtta,
+        "load": load,
+        "sleep": sleep,
+        "trend": trend,
+        "trend_sleep": trend_sleep,
+    }
 
 
 def render_review(org: Org, reports: Reports, page: Any) -> dict[str, Any]:
     """postmortems/, postmortems/<incident>/, actions/, incidents/ and incidents/load/;
     returns the open action items by person, for the people pages."""
-    from generator.render.review import seconds_text
-    from generator.reports.actions import open_items_of
+    from generator.render.review import days_text, seconds_text
+    from generator.reports.actions import open_items_of, summary_by
 
     incidents = {i.id: i for i in org.incidents}
     actions = list(reports.actions)
@@ -1014,6 +1032,7 @@ def render_review(org: Org, reports: Reports, page: Any) -> dict[str, Any]:
         "role_labels": ROLE_LABELS,
         "severity_names": severity_names,
         "seconds": seconds_text,
+        "days": days_text,
     }
     by_month: dict[str, list[Any]] = defaultdict(list)
     by_team: dict[str, list[Any]] = defaultdict(list)
@@ -1059,6 +1078,7 @@ def render_review(org: Org, reports: Reports, page: Any) -> dict[str, Any]:
         "actions/index.md",
         "actions.md.j2",
         actions=actions,
+        summary=summary_by(actions),
         by_team={t: by_owner_team[t] for t in org.teams if t in by_owner_team},
         pm_slugs=pm_slugs,
         **common,

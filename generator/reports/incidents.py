@@ -15,7 +15,16 @@ Definitions (the guide's incident review page explains why):
   settings.business_hours on a working day (not a weekend or holiday), else
   ``off_hours``; hours of incident time are split the same way;
 - a shift is overloaded when some 12 hours of it hold more than two of its holder's
-  interruptions (the SRE book's ceiling of two incidents per 12-hour shift).
+  interruptions (the SRE book's ceiling of two incidents per 12-hour shift);
+- MTTD (time to detect) = detected − started, over the incidents that record
+  ``detected``; time to mitigate = mitigated − started, over the incidents that record
+  ``mitigated``; same median, p95 and mean as MTTA;
+- an incident paged nobody-acknowledged when it records paging (``alerts`` or
+  ``actionable``), had responders and has no ``acknowledged``;
+- over the whole log (not only the window): the monthly trend, time to postmortem per
+  severity and late reviews (``generator.reviews``), and repeats: incidents joined by
+  ``related`` or sharing an alert or a service with starts at most 30 days apart, joined
+  transitively; a group is listed when one of its incidents started in the window.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from generator.model import Incident, Org, Person
-from generator.reviews import ReviewRow, review_status
+from generator.reviews import ReviewRow, paged_unacknowledged, review_status
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import elapsed, holiday_name, iso, localize
 
@@ -37,6 +46,7 @@ SLEEP_FROM = 22 * 60  # minutes after local midnight
 SLEEP_TO = 8 * 60
 OVERLOAD_WINDOW = timedelta(hours=12)
 OVERLOAD_LIMIT = 2  # more than this many interruptions in OVERLOAD_WINDOW is overload
+REPEAT_WINDOW = timedelta(days=30)  # same alert or service this close: a repeat
 CLASSES = ("business", "off_hours", "sleep")
 
 
@@ -64,6 +74,14 @@ class Stats:
     mttr_median_s: int | None
     mttr_p95_s: int | None
     mttr_mean_s: int | None
+    detected: int = 0  # incidents that record `detected` (MTTD's sample)
+    mttd_median_s: int | None = None
+    mttd_p95_s: int | None = None
+    mttd_mean_s: int | None = None
+    mitigated: int = 0  # incidents that record `mitigated` (time to mitigate's sample)
+    ttm_median_s: int | None = None
+    ttm_p95_s: int | None = None
+    ttm_mean_s: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +93,14 @@ class Stats:
             "mttr_median_s": self.mttr_median_s,
             "mttr_p95_s": self.mttr_p95_s,
             "mttr_mean_s": self.mttr_mean_s,
+            "detected": self.detected,
+            "mttd_median_s": self.mttd_median_s,
+            "mttd_p95_s": self.mttd_p95_s,
+            "mttd_mean_s": self.mttd_mean_s,
+            "mitigated": self.mitigated,
+            "ttm_median_s": self.ttm_median_s,
+            "ttm_p95_s": self.ttm_p95_s,
+            "ttm_mean_s": self.ttm_mean_s,
         }
 
 
@@ -85,6 +111,16 @@ def compute_stats(incidents: Sequence[Incident]) -> Stats:
         if i.acknowledged_at is not None
     ]
     ttr = [i.length.total_seconds() for i in incidents]
+    ttd = [
+        elapsed(i.started_at, i.detected_at).total_seconds()
+        for i in incidents
+        if i.detected_at is not None
+    ]
+    ttm = [
+        elapsed(i.started_at, i.mitigated_at).total_seconds()
+        for i in incidents
+        if i.mitigated_at is not None
+    ]
 
     def three(values: list[float]) -> tuple[int | None, int | None, int | None]:
         if not values:
@@ -95,8 +131,8 @@ def compute_stats(incidents: Sequence[Incident]) -> Stats:
             _round(statistics.fmean(values)),
         )
 
-    a, r = three(tta), three(ttr)
-    return Stats(len(incidents), len(tta), *a, *r)
+    a, r, d, m = three(tta), three(ttr), three(ttd), three(ttm)
+    return Stats(len(incidents), len(tta), *a, *r, len(ttd), *d, len(ttm), *m)
 
 
 # ---- interruption load ----------------------------------------------------------
@@ -260,6 +296,85 @@ class AlertRow:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    """One calendar month (settings.timezone) of the whole log."""
+
+    month: str
+    count: int
+    mttr_median_s: int | None
+    sleep_pages: int  # interruptions (incident × person) paged 22:00–08:00 in their zone
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "count": self.count,
+            "mttr_median_s": self.mttr_median_s,
+            "sleep_pages": self.sleep_pages,
+        }
+
+
+@dataclass(frozen=True)
+class PostmortemTiming:
+    """Time to postmortem of one severity: resolved date → reviewed date, in days."""
+
+    severity: str
+    count: int  # reviewed postmortems with a date
+    median_days: float | None
+    p95_days: int | None
+    late: int  # reviewed after the deadline
+    allowed_days: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "count": self.count,
+            "median_days": self.median_days,
+            "p95_days": self.p95_days,
+            "late": self.late,
+            "allowed_days": self.allowed_days,
+        }
+
+
+@dataclass(frozen=True)
+class RepeatGroup:
+    """Incidents of one cause: joined by `related`, or a shared alert or service with
+    starts at most REPEAT_WINDOW apart (transitively)."""
+
+    incidents: tuple[Incident, ...]  # by start
+    alerts: tuple[str, ...]  # alerts shared by two or more of them
+    services: tuple[str, ...]  # services shared by two or more of them
+    related: bool  # some of them are joined by `related`
+
+    @property
+    def total(self) -> timedelta:
+        return sum((i.length for i in self.incidents), timedelta())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "incidents": [i.id for i in self.incidents],
+            "first": iso(self.incidents[0].started_at),
+            "last": iso(self.incidents[-1].started_at),
+            "alerts": list(self.alerts),
+            "services": list(self.services),
+            "related": self.related,
+            "total_s": int(self.total.total_seconds()),
+        }
+
+
+def review_late_json(r: ReviewRow) -> dict[str, Any]:
+    return {
+        "incident": r.incident.id,
+        "severity": r.incident.severity,
+        "resolved": iso(r.incident.resolved_at),
+        "due": iso(r.due_at),
+        "reviewed": r.reviewed_on.isoformat() if r.reviewed_on else None,
+        "days": r.days_to_review,
+        "allowed_days": r.allowed_days,
+        "status": r.status,
+    }
+
+
+@dataclass(frozen=True)
 class IncidentReport:
     start_at: datetime
     end_at: datetime
@@ -275,6 +390,12 @@ class IncidentReport:
     actionable_known: int  # incidents that record `actionable`
     non_actionable: int
     review: tuple[ReviewRow, ...]  # incidents in the window whose severity needs a postmortem
+    unacknowledged: tuple[Incident, ...] = ()  # in the window
+    # over the whole log (of the team)
+    trend: tuple[TrendRow, ...] = ()
+    time_to_postmortem: tuple[PostmortemTiming, ...] = ()
+    late_reviews: tuple[ReviewRow, ...] = ()  # reviewed late, or overdue and not reviewed
+    repeats: tuple[RepeatGroup, ...] = ()
 
     @property
     def non_actionable_share(self) -> float | None:
@@ -318,6 +439,20 @@ class IncidentReport:
                 if not r.done
             ],
             "incidents": [incident_json(i, self.review) for i in self.incidents],
+            "unacknowledged": [
+                {
+                    "incident": i.id,
+                    "severity": i.severity,
+                    "team": i.team,
+                    "started": iso(i.started_at),
+                    "responders": list(i.people),
+                }
+                for i in self.unacknowledged
+            ],
+            "trend": [t.as_json() for t in self.trend],
+            "time_to_postmortem": [t.as_json() for t in self.time_to_postmortem],
+            "late_reviews": [review_late_json(r) for r in self.late_reviews],
+            "repeats": [g.as_json() for g in self.repeats],
         }
 
 
@@ -346,6 +481,17 @@ def incident_json(inc: Incident, review: Sequence[ReviewRow] = ()) -> dict[str, 
         "alerts": list(inc.alerts),
         "actionable": inc.actionable,
         "services": list(inc.services),
+        "related": list(inc.related),
+        "ttd_s": (
+            int(elapsed(inc.started_at, inc.detected_at).total_seconds())
+            if inc.detected_at
+            else None
+        ),
+        "ttm_s": (
+            int(elapsed(inc.started_at, inc.mitigated_at).total_seconds())
+            if inc.mitigated_at
+            else None
+        ),
     }
 
 
@@ -475,6 +621,10 @@ def compute_incidents(
         key=lambda a: (-a.incidents, -a.non_actionable, a.alert.lower()),
     )
     ids = {i.id for i in incidents}
+    whole = tuple(i for i in org.incidents if team is None or i.team == team)
+    reviews = review_status(org, now)
+    whole_ids = {i.id for i in whole}
+    whole_reviews = [r for r in reviews if r.incident.id in whole_ids]
     return IncidentReport(
         start_at=start_at,
         end_at=end_at,
@@ -489,8 +639,121 @@ def compute_incidents(
         alerts=tuple(alerts),
         actionable_known=sum(1 for i in incidents if i.actionable is not None),
         non_actionable=sum(1 for i in incidents if i.actionable is False),
-        review=tuple(r for r in review_status(org, now) if r.incident.id in ids),
+        review=tuple(r for r in reviews if r.incident.id in ids),
+        unacknowledged=tuple(i for i in incidents if paged_unacknowledged(i)),
+        trend=compute_trend(org, whole),
+        time_to_postmortem=postmortem_timing(whole_reviews, severity_order),
+        late_reviews=tuple(r for r in whole_reviews if r.late_or_overdue),
+        repeats=tuple(g for g in find_repeats(whole) if any(i.id in ids for i in g.incidents)),
     )
+
+
+def compute_trend(org: Org, incidents: Sequence[Incident]) -> tuple[TrendRow, ...]:
+    """Every month from the first incident's to the last's (empty months too)."""
+    if not incidents:
+        return ()
+    by_month: dict[str, list[Incident]] = defaultdict(list)
+    for inc in incidents:
+        by_month[_month(org, inc.started_at)].append(inc)
+    first, last = min(by_month), max(by_month)
+    year, month = int(first[:4]), int(first[5:])
+    rows = []
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        incs = by_month.get(key, [])
+        ttr = [i.length.total_seconds() for i in incs]
+        sleep = sum(
+            1
+            for i in incs
+            for who in i.people
+            if page_class(org, org.people[who], i.paged_at) == "sleep"
+        )
+        rows.append(
+            TrendRow(key, len(incs), _round(statistics.median(ttr)) if ttr else None, sleep)
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(rows)
+
+
+def postmortem_timing(
+    reviews: Sequence[ReviewRow], order: Sequence[str]
+) -> tuple[PostmortemTiming, ...]:
+    """Per severity that needs a postmortem: days from resolved to reviewed."""
+    by_sev: dict[str, list[ReviewRow]] = defaultdict(list)
+    for r in reviews:
+        by_sev[r.incident.severity].append(r)
+    out = []
+    for sev in sorted(by_sev, key=lambda k: ((order.index(k) if k in order else 1e9), k)):
+        rows = by_sev[sev]
+        days = [r.days_to_review for r in rows if r.days_to_review is not None]
+        out.append(
+            PostmortemTiming(
+                sev,
+                len(days),
+                float(statistics.median(days)) if days else None,
+                int(nearest_rank(days, 0.95)) if days else None,
+                sum(1 for r in rows if r.late),
+                rows[0].allowed_days,
+            )
+        )
+    return tuple(out)
+
+
+def _shared(lists: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The values found in two or more of the lists, sorted."""
+    seen: dict[str, int] = defaultdict(int)
+    for values in lists:
+        for v in set(values):
+            seen[v] += 1
+    return tuple(sorted(v for v, c in seen.items() if c > 1))
+
+
+def find_repeats(incidents: Sequence[Incident]) -> list[RepeatGroup]:
+    """Groups of two or more incidents of one cause, oldest group first."""
+    parent = {i.id: i.id for i in incidents}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    linked: set[str] = set()
+    for inc in incidents:
+        for other in inc.related:
+            if other in parent:
+                join(inc.id, other)
+                linked.update((inc.id, other))
+    ordered = sorted(incidents, key=lambda i: (i.started_at, i.id))
+    for n, a in enumerate(ordered):
+        for b in ordered[n + 1 :]:
+            if b.started_at - a.started_at > REPEAT_WINDOW:
+                break
+            if set(a.alerts) & set(b.alerts) or set(a.services) & set(b.services):
+                join(a.id, b.id)
+    groups: dict[str, list[Incident]] = defaultdict(list)
+    for inc in ordered:
+        groups[root(inc.id)].append(inc)
+    out = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+
+        out.append(
+            RepeatGroup(
+                tuple(members),
+                _shared([m.alerts for m in members]),
+                _shared([m.services for m in members]),
+                any(m.id in linked for m in members),
+            )
+        )
+    out.sort(key=lambda g: (g.incidents[0].started_at, g.incidents[0].id))
+    return out
 
 
 def incidents_window(org: Org, now: datetime) -> tuple[datetime, datetime]:

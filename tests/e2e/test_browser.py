@@ -469,7 +469,7 @@ def test_offline_site_without_javascript_shows_the_build_time_answer(
 # A key column and the column furthest right of each wide table, by page.
 WIDE_TABLES = {
     "fairness/payments/": ("Member", "Deviation since first handoff"),
-    "incidents/": ("Severity", "MTTR mean"),
+    "incidents/": ("Severity", "To mitigate p95"),
 }
 
 
@@ -478,8 +478,8 @@ def test_wide_tables_on_a_phone_scroll_inside_and_keep_their_first_column(
     browser: Any, base_url: str, path: str
 ) -> None:
     """At 390 px the page itself never scrolls sideways; the table's last column (the
-    deviation, the MTTR) is reached by scrolling inside the table's own box, and the
-    first column (whom or what the row is about) stays in view while it does."""
+    deviation, the time to mitigate) is reached by scrolling inside the table's own box,
+    and the first column (whom or what the row is about) stays in view while it does."""
     first, last = WIDE_TABLES[path]
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     try:

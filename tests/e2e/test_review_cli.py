@@ -95,9 +95,9 @@ def test_skeleton_ships_the_template_and_an_example_postmortem(tmp_path: Path) -
     assert listed.stdout.splitlines()[1:] == [
         "INC-1,A2,"
         '"Alert on the 5xx ratio per instance, not only in aggregate",ada,person,example,P2,'
-        "detect,2026-03-13,open,true,",
+        "detect,2026-03-13,open,true,,",  # no link, not closed
         "INC-1,A1,Validate the config schema in CI before a push,example,team,example,P1,"
-        "prevent,2026-02-13,done,false,",
+        "prevent,2026-02-13,done,false,,2026-02-06",  # the new last column: closed
     ]
 
 

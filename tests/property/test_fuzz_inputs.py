@@ -219,6 +219,7 @@ REVIEW_INCIDENT: dict[str, Any] = {
     "commander": "bob",
     "scribe": "cy",
     "responders": ["ann", "bob"],
+    "related": ["INC-1"],
 }
 POSTMORTEM: dict[str, Any] = {
     "incident": "INC-2",
@@ -242,6 +243,7 @@ POSTMORTEM: dict[str, Any] = {
             "type": "mitigate",
             "due": "2026-12-20",
             "status": "done",
+            "closed": "2026-11-18",
             "link": "https://tracker.example.com/1",
         },
     ],

@@ -24,8 +24,20 @@ MTTA over 300, 720, 1200: median 720, p95 (nearest rank ceil(0.95·3) = 3rd) 120
 INC-2 and INC-3 fell in Ann's week: 3 interruptions, 1 business, 2 off hours; INC-4 came
 after the 09:00 handoff to Bob on 6 Apr, and Bob did not respond: not the rotation's.
 Action items at NOW: INC-1 A2 (ann, P0, due 3 Apr, open) is overdue by 7 days; A1 (web,
-due 1 May) open; A3 done. Refresh with ``pytest tests/golden --update-golden`` and review
-the diff.
+due 1 May) open; A3 done, closed 8 Apr: 10 days after INC-1 resolved (29 Mar, London);
+completion 1 of 3 = 0.3333, time to close median and p95 10 days.
+
+Newer figures: only INC-1 records ``detected`` (at its start: MTTD 0 s) and ``mitigated``
+(01:50Z − 23:30Z = 8400 s); every other group has nothing to measure (null, "–").
+INC-2 paged Ann (alerts, actionable) and was never acknowledged: "Nobody acknowledged".
+Repeats: INC-1 and INC-3 share the service shop (within a week), INC-3 and INC-4 the
+alert ShopLatency (2 days): one group, 10800 + 3600 + 3600 = 18000 s = 5 h. Trend
+(London months): March INC-1, INC-2, MTTR median (10800 + 2700) / 2 = 6750 s, one sleep
+page (Ann at 23:30); April INC-3, INC-4, 3600 s, none. Time to postmortem: INC-1
+reviewed 2 Apr, 4 days after 29 Mar, inside 5 (due 3 Apr 03:30 BST): SEV-1 count 1,
+median and p95 4, none late; INC-2 is overdue (in ``late_reviews`` with no date).
+
+Refresh with ``pytest tests/golden --update-golden`` and review the diff.
 """
 
 from __future__ import annotations
