@@ -693,7 +693,8 @@ def test_incident_log_fits_a_desktop_and_links_each_incident(browser: Any, base_
         widths = pg.locator("svg.rota-chart").evaluate_all(
             "(els) => els.map((e) => Math.round(e.getBoundingClientRect().width))"
         )
-        # MTTA, MTTR and per month in the window; incidents and sleep-hour pages per month over the log
+        # MTTA, MTTR and per month in the window; incidents and sleep-hour pages per month
+        # over the whole log
         assert len(widths) == 5 and len(set(widths)) == 1, widths
     finally:
         context.close()
