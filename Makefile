@@ -1,13 +1,15 @@
 # Two commands: `make site` builds the sample organisation's site with feeds into
 # site/; `make test` runs the whole suite (lint, format, types, tests, browser tests).
 # Both create the virtualenv and install what they need on a fresh machine.
+# CI (.ci/run) also runs `make test-later` (the tests again, the clock a year ahead)
+# and `make wheel-check` (the built wheel, installed outside the checkout).
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: site test lint bench serve clean golden
+.PHONY: site test test-later wheel-check lint bench serve clean golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,16 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The tests again with the machine's clock a year ahead (libfaketime): a test that
+# reads the clock instead of --now or ROTA_NOW fails here, not some day next year.
+test-later: $(VENV)/.installed-test
+	scripts/install-test-deps.sh
+	faketime -f '+365d' $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# Build the wheel, install it into a new virtualenv outside the checkout, run every command.
+wheel-check:
+	PYTHON=$(PYTHON) scripts/wheel-check.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix generator tests bench

@@ -77,6 +77,8 @@ def _now_option(f: F) -> F:
         "now_text",
         metavar="T",
         default=None,
+        envvar="ROTA_NOW",
+        show_envvar=True,
         help="Fix the present (ISO 8601, 'YYYY-MM-DD HH:MM' in settings.timezone, or now).",
     )(f)
 

@@ -11,6 +11,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T12:00:00Z"
 
+# No test reads the clock: every `rota` command (in this process or a subprocess) and
+# every MkDocs build takes its present from ROTA_NOW unless given --now. The suite
+# also runs with the machine's clock a year ahead (`make test-later`) to prove it.
+os.environ["ROTA_NOW"] = NOW
+
 # the memo of loading and planning (generator/memo.py) is on in the tests, as for
 # users, but in a folder of this test process, never the user's cache
 _CACHE = tempfile.mkdtemp(prefix="rota-test-cache-")
