@@ -49,3 +49,42 @@ def sample_org(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("*.state.json"))
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample organisation after ``rota build --now NOW``: its site in ``site/``,
+    its feed state beside its rotations. Built once per test process and shared by
+    every test that reads it: never change it (``built_sample_org`` is a copy to change)."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    root = tmp_path_factory.mktemp("built-sample") / "org"
+    for name in ("rotations", "runbooks", "postmortems"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("*.state.json"))
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--now", NOW])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def built_sample_org(built_sample: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample organisation as ``rota build --now NOW`` left it."""
+    dest = tmp_path / "org"
+    shutil.copytree(built_sample, dest)
+    return dest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for ``pytest -n 2 --dist loadgroup`` (``make test``): the tests that read
+    the built sample run in one process, so it is built once; every other test runs in
+    the process that runs the rest of its file, so a module's fixtures (a built site, a
+    browser) are set up once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = getattr(item, "fixturenames", ())
+        group = "built-sample" if "built_sample" in fixtures else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
