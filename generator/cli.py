@@ -78,7 +78,6 @@ def _now_option(f: F) -> F:
         metavar="T",
         default=None,
         envvar="ROTA_NOW",
-        show_envvar=True,
         help="Fix the present (ISO 8601, 'YYYY-MM-DD HH:MM' in settings.timezone, or now).",
     )(f)
 

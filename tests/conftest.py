@@ -39,16 +39,28 @@ def write_org(root: Path, text: str) -> Path:
     return root
 
 
-@pytest.fixture
-def sample_org(tmp_path: Path) -> Path:
-    """A private copy of the sample organisation."""
-    dest = tmp_path / "org"
+def copy_sample(dest: Path) -> Path:
+    """The sample organisation copied to ``dest``, as a clone has it."""
     for name in ("rotations", "runbooks", "postmortems"):
         # not the feed state a local `rota build` of the sample left (it is not
         # committed): every test starts from the sample as a clone has it
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("*.state.json"))
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
+
+
+@pytest.fixture
+def sample_org(tmp_path: Path) -> Path:
+    """A private copy of the sample organisation."""
+    return copy_sample(tmp_path / "org")
+
+
+@pytest.fixture(scope="session")
+def shared_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the sample organisation for every test of this process that only
+    reads it: after the first, its loading and planning come from the memo (which is
+    keyed by the organisation's path). Never change it: ``sample_org`` is a copy to change."""
+    return copy_sample(tmp_path_factory.mktemp("shared-sample") / "org")
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +72,7 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from generator.cli import cli
 
-    root = tmp_path_factory.mktemp("built-sample") / "org"
-    for name in ("rotations", "runbooks", "postmortems"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("*.state.json"))
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = copy_sample(tmp_path_factory.mktemp("built-sample") / "org")
     result = CliRunner().invoke(cli, ["--root", str(root), "build", "--now", NOW])
     assert result.exit_code == 0, result.output
     return root
