@@ -31,13 +31,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The tests again with the machine's clock a year ahead (libfaketime): a test that
 # reads the clock instead of --now or ROTA_NOW fails here, not some day next year.
 test-later: $(VENV)/.installed-test
 	scripts/install-test-deps.sh
-	faketime -f '+365d' $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	faketime -f '+365d' $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # Build the wheel, install it into a new virtualenv outside the checkout, run every command.
 wheel-check:

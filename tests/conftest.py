@@ -84,16 +84,3 @@ def built_sample_org(built_sample: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "org"
     shutil.copytree(built_sample, dest)
     return dest
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for ``pytest -n 2 --dist loadgroup`` (``make test``): the tests that read
-    the built sample run in one process, so it is built once; every other test runs in
-    the process that runs the rest of its file, so a module's fixtures (a built site, a
-    browser) are set up once."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        fixtures = getattr(item, "fixturenames", ())
-        group = "built-sample" if "built_sample" in fixtures else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
