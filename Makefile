@@ -2,13 +2,15 @@
 # site/; `make test` runs the whole suite (lint, format, types, tests, browser tests).
 # Both create the virtualenv and install what they need on a fresh machine.
 # `make docs` builds Rota's own guide (guide/) into guide/site/.
+# CI (.ci/run) also runs `make test-later` (the tests again, the clock a year ahead)
+# and `make wheel-check` (the built wheel, installed outside the checkout).
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: site test lint bench serve clean golden docs
+.PHONY: site test test-later wheel-check lint bench serve clean golden docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +33,17 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# The tests again with the machine's clock a year ahead (libfaketime): a test that
+# reads the clock instead of --now or ROTA_NOW fails here, not some day next year.
+test-later: $(VENV)/.installed-test
+	scripts/install-test-deps.sh
+	faketime -f '+365d' $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Build the wheel, install it into a new virtualenv outside the checkout, run every command.
+wheel-check:
+	PYTHON=$(PYTHON) scripts/wheel-check.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix generator tests bench

@@ -156,7 +156,8 @@ def plain_build(root: Path, files: dict[str, str | bytes], work: Path) -> dict[s
     import yaml
 
     from generator.mkdocs_plugin import SECTIONS
-    from generator.publish.site import mkdocs_config, templates_folder, write_files
+    from generator.publish.site import mkdocs_config, write_files
+    from generator.templates import templates_folder
 
     plain = work / "plain"
     write_files(plain / "docs", files)

@@ -361,7 +361,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         return config
 
     def _add_overrides(self, config: MkDocsConfig) -> None:
-        from generator.publish.site import templates_folder
+        from generator.templates import templates_folder
 
         dirs = config.theme.dirs
         at = 1 if config.theme.custom_dir else 0

@@ -27,14 +27,7 @@ import yaml
 
 from generator.errors import BuildFailed
 from generator.publish.atomic import replace_folder
-
-PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
-
-
-def templates_folder() -> Path:
-    from importlib.resources import files
-
-    return Path(str(files("generator.site_templates")))
+from generator.templates import templates_folder
 
 
 def own_docs(root: Path) -> Path | None:

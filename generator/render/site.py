@@ -33,6 +33,7 @@ from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
 from generator.reports.pay import PayReport, PersonPay, paid_off_rotation
 from generator.schedule.resolve import Schedule, Shift
+from generator.templates import templates_folder
 from generator.timeutil import format_duration, human_duration, iso, localize, when
 
 MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>&\"'=:@$^%]")
@@ -77,8 +78,6 @@ def page_base(path: str) -> str:
 
 
 def template_env(root: Path | None) -> jinja2.Environment:
-    from generator.publish.site import templates_folder
-
     search = []
     if root is not None and (root / "site_templates").is_dir():
         search.append(str(root / "site_templates"))

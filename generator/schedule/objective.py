@@ -7,15 +7,11 @@ See ``assign`` for the whole objective. A member's part of it over a block is
 
 plus the costs of stickiness (``STICKY``, ``CASCADE``), of back-to-back shifts and
 of being on call for another team (``ELSEWHERE``). ``Trail`` prices the handoff
-part of a move or a swap in O(1); ``block_end_change`` the block-end part.
+part of a move or a swap in O(1); ``end_terms`` the block-end part (a rotation's
+balances before and after: ``planstate.block_end_change``).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from generator.schedule.planstate import PlanRotation
 
 WEEKEND_WEIGHT = 0.25  # weight of the weekend balance (in days) in the objective
 HOLIDAY_WEIGHT = 5.0  # weight of the holiday balance (in days): it accumulates over years
@@ -57,29 +53,6 @@ SETTLE_NODES = 200  # ... a mixed-integer programme of at most this many nodes
 SETTLE_PEAK_CAP = 1.3  # ... within the rotation's largest deviation so far, up to this (SE)
 SETTLE_GAIN = 0.05  # ... whose plan is kept if it lowers the spread by more (days)
 SETTLE_RAISE = 0.05  # short of one day or a shift's jump: handoffs may go this much higher
-
-
-class Block:
-    """One rotation's block under search: its handoffs (slots lo..hi), the
-    shift-equivalent, each handoff's weight in the objective, each handoff's
-    target parts, and each member's deviation trail and movable slots."""
-
-    __slots__ = ("hi", "lo", "owned", "parts", "r", "trails", "unit", "weight")
-
-    def __init__(
-        self,
-        r: PlanRotation,
-        lo: int,
-        hi: int,
-        unit: float,
-        weight: float,
-        parts: list[dict[str, float]],
-        owned: dict[str, list[int]],
-    ):
-        self.r, self.lo, self.hi, self.unit, self.weight = r, lo, hi, unit, weight
-        self.parts = parts
-        self.owned = owned
-        self.trails: dict[str, Trail] = {}
 
 
 class Trail:
@@ -151,19 +124,6 @@ class Trail:
             + k * z2
             + QUARTIC * (4 * z * s3 + 6 * z2 * s2 + 4 * z2 * z * s1 + k * z2 * z2)
         )
-
-
-def block_end_change(
-    r: PlanRotation, unit: float, p: str, dload: float, dweekend: float, dholiday: float
-) -> float:
-    """Change of p's block-end part of the objective when p's load, weekend
-    days and holiday days change by the given amounts (the greedy, ``_fair``,
-    repeats this arithmetic inline; the search adds the handoff part, see
-    ``Trail``)."""
-    dev = (r.load[p] - r.target[p]) / unit
-    wdev = r.wload[p] - r.wtarget[p]
-    hdev = r.hload[p] - r.htarget[p]
-    return end_terms(dev, wdev, hdev, dev + dload / unit, wdev + dweekend, hdev + dholiday)
 
 
 def end_terms(dev: float, wdev: float, hdev: float, nd: float, nw: float, nh: float) -> float:

@@ -20,7 +20,7 @@ from functools import cache
 
 from generator.model import Member, Org, Person, Rotation
 from generator.schedule.loads import LoadModel
-from generator.schedule.objective import ELSEWHERE_BY_SETTING
+from generator.schedule.objective import ELSEWHERE_BY_SETTING, Trail, end_terms
 from generator.schedule.shifts import Slot
 
 # Local-search blocks: 13 weeks from a fixed Monday.
@@ -177,6 +177,42 @@ class PlanRotation:
     @property
     def unit(self) -> float:
         return (self.unit_sum / self.unit_n) if self.unit_n and self.unit_sum > 0 else 1.0
+
+
+class Block:
+    """One rotation's block under search: its handoffs (slots lo..hi), the
+    shift-equivalent, each handoff's weight in the objective, each handoff's
+    target parts, and each member's deviation trail and movable slots."""
+
+    __slots__ = ("hi", "lo", "owned", "parts", "r", "trails", "unit", "weight")
+
+    def __init__(
+        self,
+        r: PlanRotation,
+        lo: int,
+        hi: int,
+        unit: float,
+        weight: float,
+        parts: list[dict[str, float]],
+        owned: dict[str, list[int]],
+    ):
+        self.r, self.lo, self.hi, self.unit, self.weight = r, lo, hi, unit, weight
+        self.parts = parts
+        self.owned = owned
+        self.trails: dict[str, Trail] = {}
+
+
+def block_end_change(
+    r: PlanRotation, unit: float, p: str, dload: float, dweekend: float, dholiday: float
+) -> float:
+    """Change of p's block-end part of the objective when p's load, weekend
+    days and holiday days change by the given amounts (the greedy, ``_fair``,
+    repeats this arithmetic inline; the search adds the handoff part, see
+    ``Trail``)."""
+    dev = (r.load[p] - r.target[p]) / unit
+    wdev = r.wload[p] - r.wtarget[p]
+    hdev = r.hload[p] - r.htarget[p]
+    return end_terms(dev, wdev, hdev, dev + dload / unit, wdev + dweekend, hdev + dholiday)
 
 
 class Busy:

@@ -32,12 +32,16 @@ from generator.schedule.objective import (
     SWAP_WIDTH,
     WEEKEND_MARGIN,
     WEEKEND_WEIGHT,
-    Block,
     Trail,
-    block_end_change,
     end_terms,
 )
-from generator.schedule.planstate import PlanRotation, PlanSlot, PlanState
+from generator.schedule.planstate import (
+    Block,
+    PlanRotation,
+    PlanSlot,
+    PlanState,
+    block_end_change,
+)
 
 
 class Search(PlanState):

@@ -64,9 +64,8 @@ from generator.schedule.objective import (
     SETTLE_RAISE,
     SETTLE_SLOTS,
     WEEKEND_MARGIN,
-    Block,
 )
-from generator.schedule.planstate import BLOCK_ANCHOR, BLOCK_SECONDS, PlanRotation
+from generator.schedule.planstate import BLOCK_ANCHOR, BLOCK_SECONDS, Block, PlanRotation
 from generator.schedule.search import Search, movable_positions, pair_peak
 from generator.timeutil import localize
 

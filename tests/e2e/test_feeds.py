@@ -103,9 +103,9 @@ def _instant(text: str) -> datetime:
 
 
 def test_every_sample_feed_equals_the_schedule_in_icalendar_and_icaljs(
-    sample_org: Path,
+    built_sample_org: Path,
 ) -> None:
-    _build(sample_org)
+    sample_org = built_sample_org  # as `rota build --now NOW` left it
     shifts = _schedule_json(sample_org)
     org = load_org(sample_org, NOW_AT).org
     feeds = sorted((sample_org / "site" / "ical").glob("*.ics"))
@@ -169,9 +169,9 @@ def test_every_sample_feed_equals_the_schedule_in_icalendar_and_icaljs(
 
 
 def test_rebuild_after_override_keeps_uids_and_raises_sequence_only_for_changed_events(
-    sample_org: Path,
+    built_sample_org: Path,
 ) -> None:
-    _build(sample_org)
+    sample_org = built_sample_org  # as `rota build --now NOW` left it
     state_file = sample_org / "rotations" / "feeds.state.json"
     assert state_file.is_file()
     ical = sample_org / "site" / "ical"

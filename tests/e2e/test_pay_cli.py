@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
@@ -18,6 +19,12 @@ NOVEMBER = ["--from", "2026-11-01T00:00:00Z", "--to", "2026-12-01T00:00:00Z", "-
 
 
 BACKWARDS = ("--to", "2026-11-01T00:00:00Z", "--now", NOW)
+
+
+@pytest.fixture
+def sample_org(shared_sample: Path) -> Path:
+    """These tests only read the sample: one copy for the test process."""
+    return shared_sample
 
 
 def run(root: Path, *args: str) -> str:

@@ -117,11 +117,11 @@ def test_locked_shift_stays_when_leave_is_booked_and_validate_names_who_could_co
 
 
 def test_fairness_json_has_a_row_per_member_with_load_target_and_deviation(
-    sample_org: Path,
+    shared_sample: Path,
 ) -> None:
     window = ["--from", "2026-09-07T13:00:00Z", "--to", "2026-11-30T14:00:00Z"]
     result = run(
-        sample_org, "fairness", "--team", "payments", "--format", "json", *window, "--now", NOW
+        shared_sample, "fairness", "--team", "payments", "--format", "json", *window, "--now", NOW
     )
     doc = json.loads(result.stdout)
     assert [r["rotation"] for r in doc["rotations"]] == ["primary", "secondary"]
@@ -146,11 +146,11 @@ def test_fairness_json_has_a_row_per_member_with_load_target_and_deviation(
     assert abs(primary["spread"] - spread) < 0.002
 
 
-def test_fairness_table_and_csv_are_readable(sample_org: Path) -> None:
-    table = run(sample_org, "fairness", "--team", "identity", "--now", NOW).stdout
+def test_fairness_table_and_csv_are_readable(shared_sample: Path) -> None:
+    table = run(shared_sample, "fairness", "--team", "identity", "--now", NOW).stdout
     assert "identity/primary: 1 shift-equivalent = " in table
     assert "Ethan Walsh" in table and "DEVIATION" in table
-    text = run(sample_org, "fairness", "--format", "csv", "--now", NOW).stdout
+    text = run(shared_sample, "fairness", "--format", "csv", "--now", NOW).stdout
     lines = text.splitlines()
     assert lines[0] == (
         "team,rotation,person,shifts,hours,weekday_hours,night_hours,weekend_hours,"
@@ -159,10 +159,10 @@ def test_fairness_table_and_csv_are_readable(sample_org: Path) -> None:
     assert any(line.startswith("platform-sre,apac,") for line in lines)
 
 
-def test_cover_ranks_free_members_and_leaves_out_whoever_is_on_leave(sample_org: Path) -> None:
+def test_cover_ranks_free_members_and_leaves_out_whoever_is_on_leave(shared_sample: Path) -> None:
     # Marcus Reid is on his winter break from 2026-12-21 to 2027-01-01
     result = run(
-        sample_org,
+        shared_sample,
         "cover",
         "--team",
         "payments",
@@ -183,7 +183,7 @@ def test_cover_ranks_free_members_and_leaves_out_whoever_is_on_leave(sample_org:
     after = [c["deviation_after"] for c in doc["candidates"]]
     assert after == sorted(after)
     table = run(
-        sample_org,
+        shared_sample,
         "cover",
         "--team",
         "payments",
@@ -198,9 +198,9 @@ def test_cover_ranks_free_members_and_leaves_out_whoever_is_on_leave(sample_org:
     assert "RANK" in table
 
 
-def test_cover_with_an_unknown_rotation_is_a_usage_error(sample_org: Path) -> None:
+def test_cover_with_an_unknown_rotation_is_a_usage_error(shared_sample: Path) -> None:
     result = run(
-        sample_org, "cover", "--team", "payments", "--rotation", "primry", "--now", NOW, code=2
+        shared_sample, "cover", "--team", "payments", "--rotation", "primry", "--now", NOW, code=2
     )
     assert "no rotation 'primry' in team 'payments' (did you mean 'primary'?)" in result.output
 

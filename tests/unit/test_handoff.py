@@ -305,12 +305,12 @@ def test_links_are_absolute_under_the_sites_address(tmp_path: Path) -> None:
     assert "- [Queue stuck](../../../runbooks/ops/queue-stuck.md)" in handoff_markdown(h)
 
 
-def test_sample_handoffs_chain_into_each_other(sample_org: Path) -> None:
+def test_sample_handoffs_chain_into_each_other(shared_sample: Path) -> None:
     # Over the sample organisation's horizon: every handoff changes the person, and
     # each note's "next handoff" is the rotation's following handoff, to the person
     # that handoff brings in.
     now = datetime(2026, 11, 27, 12, tzinfo=UTC)
-    org = load_org(sample_org, now).org
+    org = load_org(shared_sample, now).org
     schedule = compute_schedule(org, now - timedelta(weeks=2), now + timedelta(weeks=8))
     got = compute_handoffs(org, schedule, now, now + timedelta(weeks=6))
     assert len(got) > 100

@@ -44,9 +44,9 @@ def _outputs(root: Path) -> dict[str, str]:
 
 
 def test_sample_handoff_notes_match_reviewed_files(
-    sample_org: Path, request: pytest.FixtureRequest
+    shared_sample: Path, request: pytest.FixtureRequest
 ) -> None:
-    got = _outputs(sample_org)
+    got = _outputs(shared_sample)
     if request.config.getoption("--update-golden"):
         EXPECTED.mkdir(exist_ok=True)
         for name, text in got.items():
