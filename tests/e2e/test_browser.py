@@ -545,6 +545,7 @@ def tiny_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def test_subscription_addresses_are_the_sites_own_without_site_url(
