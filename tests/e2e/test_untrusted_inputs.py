@@ -14,7 +14,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -488,14 +487,17 @@ def test_build_folders_left_by_killed_builds_are_removed(tmp_path: Path) -> None
     running = tmp_path / ".site.build-running"
     running.mkdir()
     (running / BUILD_LOCK).write_text("")
+    # no clock: the folders' times are set, and the present is passed in
+    now = 1_800_000_000.0
     old = tmp_path / ".site.build-old"  # from before build locks, an hour old
     old.mkdir()
-    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    os.utime(old, (now - 3600, now - 3600))
     young = tmp_path / ".site.build-young"  # its build is just starting
     young.mkdir()
+    os.utime(young, (now - 5, now - 5))
     with (running / BUILD_LOCK).open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        removed = remove_stale_builds(out)
+        removed = remove_stale_builds(out, now)
     assert sorted(p.name for p in removed) == [".site.build-killed", ".site.build-old"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".site.build-running",
