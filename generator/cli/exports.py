@@ -54,6 +54,16 @@ def _selected_shifts(
     ]
 
 
+def _check_zone(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    from generator.errors import did_you_mean
+    from generator.timeutil import known_zones
+
+    zones = known_zones()
+    if value not in zones:
+        raise click.BadParameter(f"unknown time zone '{value}'{did_you_mean(value, zones)}")
+    return value
+
+
 def _export_options(f: F) -> F:
     for option in reversed(
         [
@@ -95,7 +105,8 @@ def _export_options(f: F) -> F:
     "--time-zone",
     default="UTC",
     show_default=True,
-    help="PagerDuty: the override bodies' time_zone.",
+    callback=_check_zone,
+    help="PagerDuty: the override bodies' time_zone (an IANA zone name).",
 )
 @click.option(
     "--v3-rotation",
@@ -181,6 +192,10 @@ def export(
         from generator.integrations.export import body
 
         bodies = {keys[0]: bodies.get(keys[0]) or body(tool, [], target, start, end)}
+        if tool == "pagerduty" and v3_rotation and not bodies[keys[0]]["overrides"]:
+            # v3 takes 1 override at least: say so, print nothing, and succeed
+            click.echo("rota: no shifts in the window: nothing to export", err=True)
+            return
     if out_dir is not None:
         from generator.publish.atomic import write_atomic
 

@@ -66,7 +66,9 @@ def body(
         return pagerduty.override_bodies(items, target.time_zone)
     if tool == "goalert":
         assert target.schedule_id
-        return goalert.temporary_schedule(items, target.schedule_id, start_at, end_at)
+        found = goalert.temporary_schedules(items, target.schedule_id, start_at, end_at)
+        # one mutation body as it always was; a list of them when over GoAlert's limit
+        return found[0] if len(found) == 1 else found
     if tool == "opsgenie":
         return [opsgenie.override_body(a, target.rotation_name) for a in items]
     if tool == "incident-io":

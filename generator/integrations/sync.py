@@ -18,7 +18,8 @@ is redacted from everything printed.
 Tools: PagerDuty (overrides on a dedicated schedule, ``GET``/``POST
 /schedules/{id}/overrides``, ``DELETE /schedules/{id}/overrides/{override_id}``),
 Opsgenie / Jira Service Management (overrides named by a ``rota.`` alias) and GoAlert
-(one ``setTemporarySchedule`` over the window, which GoAlert applies exactly).
+(``setTemporarySchedule`` over the window, at most 150 shifts each, which GoAlert
+applies exactly).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import httpx
 
 from generator.errors import printable
 from generator.integrations import goalert, opsgenie, pagerduty
-from generator.integrations.common import Assignment, BadExport, Doc, utc
+from generator.integrations.common import Assignment, BadExport, Doc, ExportRefused, utc
 
 TOKEN_ENV = {
     "pagerduty": "ROTA_PAGERDUTY_TOKEN",
@@ -173,6 +174,7 @@ class Outcome:
     interval: Interval | None
     ok: bool
     message: str
+    window: tuple[datetime, datetime] | None = None  # GoAlert: the part of the window replaced
 
 
 def plan_sync(
@@ -255,6 +257,7 @@ def interval_text(i: Interval) -> str:
 
 
 def outcome_line(o: Outcome, start: datetime, end: datetime) -> str:
+    start, end = o.window or (start, end)
     what = interval_text(o.interval) if o.interval else f"window {utc(start)}–{utc(end)}"
     return printable(f"{'ok' if o.ok else 'FAILED'}: {o.action} {what}: {o.message}")
 
@@ -863,16 +866,26 @@ class GoAlert:
 
     def apply(self, plan: Plan) -> list[Outcome]:
         keep = [i.assignment for i in (*plan.unchanged, *plan.create) if i.assignment]
-        body = goalert.temporary_schedule(
-            sorted(keep, key=lambda a: a.start_at), self.schedule_id, self.start_at, self.end_at
-        )
-        body["variables"]["input"]["clearStart"] = utc(self.start_at)
-        body["variables"]["input"]["clearEnd"] = utc(self.end_at)
+        outcomes = []
+        # at most 150 shifts a temporary schedule: consecutive ones that touch, each
+        # replacing only its own part of the window (so each is safe to repeat)
         try:
-            self._graphql(body)
-        except SyncFailed as exc:
-            return [Outcome("replace", None, False, str(exc))]
-        return [Outcome("replace", None, True, f"temporary schedule set ({len(keep)} shifts)")]
+            found = goalert.batches(keep, self.start_at, self.end_at)
+        except ExportRefused as exc:
+            return [Outcome("replace", None, False, "; ".join(exc.problems))]
+        for start_at, end_at, batch in found:
+            body = goalert.temporary_schedule(batch, self.schedule_id, start_at, end_at)
+            body["variables"]["input"]["clearStart"] = utc(start_at)
+            body["variables"]["input"]["clearEnd"] = utc(end_at)
+            window = (start_at, end_at)
+            try:
+                self._graphql(body)
+            except SyncFailed as exc:
+                outcomes.append(Outcome("replace", None, False, str(exc), window))
+                continue
+            done = f"temporary schedule set ({len(batch)} shifts)"
+            outcomes.append(Outcome("replace", None, True, done, window))
+        return outcomes
 
 
 def clip(items: Sequence[Assignment], start_at: datetime, end_at: datetime) -> list[Assignment]:

@@ -176,6 +176,8 @@ class FakeTools:
             inp = body["variables"]["input"]
             # SetTemporaryScheduleInput: scheduleID, start, end, shifts[{userID, start, end}]
             problems = [k for k in ("scheduleID", "start", "end", "shifts") if k not in inp]
+            if len(inp.get("shifts", [])) > 150:  # GoAlert's FixedShiftsPerTemporaryScheduleLimit
+                problems.append("Shifts: too many shifts defined")
             for s in inp.get("shifts", []):
                 if set(s) != {"userID", "start", "end"}:
                     problems.append(f"shift {s}")

@@ -10,6 +10,7 @@ under golden/ were checked against these facts line by line.
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 from pathlib import Path
@@ -215,3 +216,95 @@ def test_the_vendored_schemas_reject_what_pagerduty_would() -> None:
             },
             PD_V3_SCHEMA,
         )
+
+
+def daily_org(root: Path) -> Path:
+    """The test organisation with checkout/primary handed over every day at 09:00."""
+    import shutil
+
+    shutil.copytree(ORG, root / "org")
+    path = root / "org" / "rotations" / "org.yaml"
+    path.write_text(path.read_text().replace("shift: 1w", "shift: 1d", 1))
+    return root / "org"
+
+
+# Mon 2026-01-05 09:00 → Sun 2026-07-05 09:00 New York: 27 + 28 + 31 + 30 + 31 + 30 + 4
+# = 181 daily shifts; the 151st starts Thu 2026-06-04 09:00 EDT = 13:00Z
+HALF_YEAR = ["--from", "2026-01-05T09:00:00-05:00", "--to", "2026-07-05T09:00:00-04:00"]
+DAILY_GOALERT = [
+    "goalert", "--users", GOALERT_USERS, "--team", "checkout", "--rotation", "primary",
+    "--schedule", "S1", *HALF_YEAR, "--now", "2026-01-01T12:00:00Z",
+]  # fmt: skip
+
+
+def test_goalert_over_150_shifts_is_consecutive_mutations_of_150_at_most(tmp_path: Path) -> None:
+    doc = json.loads(run(daily_org(tmp_path), "export", *DAILY_GOALERT).stdout)
+    assert isinstance(doc, list)
+    inputs = [body["variables"]["input"] for body in doc]
+    assert [len(i["shifts"]) for i in inputs] == [150, 31]
+    assert [(i["start"], i["end"]) for i in inputs] == [
+        ("2026-01-05T14:00:00Z", "2026-06-04T13:00:00Z"),
+        ("2026-06-04T13:00:00Z", "2026-07-05T13:00:00Z"),
+    ]  # they touch at the 151st shift's start and do not overlap
+    every = []
+    for i in inputs:
+        assert i["scheduleID"] == "S1"
+        for s in i["shifts"]:
+            assert i["start"] <= s["start"] < s["end"] <= i["end"]  # same format: text order
+            every.append((s["start"], s["end"], s["userID"]))
+    assert len(every) == len(set(every)) == 181  # each shift in exactly one mutation, whole
+    # together they cover the window without a gap: each shift ends where the next starts
+    assert every[0][0] == "2026-01-05T14:00:00Z" and every[-1][1] == "2026-07-05T13:00:00Z"
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(every))
+    assert every[150][:2] == ("2026-06-04T13:00:00Z", "2026-06-05T13:00:00Z")
+
+
+def test_goalert_at_150_shifts_or_fewer_stays_one_mutation(tmp_path: Path) -> None:
+    # to the 151st shift's start: 150 shifts
+    args = [a.replace("07-05", "06-04") for a in DAILY_GOALERT]
+    doc = json.loads(run(daily_org(tmp_path), "export", *args).stdout)
+    assert isinstance(doc, dict)
+    assert len(doc["variables"]["input"]["shifts"]) == 150
+
+
+def test_pagerduty_v3_with_no_shifts_prints_nothing_and_says_why() -> None:
+    args = ["pagerduty", "--users", PD_USERS, "--team", "checkout", "--rotation", "primary"]
+    args += ["--v3-rotation", "PROT001", "--from", "2025-01-01T00:00:00Z"]
+    args += ["--to", "2025-02-01T00:00:00Z", "--now", "2025-01-01T00:00:00Z"]
+    result = run(ORG, "export", *args)  # before the rotation starts: no shifts
+    assert result.stdout == ""
+    assert result.stderr == "rota: no shifts in the window: nothing to export\n"
+
+
+def test_an_unknown_time_zone_is_a_usage_error_with_a_suggestion() -> None:
+    result = run(
+        ORG, "export", "pagerduty", "--users", PD_USERS, "--time-zone", "Europe/Pariss",
+        *WINDOW, code=2,
+    )  # fmt: skip
+    assert "unknown time zone 'Europe/Pariss' (did you mean 'Europe/Paris'?)" in result.stderr
+    assert result.stdout == ""
+    result = run(
+        ORG, "export", "pagerduty", "--users", PD_USERS, "--time-zone", "Not/AZone",
+        *WINDOW, code=2,
+    )  # fmt: skip
+    assert "unknown time zone 'Not/AZone'" in result.stderr
+
+
+def test_goalert_cuts_a_shift_only_where_it_overlaps_the_next_batch() -> None:
+    from generator.integrations.common import Assignment
+    from generator.integrations.goalert import batches
+
+    def at(hour: int) -> datetime:
+        return datetime.fromisoformat(f"2026-03-02T{hour:02d}:00:00+00:00")
+
+    def a(user: str, start: int, end: int) -> Assignment:
+        return Assignment("t", "r", user, user, user, at(start), at(end))
+
+    # two at most: A 00-10 and B 05-15 fit; C starts at 12, so B's 12-15 moves on with it
+    found = batches([a("C", 12, 20), a("A", 0, 10), a("B", 5, 15)], at(0), at(20), limit=2)
+    assert [(s, e, [(x.user, x.start_at, x.end_at) for x in items]) for s, e, items in found] == [
+        (at(0), at(12), [("A", at(0), at(10)), ("B", at(5), at(12))]),
+        (at(12), at(20), [("B", at(12), at(15)), ("C", at(12), at(20))]),
+    ]
+    with pytest.raises(ExportRefused):  # three at one instant cannot be cut to two
+        batches([a("A", 0, 5), a("B", 0, 5), a("C", 0, 5)], at(0), at(20), limit=2)

@@ -189,3 +189,29 @@ def test_goalert_gets_one_temporary_schedule_and_a_second_run_changes_nothing(
     again = sync(org, tools, "--apply", "--users", users, "--schedule", "S1", tool="goalert")
     assert again.stdout.splitlines()[-1] == "plan: 0 to create, 0 to delete, 2 unchanged"
     assert tools.requests.count(("MUTATION", "setTemporarySchedule")) == 1
+
+
+def test_goalert_over_150_shifts_gets_consecutive_temporary_schedules(
+    org: Path, tools: FakeTools
+) -> None:
+    path = org / "rotations" / "org.yaml"
+    path.write_text(path.read_text().replace("shift: 1w", "shift: 1d", 1))  # primary: daily
+    users = str(HERE / "fixtures" / "goalert" / "users.json")
+    # Mon 2026-01-05 09:00 → Sun 07-05 09:00 New York: 181 daily shifts
+    window = ["--from", "2026-01-05T09:00:00-05:00", "--to", "2026-07-05T09:00:00-04:00"]
+    args = ["--apply", "--users", users, "--schedule", "S1", *window]
+    result = sync(org, tools, *args, tool="goalert")
+    assert result.stdout.splitlines()[-3:] == [
+        "ok: replace window 2026-01-05T14:00:00Z–2026-06-04T13:00:00Z: "
+        "temporary schedule set (150 shifts)",
+        "ok: replace window 2026-06-04T13:00:00Z–2026-07-05T13:00:00Z: "
+        "temporary schedule set (31 shifts)",
+        "applied: 2 change(s) made, 0 failed",
+    ]
+    assert [(t["start"], t["end"], len(t["shifts"])) for t in tools.temporary] == [
+        ("2026-01-05T14:00:00Z", "2026-06-04T13:00:00Z", 150),
+        ("2026-06-04T13:00:00Z", "2026-07-05T13:00:00Z", 31),
+    ]
+    again = sync(org, tools, *args, tool="goalert")
+    assert again.stdout.splitlines()[-1] == "plan: 0 to create, 0 to delete, 181 unchanged"
+    assert tools.requests.count(("MUTATION", "setTemporarySchedule")) == 2
