@@ -253,7 +253,7 @@ def test_fairness_pages_draw_charts_inline(site: Path) -> None:
     assert "Load against target per member, Payments Primary" in html
     assert "Deviation over time, Payments Secondary" in html
     # A manager reading a large spread learns why: Data Platform is round-robin, which
-    # ignores its part-timer's half share; fair rotations carry no such remark.
+    # balances neither shares nor weekends; fair rotations carry no such remark.
     heading = r'<h2 id="[^"]*">(.*?)<a[^>]*>[^<]*</a></h2>(.*?)(?=<h2 |</article>)'
     sections = dict(re.findall(heading, html, re.S))
     assert "round-robin" not in sections["Primary"]
