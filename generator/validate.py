@@ -356,6 +356,12 @@ def build_rotation(
                 )
         seen[m["person"]].append(member)
         members.append(member)
+        if rec["assignment"] == "round-robin" and member.share != 1.0:
+            diags.warning(
+                m.at("share"),
+                "share has no effect on a round-robin rotation (it follows the member "
+                f"order); use assignment: fair to give {m['person']} a part share",
+            )
     if rec["shift"] < timedelta(minutes=30):
         diags.error(rec.at("shift"), "shift must be at least 30m")
     if rec["start"].tzinfo is not None:

@@ -710,7 +710,7 @@ class FairnessSection:
     report: RotationFairness
     series: DeviationSeries | None
     since_first: dict[str, float | None]  # person -> deviation at the window's last handoff
-    spread: float  # of ``since_first``
+    spread: float  # of ``since_first`` at the window's last handoff (``report.spread``)
     charts: tuple[Markup, ...]  # deviation over time, load, weekend, holiday
 
 
@@ -743,7 +743,6 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
             name.update({p: org.people[p].name for p in series.members if p in org.people})
         label = f"{team.name} {rotation.name if rotation else rot.rotation}"
         since = {m.person: series.last(m.person) if series else None for m in rot.members}
-        finals = [v for m in rot.members if m.member and (v := since[m.person]) is not None]
         charts = (
             deviation_chart(
                 # the members' lines: someone on call only by override has no target, and
@@ -780,8 +779,8 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
                 f"Holiday hours against fair share per member, {label}",
             ),
         )
-        spread = round(max(finals) - min(finals), 3) if finals else 0.0
-        sections.append(FairnessSection(rotation, rot, series, since, spread, charts))
+        # one spread everywhere: the report's, as ``rota fairness`` gives it
+        sections.append(FairnessSection(rotation, rot, series, since, rot.spread, charts))
     return TeamFairness(team, tuple(sections))
 
 

@@ -122,9 +122,14 @@ def fairness_table(report: FairnessReport, names: dict[str, str]) -> str:
     """For a terminal: one block per rotation."""
     blocks = [f"fairness from {iso(report.start_at)} to {iso(report.end_at)}"]
     for r in report.rotations:
+        where = (
+            f"at the last handoff {iso(r.spread_at)}, deviations since the first handoff"
+            if r.spread_at
+            else "in the window (no handoff in it)"
+        )
         head = (
             f"{r.team}/{r.rotation}: 1 shift-equivalent = {r.shift_equivalent:g} load, "
-            f"spread {r.spread:.2f}, balance score {r.balance_score:.2f}"
+            f"spread {r.spread:.2f} ({where}), balance score {r.balance_score:.2f}"
         )
         rows = [
             [

@@ -46,9 +46,10 @@ def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
     start_at, end_at = schedule.start_at, schedule.end_at
     review_from, review_to = incidents_window(org, now)
     on_call = OnCallIndex(schedule)  # one index for every team's chain at ``now``
+    deviations = compute_deviation_series(org, schedule, start_at, end_at)
     return Reports(
-        fairness=compute_fairness(org, schedule, start_at, end_at),
-        deviations=compute_deviation_series(org, schedule, start_at, end_at),
+        fairness=compute_fairness(org, schedule, start_at, end_at, deviations),
+        deviations=deviations,
         pay=compute_pay(org, schedule, start_at, end_at),
         handoffs=tuple(compute_handoffs(org, schedule, start_at, end_at)),
         chains={t: resolve_chain(org, schedule, t, now, on_call) for t in org.teams},

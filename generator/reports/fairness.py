@@ -9,7 +9,11 @@ weekday business hours) and weighted by ``settings.load_weights``.
   (``fairness: equal``: among every active member, leave or not).
 - **deviation**: (load - target) in shift-equivalents, the mean load of one
   shift of the rotation in the window.
-- **spread**: the largest deviation minus the smallest.
+- **spread**: the largest deviation minus the smallest among the members, each
+  deviation counted from the rotation's first handoff (history in the lock file
+  included) to the window's last handoff (``spread_at``), as the site's fairness pages
+  show it (SPEC 3). Without a handoff in the window it is ``spread_in_window``.
+- **spread_in_window**: the same over the deviations of this window's hours alone.
 - **balance_score**: Grafana OnCall's score, the mean over member pairs of
   min(hours)/max(hours) (1.0 is perfectly even hours, whatever the classes).
 - **interrupted_hours**: hours of incidents of the rotation's team that the
@@ -84,9 +88,11 @@ class RotationFairness:
     team: str
     rotation: str
     shift_equivalent: float  # load of one mean shift
-    spread: float
+    spread: float  # at ``spread_at``, deviations since the first handoff
     balance_score: float
     members: tuple[MemberFairness, ...]
+    spread_in_window: float = 0.0  # of the deviations of the window's hours alone
+    spread_at: datetime | None = None  # the window's last handoff
 
     @property
     def max_deviation(self) -> float:
@@ -98,6 +104,8 @@ class RotationFairness:
             "rotation": self.rotation,
             "shift_equivalent": self.shift_equivalent,
             "spread": self.spread,
+            "spread_at": iso(self.spread_at) if self.spread_at else None,
+            "spread_in_window": self.spread_in_window,
             "balance_score": self.balance_score,
             "members": [m.as_json() for m in self.members],
         }
@@ -146,13 +154,20 @@ def fairness_csv(report: FairnessReport) -> str:
 
 
 def compute_fairness(
-    org: Org, schedule: Schedule, start_at: datetime, end_at: datetime
+    org: Org,
+    schedule: Schedule,
+    start_at: datetime,
+    end_at: datetime,
+    deviations: dict[str, DeviationSeries] | None = None,
 ) -> FairnessReport:
     """Load against target per member of every rotation, for hours in [start_at, end_at).
 
     ``schedule`` must cover the window (``compute_schedule(org, start_at, end_at)``);
-    the books are ``schedule.accounting``'s.
+    the books are ``schedule.accounting``'s. ``deviations``: the window's
+    ``compute_deviation_series``, computed here when not given.
     """
+    if deviations is None:
+        deviations = compute_deviation_series(org, schedule, start_at, end_at)
     shifts_by_key: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         shifts_by_key[f"{s.team}/{s.rotation}"].append(s)
@@ -198,16 +213,20 @@ def compute_fairness(
                 )
             )
         devs = [m.deviation for m in rows if m.member]  # an outsider has no target
-        spread = round(max(devs) - min(devs), 3) if devs else 0.0
+        in_window_spread = round(max(devs) - min(devs), 3) if devs else 0.0
+        series = deviations.get(rotation.key)
+        spread, spread_at = last_handoff_spread(series, [m.person for m in rows if m.member])
         pair_hours = [sum(hours.get(p, ())) for p in in_window]
         out.append(
             RotationFairness(
                 rotation.team,
                 rotation.id,
                 round(unit, 2),
-                spread,
+                in_window_spread if spread is None else spread,
                 balance_score(pair_hours),
                 tuple(rows),
+                in_window_spread,
+                spread_at,
             )
         )
     return FairnessReport(start_at, end_at, tuple(out))
@@ -242,6 +261,20 @@ class DeviationSeries:
             (abs(v) for p, vs in self.members.items() if p not in self.outsiders for v in vs),
             default=0.0,
         )
+
+
+def last_handoff_spread(
+    series: DeviationSeries | None, members: list[str]
+) -> tuple[float | None, datetime | None]:
+    """The largest minus the smallest of the members' deviations since the rotation's
+    first handoff, at the window's last handoff, and that handoff; (None, None) when
+    the window holds no handoff."""
+    if series is None or not series.handoffs:
+        return None, None
+    finals = [v for p in members if (v := series.last(p)) is not None]
+    if not finals:
+        return None, None
+    return round(max(finals) - min(finals), 3), series.handoffs[-1]
 
 
 def compute_deviation_series(

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.pipeline import load_org
 from tests.conftest import NOW, REPO
 
 
@@ -252,13 +253,47 @@ def test_fairness_pages_draw_charts_inline(site: Path) -> None:
     assert "Load against target per member, Payments Primary" in html
     assert "Deviation over time, Payments Secondary" in html
     # A manager reading a large spread learns why: Data Platform is round-robin, which
-    # ignores its part-timer's half share; fair rotations carry no such remark.
+    # balances neither shares nor weekends; fair rotations carry no such remark.
     heading = r'<h2 id="[^"]*">(.*?)<a[^>]*>[^<]*</a></h2>(.*?)(?=<h2 |</article>)'
     sections = dict(re.findall(heading, html, re.S))
     assert "round-robin" not in sections["Primary"]
     other = (site / "fairness/data-platform/index.html").read_text()
     sections = dict(re.findall(heading, other, re.S))
     assert "Assigned <strong>round-robin</strong>" in sections["Primary"]
+
+
+def test_rota_fairness_spread_is_the_one_the_fairness_pages_show(
+    built_sample: Path, site: Path
+) -> None:
+    """One spread: `rota fairness --format json` gives each rotation the number its
+    team's fairness page shows, at the window's last handoff, which the page names."""
+    result = CliRunner().invoke(
+        cli, ["--root", str(built_sample), "fairness", "--now", NOW, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rotations = json.loads(result.stdout)["rotations"]
+    tz = load_org(built_sample, datetime.fromisoformat(NOW)).org.settings.tz
+    for team in sorted({r["team"] for r in rotations}):
+        html = (site / f"fairness/{team}/index.html").read_text()
+        shown = re.findall(
+            r"Spread at the window['’]s last handoff, ([^,]+), of the deviations since the first"
+            r" handoff: <strong>([0-9.]+) shifts</strong>",
+            html,
+        )
+        ours = [r for r in rotations if r["team"] == team]
+        assert [float(v) for _, v in shown] == [round(r["spread"], 2) for r in ours], team
+        for (when, _), r in zip(shown, ours, strict=True):
+            at = datetime.fromisoformat(r["spread_at"]).astimezone(tz)
+            assert when == at.strftime("%a %d %b %Y %H:%M"), team
+    # the worst team's spread on the index is its rotations' largest
+    index = (site / "fairness/index.html").read_text()
+    row = re.search(
+        r'<a href="data-platform/">[^<]+</a></td><td>\d+</td><td>[0-9.]+</td><td>([0-9.]+)</td>',
+        index,
+    )
+    assert row is not None
+    worst = max(r["spread"] for r in rotations if r["team"] == "data-platform")
+    assert float(row.group(1)) == round(worst, 2)
 
 
 def test_fairness_and_pay_indexes_have_one_row_per_team_linking_its_page(site: Path) -> None:
