@@ -9,11 +9,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -495,64 +492,3 @@ def test_mkdocs_plugin_builds_the_on_call_pages_beside_your_own(site: Path, tmp_
     names = json.loads((out / "data/directory.json").read_text())["people"]
     for entry in who_now(root):
         assert names[entry["person"]] in home
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def fetch(url: str) -> str:
-    # The preview server answers once a rebuild (about as long as `rota build`) is done.
-    with urllib.request.urlopen(url, timeout=240) as response:
-        return str(response.read().decode())
-
-
-def test_serve_rebuilds_when_rotations_change(tmp_path: Path) -> None:
-    root = copy_org(tmp_path / "org")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator.cli",
-            "--root",
-            str(root),
-            "serve",
-            "--now",
-            NOW,
-            "--dev-addr",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # on the real clock even when the tests run with the clock a year ahead (make
-        # test-later): libfaketime shifts the monotonic clock but not the waits timed on
-        # it, so the watcher's polling would wait for a year. The preview has --now.
-        env={k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")},
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/people/marcus-reid/"
-        deadline = time.monotonic() + 180
-        page = ""
-        while time.monotonic() < deadline:
-            try:
-                page = fetch(url)
-                break
-            except OSError:
-                time.sleep(1)
-        assert "Marcus Reid" in page
-        people = root / "rotations/people.yaml"
-        people.write_text(
-            people.read_text().replace("name: Marcus Reid", "name: Marcus Reid-Okoye")
-        )
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            if "Marcus Reid-Okoye" in fetch(url):
-                break
-            time.sleep(1)
-        assert "Marcus Reid-Okoye" in fetch(url)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
