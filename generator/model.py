@@ -26,6 +26,25 @@ NOWHERE = Source("<none>")
 
 
 @dataclass(frozen=True)
+class Rule:
+    """An on-call limit written under ``rules:`` (see ``generator.rules``).
+
+    ``limit``: a duration (min_rest, max_consecutive), a share 0..1
+    (max_on_call_share), a count (max_nights_per_week, max_pages_per_shift) or
+    None (no_consecutive_weekends); ``window``: max_on_call_share's window or
+    max_pages_per_shift's ``per``. ``scope``: organisation, team or rotation;
+    ``pack``: the pack it came from, if any; ``source``: where it was written."""
+
+    name: str
+    level: str  # hard | soft
+    limit: timedelta | float | None = None
+    window: timedelta | None = None
+    scope: str = "rotation"
+    pack: str | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: str = "Rota"
     timezone: str = "UTC"
@@ -55,6 +74,7 @@ class Settings:
         default_factory=lambda: {"SEV-1": timedelta(days=5), "SEV-2": timedelta(days=10)}
     )
     source: Source = NOWHERE
+    rules: tuple[Rule, ...] = ()  # settings.rules: every team's on-call limits
     # the secret feed key from ROTA_FEED_SECRET, attached by the pipeline (never from YAML)
     feed_key: str | None = field(default=None, repr=False, compare=False)
 
@@ -152,6 +172,7 @@ class Rotation:
     # allow | discourage | avoid: a member on call for another team at the same time
     on_call_elsewhere: str = "discourage"
     source: Source = NOWHERE
+    rules: tuple[Rule, ...] = ()  # its own on-call limits (``generator.rules``)
 
     @property
     def key(self) -> str:
@@ -183,6 +204,7 @@ class Team:
     escalation: Escalation | None
     handoff_checklist: tuple[str, ...]
     source: Source = NOWHERE
+    rules: tuple[Rule, ...] = ()  # the team's on-call limits (``generator.rules``)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -667,6 +667,118 @@ SITE = Obj(
 
 REVIEW_WITHIN_DEFAULT = {"SEV-1": timedelta(days=5), "SEV-2": timedelta(days=10)}
 
+RULE_LEVEL = Enum(["hard", "soft"])
+PACK_NAMES = ("google-sre", "eu-wtd")
+
+
+def _share_check(rec: Rec, diags: Diagnostics) -> None:
+    if isinstance(rec.get("limit"), (int, float)) and rec["limit"] > 1:
+        diags.error(rec.at("limit"), f"a share is at most 1 (25 % is 0.25), found {rec['limit']}")
+
+
+RULE_EXAMPLES = {
+    "min_rest": "11h",
+    "max_consecutive": "2w",
+    "max_on_call_share": "0.25",
+    "max_nights_per_week": "3",
+    "max_pages_per_shift": "2",
+}
+
+
+def _rule(
+    name: str,
+    limit: Spec | None,
+    limit_doc: str,
+    level: str,
+    window: tuple[str, str, timedelta] | None = None,
+    check: Callable[[Rec, Diagnostics], None] | None = None,
+) -> Obj:
+    fields = []
+    if limit is not None:
+        fields.append(Field("limit", limit, limit_doc, required=True, example=RULE_EXAMPLES[name]))
+    fields.append(Field("level", RULE_LEVEL, "hard or soft", default=level, example="hard"))
+    if window is not None:
+        fields.append(
+            Field(window[0], DURATION, window[1], default=lambda: window[2], example="13w")
+        )
+    return Obj(
+        f"{name} rule",
+        fields,
+        shorthand="limit" if limit is not None else "level",
+        extra_check=check,
+    )
+
+
+COUNT = Number("a whole number", minimum=0, integer=True)
+
+RULES = Obj(
+    "rules",
+    [
+        Field(
+            "packs",
+            ListOf(Enum(PACK_NAMES), unique=True),
+            "named sets of rules: `google-sre` (the SRE book's Being On-Call) and "
+            "`eu-wtd` (EU Working Time Directive 2003/88/EC); a rule written here "
+            "beside them overrides theirs",
+            default=list,
+            example="[google-sre]",
+        ),
+        Field(
+            "min_rest",
+            _rule("min_rest", DURATION, "least time off between two on-call periods", "hard"),
+            "least time off between two on-call periods of a person, across the team's rotations",
+            example="{limit: 11h, level: hard}",
+        ),
+        Field(
+            "max_consecutive",
+            _rule("max_consecutive", DURATION, "longest unbroken run on call", "hard"),
+            "longest run of back-to-back on-call periods of a person, across the team's rotations",
+            example="2w",
+        ),
+        Field(
+            "max_on_call_share",
+            _rule(
+                "max_on_call_share",
+                Number("a share", minimum=0, exclusive=True),
+                "share of the window on call (0.25 for 25 %)",
+                "soft",
+                ("window", "the window the share is measured over", timedelta(weeks=13)),
+                _share_check,
+            ),
+            "largest share of a person's time on call for the team over any window "
+            "ending at one of their shifts",
+            example="{limit: 0.25, window: 13w}",
+        ),
+        Field(
+            "max_nights_per_week",
+            _rule("max_nights_per_week", COUNT, "nights on call per week", "soft"),
+            "most nights (on call between 00:00 and 06:00 in the person's zone) per "
+            "week (Monday to Sunday)",
+            example="3",
+        ),
+        Field(
+            "no_consecutive_weekends",
+            _rule("no_consecutive_weekends", None, "", "soft"),
+            "nobody on call two weekends running (Saturday and Sunday, the person's zone)",
+            example="soft",
+        ),
+        Field(
+            "max_pages_per_shift",
+            _rule(
+                "max_pages_per_shift",
+                COUNT,
+                "incidents per `per` on call",
+                "soft",
+                ("per", "the stretch of on-call time the count is over", timedelta(hours=12)),
+            ),
+            "most incidents (incidents.yaml) a person on call responded to in any "
+            "`per` of their on-call time; reported, never planned (the past cannot be)",
+            example="{limit: 2, per: 12h}",
+        ),
+    ],
+    doc="on-call limits; a rotation's override its team's, a team's the settings'",
+)
+
 POSTMORTEM_SETTINGS = Obj(
     "postmortems",
     [
@@ -779,6 +891,7 @@ SETTINGS = Obj(
             default=lambda: _rec({"review_within": dict(REVIEW_WITHIN_DEFAULT)}),
             example="{review_within: {SEV-1: 5d, SEV-2: 10d}}",
         ),
+        Field("rules", RULES, "on-call limits for every team", example="{packs: [eu-wtd]}"),
     ],
 )
 
@@ -946,6 +1059,7 @@ ROTATION = Obj(
             default="discourage",
             example="avoid",
         ),
+        Field("rules", RULES, "on-call limits of this rotation", example="{max_consecutive: 2w}"),
     ],
 )
 
@@ -1016,6 +1130,7 @@ TEAM = Obj(
             default=list,
             example="[Read the open incidents]",
         ),
+        Field("rules", RULES, "on-call limits of the team", example="{packs: [google-sre]}"),
     ],
 )
 

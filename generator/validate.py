@@ -40,6 +40,7 @@ from generator.model import (
     Person,
     Postmortem,
     Rotation,
+    Rule,
     Runbook,
     Settings,
     Severity,
@@ -48,6 +49,7 @@ from generator.model import (
     Team,
 )
 from generator.reviews import paged_unacknowledged, review_status
+from generator.rules import build_rules
 from generator.spec import INVALID, Rec
 from generator.timeutil import LocalTimeError, format_duration, localize, read_local, when, zone
 
@@ -200,6 +202,23 @@ def _rotation_ref(
     return False
 
 
+def _rules(rec: Rec, scope: str, diags: Diagnostics) -> tuple[Rule, ...]:
+    """A team's or rotation's ``rules:``; a rotation's ``min_rest:`` key and a
+    ``min_rest`` rule beside it are one rule written twice (an error)."""
+    given = rec.get("rules")
+    if (
+        scope == "rotation"
+        and given is not None
+        and given.get("min_rest") is not None
+        and rec.get("min_rest") is not None
+    ):
+        diags.error(
+            given.at("min_rest"),
+            "min_rest is given twice: as the rotation's min_rest and in its rules (keep one)",
+        )
+    return build_rules(given, scope)
+
+
 def build_settings(rec: Rec | None) -> Settings:
     if rec is None:
         return Settings()
@@ -228,6 +247,7 @@ def build_settings(rec: Rec | None) -> Settings:
         clean_docs=bool(site.get("clean_docs", False)),
         review_within=dict(rec["postmortems"]["review_within"]),
         source=rec.source,
+        rules=build_rules(rec.get("rules"), "organisation"),
     )
 
 
@@ -399,6 +419,7 @@ def build_rotation(
         coverage=coverage,
         on_call_elsewhere=rec["on_call_elsewhere"],
         source=rec.source,
+        rules=_rules(rec, "rotation", diags),
     )
 
 
@@ -438,6 +459,7 @@ def build_teams(
             escalation=escalation,
             handoff_checklist=tuple(rec["handoff_checklist"]),
             source=rec.source,
+            rules=_rules(rec, "team", diags),
         )
     return teams
 

@@ -247,6 +247,7 @@ class Greedy(PlanState):
         whole, wweekend, wholiday = s.full or (sload, sweekend, sholiday)
         start = s.start
         shared = self.shared
+        linked = r.linked
         # the previous plan stands wherever it still may (it is eligible: free, and
         # rested unless nobody free is); the local search moves a slot away from it
         # only for a gain above STICKY. Then nobody needs scoring: the targets grow
@@ -296,6 +297,8 @@ class Greedy(PlanState):
                 cost += BACK_TO_BACK  # they would go straight on from their last shift
             if shared and p in shared:
                 cost += self._elsewhere_cost(p, s)
+            if linked:
+                cost += self._rest_cost(r, p, s)
             if prev is not None and prev != p:
                 cost += STICKY + CASCADE * self._breaks_plan(r, p, pos)
             raw.append((cost, float("-inf") if last is None else last, p))

@@ -21,6 +21,11 @@ GREEDY_HOLIDAY_WEIGHT = 2.5
 STICKY = 6.0  # cost of moving a slot away from its previous assignee, in objective units
 CASCADE = 3.0  # a replacement who would lose their own next planned shift (min_rest)
 BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
+# ... of a shift right before or after one of another of the team's rotations
+# (primary, then secondary the next week): being on call for the team counts
+TEAM_RUN = 0.25
+LONG_RUN = 1.0  # ... and of each period beyond two of a run of back-to-back ones
+SOFT_RULE = 2.0  # a breach of a soft rest rule (min_rest, max_consecutive)
 ELSEWHERE = 0.5  # soft cost of being on call for another team at the same time (dev² units)
 # ... by a rotation's ``on_call_elsewhere``: ``avoid`` outweighs any fairness the
 # greedy or the search could gain (a deviation of 10 shift-equivalents costs 100)

@@ -19,8 +19,16 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from generator.model import Member, Org, Person, Rotation
+from generator.rules import effective_rules
 from generator.schedule.loads import LoadModel
-from generator.schedule.objective import ELSEWHERE_BY_SETTING, Trail, end_terms
+from generator.schedule.objective import (
+    ELSEWHERE_BY_SETTING,
+    LONG_RUN,
+    SOFT_RULE,
+    TEAM_RUN,
+    Trail,
+    end_terms,
+)
 from generator.schedule.shifts import Slot
 
 # Local-search blocks: 13 weeks from a fixed Monday.
@@ -85,6 +93,40 @@ def overlaps_leave(
         if i and ends[i - 1] > x:  # ... and the latest of them ends after it starts
             return True
     return False
+
+
+def run_length(
+    spans: list[tuple[float, float, int]], start: float, end: float, skip: tuple[int, int]
+) -> float:
+    """How long the run of back-to-back on-call periods through [start, end) lasts,
+    with one person's other periods ``spans`` (sorted; those in ``skip`` left out)."""
+    return run_of(spans, start, end, skip)[0]
+
+
+def run_of(
+    spans: list[tuple[float, float, int]], start: float, end: float, skip: tuple[int, int]
+) -> tuple[float, int]:
+    """``run_length``, and how many periods the run holds (this one included)."""
+    first, last, n = start, end, 1
+    while True:
+        j = bisect_left(spans, (first,)) - 1
+        while j >= 0 and spans[j][2] in skip:
+            j -= 1
+        if j >= 0 and spans[j][1] >= first - 1 and spans[j][0] < first:
+            first = spans[j][0]
+            n += 1
+            continue
+        break
+    while True:
+        k = bisect_left(spans, (last,))
+        while k < len(spans) and spans[k][2] in skip:
+            k += 1
+        if k < len(spans) and spans[k][0] <= last + 1 and spans[k][1] > last:
+            last = spans[k][1]
+            n += 1
+            continue
+        break
+    return last - first, n
 
 
 # a slot's load, weekend days and holiday days for one zone and region
@@ -157,7 +199,18 @@ class PlanRotation:
     def __init__(self, rotation: Rotation):
         self.rotation = rotation
         self.key = rotation.key
+        # the rest rules, measured across the team's rotations (``PlanState._rested``):
+        # hard min_rest and max_consecutive (seconds, 0: none), set by PlanState from
+        # the rotation's rules, their soft forms, the largest hard min_rest of the
+        # team's rotations, and whether a person's shifts of the team's other
+        # rotations are looked at (``linked``: several rotations, or a soft rule)
         self.min_rest = rotation.min_rest.total_seconds() if rotation.min_rest else 0.0
+        self.max_run = 0.0
+        self.soft_rest = 0.0
+        self.soft_run = 0.0
+        self.team_rest = 0.0
+        self.runs = False  # back-to-back periods across the team cost (``_rest_cost``)
+        self.linked = False
         self.slots: list[PlanSlot] = []
         self.load: dict[str, float] = defaultdict(float)
         self.target: dict[str, float] = defaultdict(float)
@@ -230,6 +283,9 @@ class Busy:
         self.teams: dict[str, list[str]] = defaultdict(list)  # person -> teams they hold in
         self.organisation = organisation
         self.key_of: dict[int, str] = {}  # id of a held slot -> its rotation's key
+        # every person's held slots per team, whole (start, end, id), sorted: the
+        # on-call periods the rest rules measure
+        self.spans: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
 
     def add(self, person: str, slot: PlanSlot) -> None:
         scope = (person, slot.team)
@@ -240,8 +296,13 @@ class Busy:
         self.key_of[id(slot)] = slot.key
         for a, b in slot.windows:
             insort(items, (a, b, id(slot)))
+        insort(self.spans[scope], (slot.start, slot.end, id(slot)))
 
     def remove(self, person: str, slot: PlanSlot) -> None:
+        spans = self.spans[(person, slot.team)]
+        i = bisect_left(spans, (slot.start, slot.end, id(slot)))
+        if i < len(spans) and spans[i] == (slot.start, slot.end, id(slot)):
+            del spans[i]
         items = self.items[(person, slot.team)]
         for a, b in slot.windows:
             i = bisect_left(items, (a, b, id(slot)))
@@ -475,6 +536,7 @@ class PlanState:
                 if s.locked is not None and s.locked in org.people and s.locked not in s.load:
                     self._weigh(s, org.people[s.locked], {})
                 r.slots.append(s)
+        self._rules(org)
         self._overridden(org)
         # locked slots are known up front: nothing may clash with them
         for r in self.rotations.values():
@@ -549,22 +611,107 @@ class PlanState:
         pid = person.id
         s.load[pid], s.weekend[pid], s.holiday[pid] = got
 
+    def _rules(self, org: Org) -> None:
+        """Each rotation's rest rules (``generator.rules``), and what its team's
+        other rotations ask."""
+        by_team: dict[str, list[PlanRotation]] = defaultdict(list)
+        for r in self.rotations.values():
+            by_team[r.rotation.team].append(r)
+            rules = effective_rules(org, r.rotation.team, r.rotation)
+            for rule in rules:
+                if not isinstance(rule.limit, timedelta):
+                    continue
+                seconds = rule.limit.total_seconds()
+                hard = rule.level == "hard"
+                if rule.name == "min_rest":
+                    r.min_rest, r.soft_rest = (seconds, 0.0) if hard else (0.0, seconds)
+                elif rule.name == "max_consecutive":
+                    r.max_run, r.soft_run = (seconds, 0.0) if hard else (0.0, seconds)
+        for rs in by_team.values():
+            team_rest = max(r.min_rest for r in rs)
+            several = len(rs) > 1
+            # runs are costed where they can be avoided: not where each member is on
+            # call for the team half the time or more (two rotations of three people)
+            crowded = sum(1 / max(1, len(r.rotation.members)) for r in rs) >= 0.5
+            for r in rs:
+                r.team_rest = team_rest if several else r.min_rest
+                r.runs = several and not crowded
+                r.linked = r.runs or bool(r.soft_rest or r.soft_run)
+
     def _rested(self, r: PlanRotation, person: str, pos: int, ignore: int | None = None) -> bool:
-        if not r.min_rest:
+        """Whether the person may take slot ``pos`` by the hard rest rules, measured
+        across the team's rotations: ``min_rest`` (the larger of the two rotations')
+        from every other shift they hold in the team, and a run of back-to-back
+        shifts no longer than ``max_consecutive``. ``ignore``: a slot of ``r`` they
+        give up at the same time (a swap)."""
+        if not (r.min_rest or r.team_rest or r.max_run):
             return True
         s = r.slots[pos]
-        mine = r.mine.get(person, [])
-        i = bisect_left(mine, pos)
-        for j in (i - 1, i, i + 1):
-            if 0 <= j < len(mine) and mine[j] != pos and mine[j] != ignore:
-                o = r.slots[mine[j]]
-                if o.end <= s.start and s.start - o.end < r.min_rest:
+        spans = self.busy.spans.get((person, s.team))
+        if not spans:
+            return True
+        skip = (id(s), id(r.slots[ignore]) if ignore is not None else -1)
+        reach = max(r.min_rest, r.team_rest)
+        if reach:
+            rest_of = self._rest_of
+            j = bisect_left(spans, (s.end + reach,)) - 1
+            while j >= 0:
+                a, b, sid = spans[j]
+                j -= 1
+                if sid in skip:
+                    continue
+                if b <= s.start - reach:
+                    break  # (a person's shifts of a team never overlap: ends rise too)
+                if a < s.end and s.start < b:
                     return False
-                if o.start >= s.end and o.start - s.end < r.min_rest:
+                need = max(r.min_rest, rest_of(sid))
+                if (b <= s.start and s.start - b < need) or (a >= s.end and a - s.end < need):
                     return False
-                if o.start < s.end and s.start < o.end:
-                    return False
-        return True
+        return not (r.max_run and run_length(spans, s.start, s.end, skip) > r.max_run + 1)
+
+    def _rest_of(self, sid: int) -> float:
+        """The hard ``min_rest`` of the rotation of a held slot (by id)."""
+        return self.rotations[self.busy.key_of[sid]].min_rest
+
+    def _rest_cost(self, r: PlanRotation, person: str, s: PlanSlot) -> float:
+        """The soft rest costs if the person held slot s (their hold of s itself not
+        counted): ``TEAM_RUN`` for each shift of another of the team's rotations
+        right before or after it, ``LONG_RUN`` for each period of the run of
+        back-to-back periods through it beyond two (three weeks running),
+        ``SOFT_RULE`` for each shift closer than a soft ``min_rest`` and for a run
+        longer than a soft ``max_consecutive``."""
+        if not r.linked:
+            return 0.0
+        spans = self.busy.spans.get((person, s.team))
+        if not spans:
+            return 0.0
+        skip = (id(s), -1)
+        cost = 0.0
+        touching = False
+        reach = max(r.soft_rest, 2.0)
+        j = bisect_left(spans, (s.end + reach,)) - 1
+        key_of = self.busy.key_of
+        while j >= 0:
+            a, b, sid = spans[j]
+            j -= 1
+            if sid == id(s):
+                continue
+            if b <= s.start - reach:
+                break
+            gap = s.start - b if b <= s.start else a - s.end
+            if gap <= 1:
+                touching = r.runs
+                if r.runs and key_of[sid] != s.key:
+                    cost += TEAM_RUN
+            if r.soft_rest and gap < r.soft_rest:
+                cost += SOFT_RULE
+        if touching or r.soft_run:
+            length, n = run_of(spans, s.start, s.end, skip)
+            if r.runs:
+                cost += LONG_RUN * max(0, n - 2)
+            if r.soft_run and length > r.soft_run + 1:
+                cost += SOFT_RULE
+        return cost
 
     def _back_to_back(self, r: PlanRotation, person: str, pos: int, ignore: int | None) -> int:
         mine = r.mine.get(person, [])

@@ -765,13 +765,17 @@ class Search(PlanState):
         return self._elsewhere_cost(taker, s) - self._elsewhere_cost(giver, s)
 
     def _side_change(self, s: PlanSlot, giver: str, taker: str) -> float:
-        """Stickiness and being on call elsewhere: their change if s went from giver
-        to taker."""
+        """Stickiness, being on call elsewhere and the soft rest costs
+        (``_rest_cost``): their change if s went from giver to taker."""
         prev = s.prev
         stick = (STICKY if prev is not None and prev != taker else 0.0) - (
             STICKY if prev is not None and prev != giver else 0.0
         )
-        return stick + self._elsewhere_change(s, giver, taker)
+        rest = 0.0
+        r = self.rotations[s.key]
+        if r.linked:
+            rest = self._rest_cost(r, taker, s) - self._rest_cost(r, giver, s)
+        return stick + self._elsewhere_change(s, giver, taker) + rest
 
     def _move_change(self, blk: Block, pos: int, giver: str, taker: str) -> float:
         """The objective's change if slot ``pos`` went from giver to taker: every
