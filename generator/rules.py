@@ -99,7 +99,7 @@ def effective_rules(org: Org, team: Team | str, rotation: Rotation | str) -> tup
     by_name: dict[str, Rule] = {}
     for rule in (*org.settings.rules, *t.rules):
         by_name[rule.name] = rule
-    if r.min_rest is not None:
+    if r.min_rest is not None and not any(rule.name == "min_rest" for rule in r.rules):
         by_name["min_rest"] = Rule("min_rest", "hard", r.min_rest, None, "rotation", None, r.source)
     for rule in r.rules:
         by_name[rule.name] = rule

@@ -216,7 +216,14 @@ def _rules(rec: Rec, scope: str, diags: Diagnostics) -> tuple[Rule, ...]:
             given.at("min_rest"),
             "min_rest is given twice: as the rotation's min_rest and in its rules (keep one)",
         )
-    return build_rules(given, scope)
+    rules = build_rules(given, scope)
+    if scope == "rotation" and rec.get("min_rest") is not None and given is None:
+        # the rotation's own min_rest key is its min_rest rule, hard, located there
+        rules = (Rule("min_rest", "hard", rec["min_rest"], None, scope, None, rec.at("min_rest")),)
+    elif scope == "rotation" and rec.get("min_rest") is not None:
+        own = Rule("min_rest", "hard", rec["min_rest"], None, scope, None, rec.at("min_rest"))
+        rules = (own, *(r for r in rules if r.name != "min_rest"))
+    return rules
 
 
 def build_settings(rec: Rec | None) -> Settings:

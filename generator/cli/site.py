@@ -30,6 +30,7 @@ from generator.errors import BuildFailed, InvalidInput, diagnostics_json
 def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None:
     """Check every input file and report all problems at once."""
     from generator.pipeline import load_org
+    from generator.schedule.breaches import breach_diagnostics, find_breaches
     from generator.schedule.conflicts import find_conflicts
     from generator.schedule.resolve import uncovered_diagnostics
 
@@ -46,6 +47,15 @@ def validate(ctx: Context, strict: bool, fmt: str, now_text: str | None) -> None
             *loaded.warnings,
             *uncovered_diagnostics(org, schedule, now),
             *find_conflicts(org, schedule, now),
+            # breaches of the on-call rules still to come (and pages, which are past)
+            *breach_diagnostics(
+                org,
+                [
+                    b
+                    for b in find_breaches(org, schedule)
+                    if b.end_at > now or b.rule.name == "max_pages_per_shift"
+                ],
+            ),
         ]
     )
     errors = [d for d in found if d.severity == "error"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from generator.model import Org
+from generator.model import Org, Rotation
+from generator.rules import effective_rules, rule_of
 from generator.schedule.accounting import Account, compute_accounts
 from generator.schedule.assign import stable_hash
 from generator.schedule.loads import LoadModel
@@ -19,6 +20,7 @@ class Candidate:
     load_before: float  # deviation from target in this rotation, shift-equivalents
     load_after: float  # the same if they take the shift
     reason: str  # why they rank where they do
+    runs: int = 0  # shifts of the team's other rotations it would be back to back with
 
 
 def cover_candidates(
@@ -34,11 +36,15 @@ def cover_candidates(
 
     Free means: an active member, not on leave during the covered part, not on
     call then for another rotation of the team (of any team with ``settings.exclusive:
-    organisation``), and rested (the rotation's ``min_rest`` before and after
-    their other shifts of it). The ranking is the member's deviation (load -
-    target, in shift-equivalents, over the schedule's window) after taking the
-    shift: whoever ends closest to their target, or furthest below it, comes
-    first. ``accounts``: the books of the schedule's window, if already made.
+    organisation``), and rested: the hard ``min_rest`` (the larger of the two
+    rotations') before and after their other shifts of any of the team's
+    rotations, and no run longer than a hard ``max_consecutive``. The ranking:
+    first those for whom the shift is not back to back with a shift of another of
+    the team's rotations (primary, then secondary the next week), then the
+    member's deviation (load - target, in shift-equivalents, over the schedule's
+    window) after taking the shift: whoever ends closest to their target, or
+    furthest below it, comes first. ``accounts``: the books of the schedule's window,
+    if already made.
     """
     rotation = org.rotation(key)
     if rotation is None:
@@ -69,16 +75,18 @@ def cover_candidates(
             for s in schedule.shifts
         ):
             continue
-        if rotation.min_rest and any(
-            s.person == m.person
-            and s.team == rotation.team
-            and s.rotation == rotation.id
-            and s.slot_start_at != start_at
-            and s.slot_start_at - end_at < rotation.min_rest
-            and start_at - s.slot_end_at < rotation.min_rest
-            for s in schedule.shifts
-        ):
+        periods = [
+            (x.slot_start_at, x.slot_end_at, x.rotation)
+            for x in schedule.shifts
+            if x.person == m.person
+            and x.team == rotation.team
+            and not (x.rotation == rotation.id and x.slot_start_at == start_at)
+        ]
+        if not _rested(org, rotation, periods, start_at, end_at):
             continue
+        touching = sorted(
+            {r for a, b, r in periods if r != rotation.id and (b == start_at or a == end_at)}
+        )
         load = round(account.load(m.person), 2)
         target = round(account.target.get(m.person, 0.0), 2)
         extra = loads.load(person, windows)
@@ -89,8 +97,50 @@ def cover_candidates(
                 m.person,
                 round(before, 2),
                 round(after, 2),
-                f"{before:+.2f} → {after:+.2f} shift-equivalents from target",
+                f"{before:+.2f} → {after:+.2f} shift-equivalents from target"
+                + (f"; back to back with their {', '.join(touching)} shift" if touching else ""),
+                len(touching),
             )
         )
-    out.sort(key=lambda c: (c.load_after, stable_hash(key, start_at.isoformat(), c.person)))
+    out.sort(key=lambda c: (c.runs, c.load_after, stable_hash(key, start_at.isoformat(), c.person)))
     return out
+
+
+def _rested(
+    org: Org,
+    rotation: Rotation,
+    periods: list[tuple[datetime, datetime, str]],
+    start_at: datetime,
+    end_at: datetime,
+) -> bool:
+    """Whether [start_at, end_at) keeps the hard rest rules against the person's other
+    periods on call for the team (slots as the planner measures them): the larger
+    of the two rotations' ``min_rest``, and ``max_consecutive``."""
+    team = org.teams[rotation.team]
+
+    def hard(rotation_id: str, name: str) -> timedelta | None:
+        rule = rule_of(effective_rules(org, team, rotation_id), name)
+        if rule is None or rule.level != "hard" or not isinstance(rule.limit, timedelta):
+            return None
+        return rule.limit
+
+    own = hard(rotation.id, "min_rest") or timedelta()
+    for a, b, r in periods:
+        need = max(own, hard(r, "min_rest") or timedelta())
+        if need and a - end_at < need and start_at - b < need:
+            return False
+    longest = hard(rotation.id, "max_consecutive")
+    if longest is not None:
+        first, last = start_at, end_at
+        spans = sorted(periods)
+        changed = True
+        while changed:
+            changed = False
+            for a, b, _ in spans:
+                if b == first or (a < first <= b):
+                    first, changed = a, True
+                if a == last or (a <= last < b):
+                    last, changed = b, True
+        if last - first > longest:
+            return False
+    return True

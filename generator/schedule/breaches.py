@@ -1,0 +1,370 @@
+"""Every breach of the on-call rules (``generator.rules``) in a schedule and the
+incident log. Pure.
+
+``validate`` reports each as a warning located at the rule that is broken (its
+line under ``rules:``, or the rotation's ``min_rest:``); the team page lists them;
+the person page shows a person's runs and rests (``rest_summary``).
+
+What a person's time on call for a team is: the shifts they hold in any of the
+team's rotations, each whole slot from its nominal start to its end (as the
+planner measures them; an override's own interval). Rest is the time between two
+such periods that do not touch; a run is a chain of periods that touch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from generator.errors import Diagnostic
+from generator.model import Org, Rule
+from generator.rules import describe, effective_rules
+from generator.schedule.resolve import Schedule
+from generator.timeutil import zone
+
+TOUCH = timedelta(seconds=1)  # periods this close are back to back
+
+
+@dataclass(frozen=True)
+class Breach:
+    rule: Rule
+    team: str
+    person: str
+    start_at: datetime
+    end_at: datetime
+    detail: str  # what happened, in words
+
+    def message(self, org: Org) -> str:
+        name = org.people[self.person].name if self.person in org.people else self.person
+        return f"{name} ({self.team}): {self.detail}; {describe(self.rule)}"
+
+
+@dataclass(frozen=True)
+class Period:
+    start_at: datetime
+    end_at: datetime
+    rotation: str
+
+
+def team_periods(schedule: Schedule, team: str) -> dict[str, list[Period]]:
+    """Each person's on-call periods for the team, sorted (see the module notes)."""
+    seen: set[tuple[str, int, str]] = set()
+    out: dict[str, list[Period]] = defaultdict(list)
+    for s in schedule.shifts:
+        if s.team != team or s.person is None:
+            continue
+        if s.source == "override":
+            out[s.person].append(Period(s.start_at, s.end_at, s.rotation))
+            continue
+        key = (s.rotation, s.slot_index, s.person)
+        if key in seen:
+            continue
+        seen.add(key)
+        out[s.person].append(Period(s.slot_start_at, s.slot_end_at, s.rotation))
+    for periods in out.values():
+        periods.sort(key=lambda p: (p.start_at, p.rotation))
+    return out
+
+
+def runs(periods: list[Period]) -> list[list[Period]]:
+    """The chains of back-to-back periods."""
+    out: list[list[Period]] = []
+    for p in periods:
+        if out and p.start_at - max(q.end_at for q in out[-1]) <= TOUCH:
+            out[-1].append(p)
+        else:
+            out.append([p])
+    return out
+
+
+def _short(at: datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+
+
+def find_breaches(org: Org, schedule: Schedule) -> list[Breach]:
+    """Every breach in the schedule's window, rule by rule, team by team."""
+    out: list[Breach] = []
+    for team in org.teams.values():
+        tz = team.tz
+        # each rule, and the rotations it holds for
+        holders: dict[Rule, set[str]] = defaultdict(set)
+        for r in team.rotations:
+            for rule in effective_rules(org, team, r):
+                holders[rule].add(r.id)
+        if not holders:
+            continue
+        periods = team_periods(schedule, team.id)
+        members = {r.id: {m.person for m in r.members} for r in team.rotations}
+        for rule, rotation_ids in holders.items():
+            people = set().union(*(members[r] for r in rotation_ids))
+            for person in sorted(periods):
+                mine = periods[person]
+                if rule.name == "min_rest":
+                    out += _rest(rule, rotation_ids, team.id, person, mine, tz)
+                elif rule.name == "max_consecutive":
+                    out += _consecutive(rule, rotation_ids, team.id, person, mine, tz)
+                elif person not in people:
+                    continue
+                elif rule.name == "max_on_call_share":
+                    out += _share(rule, team.id, person, mine, schedule, tz)
+                elif rule.name == "max_nights_per_week":
+                    out += _nights(org, rule, team.id, person, schedule)
+                elif rule.name == "no_consecutive_weekends":
+                    out += _weekends(org, rule, team.id, person, schedule)
+            if rule.name == "max_pages_per_shift":
+                out += _pages(org, rule, team.id, people, periods, schedule, tz)
+    out.sort(key=lambda b: (b.team, b.start_at, b.person, b.rule.name))
+    return out
+
+
+def _rest(
+    rule: Rule, rotations: set[str], team: str, person: str, mine: list[Period], tz: ZoneInfo
+) -> list[Breach]:
+    out = []
+    assert isinstance(rule.limit, timedelta)
+    for a, b in itertools.pairwise(mine):
+        if a.rotation not in rotations and b.rotation not in rotations:
+            continue
+        gap = b.start_at - a.end_at
+        if gap < rule.limit:
+            rest = "no rest" if gap <= TOUCH else f"{_hours(gap)} of rest"
+            out.append(
+                Breach(
+                    rule,
+                    team,
+                    person,
+                    a.start_at,
+                    b.end_at,
+                    f"{rest} between {a.rotation} ending {_short(a.end_at, tz)} and "
+                    f"{b.rotation} from {_short(b.start_at, tz)}",
+                )
+            )
+    return out
+
+
+def _consecutive(
+    rule: Rule, rotations: set[str], team: str, person: str, mine: list[Period], tz: ZoneInfo
+) -> list[Breach]:
+    out = []
+    assert isinstance(rule.limit, timedelta)
+    for chain in runs(mine):
+        if not any(p.rotation in rotations for p in chain):
+            continue
+        start, end = chain[0].start_at, max(p.end_at for p in chain)
+        if end - start > rule.limit + TOUCH:
+            out.append(
+                Breach(
+                    rule,
+                    team,
+                    person,
+                    start,
+                    end,
+                    f"on call {_span(end - start)} running ({len(chain)} periods: "
+                    f"{', '.join(p.rotation for p in chain)}) from {_short(start, tz)}",
+                )
+            )
+    return out
+
+
+def _share(
+    rule: Rule, team: str, person: str, mine: list[Period], schedule: Schedule, tz: ZoneInfo
+) -> list[Breach]:
+    """The worst window ending at one of the person's periods' ends, if above."""
+    window = rule.window or timedelta(weeks=13)
+    assert isinstance(rule.limit, float | int)
+    worst: tuple[float, datetime] | None = None
+    for p in mine:
+        end = p.end_at
+        begin = end - window
+        if begin < schedule.start_at or end > schedule.end_at:
+            continue
+        on = sum(
+            (max(timedelta(), min(q.end_at, end) - max(q.start_at, begin)) for q in mine),
+            timedelta(),
+        )
+        share = on / window
+        if share > rule.limit + 1e-9 and (worst is None or share > worst[0] + 1e-9):
+            worst = (share, end)
+    if worst is None:
+        return []
+    share, end = worst
+    return [
+        Breach(
+            rule,
+            team,
+            person,
+            end - window,
+            end,
+            f"on call {share:.0%} of the {_span(window)} to {_short(end, tz)}",
+        )
+    ]
+
+
+def _covered(schedule: Schedule, team: str, person: str) -> list[tuple[datetime, datetime]]:
+    return [
+        (s.start_at, s.end_at) for s in schedule.shifts if s.team == team and s.person == person
+    ]
+
+
+def _nights(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) -> list[Breach]:
+    """Nights (on call at some time between 00:00 and 06:00 in the person's zone)
+    per week, Monday to Sunday."""
+    who = org.people.get(person)
+    if who is None or rule.limit is None:
+        return []
+    tz = zone(who.timezone)
+    nights: set = set()
+    for a, b in _covered(schedule, team, person):
+        day = a.astimezone(tz).date() - timedelta(days=1)
+        while True:
+            night = datetime.combine(day, datetime.min.time(), tz)
+            if night >= b:
+                break
+            if night < b and a < night + timedelta(hours=6):
+                nights.add(day)
+            day += timedelta(days=1)
+    by_week: dict = defaultdict(list)
+    for d in nights:
+        by_week[d - timedelta(days=d.weekday())].append(d)
+    out = []
+    assert isinstance(rule.limit, float | int)
+    for monday, days in sorted(by_week.items()):
+        if len(days) > rule.limit:
+            start = datetime.combine(monday, datetime.min.time(), tz)
+            out.append(
+                Breach(
+                    rule,
+                    team,
+                    person,
+                    start,
+                    start + timedelta(weeks=1),
+                    f"on call {len(days)} nights in the week of {monday:%a %d %b %Y}",
+                )
+            )
+    return out
+
+
+def _weekends(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) -> list[Breach]:
+    """Weekends (Saturday 00:00 to Monday 00:00 in the person's zone) on call, and
+    two in a row."""
+    who = org.people.get(person)
+    if who is None:
+        return []
+    tz = zone(who.timezone)
+    saturdays: set = set()
+    for a, b in _covered(schedule, team, person):
+        first = a.astimezone(tz).date()
+        day = first - timedelta(days=(first.weekday() - 5) % 7)  # the Saturday before
+        while True:
+            sat = datetime.combine(day, datetime.min.time(), tz)
+            if sat >= b:
+                break
+            if a < datetime.combine(day + timedelta(days=2), datetime.min.time(), tz):
+                saturdays.add(day)
+            day += timedelta(weeks=1)
+    out = []
+    for day in sorted(saturdays):
+        if day - timedelta(weeks=1) in saturdays:
+            start = datetime.combine(day - timedelta(weeks=1), datetime.min.time(), tz)
+            out.append(
+                Breach(
+                    rule,
+                    team,
+                    person,
+                    start,
+                    start + timedelta(days=9),
+                    f"on call the weekends of {day - timedelta(weeks=1):%d %b} and {day:%d %b %Y}",
+                )
+            )
+    return out
+
+
+def _pages(
+    org: Org,
+    rule: Rule,
+    team: str,
+    people: set[str],
+    periods: dict[str, list[Period]],
+    schedule: Schedule,
+    tz: ZoneInfo,
+) -> list[Breach]:
+    """Incidents of the team a person on call responded to, more than the limit
+    within ``per`` (12 hours) of each other: the log of the past, reported only."""
+    per = rule.window or timedelta(hours=12)
+    assert isinstance(rule.limit, float | int)
+    out = []
+    for person in sorted(people):
+        mine = periods.get(person, [])
+        started = sorted(
+            i.started_at
+            for i in org.incidents
+            if i.team == team
+            and person in i.responders
+            and schedule.start_at <= i.started_at < schedule.end_at
+            and any(p.start_at <= i.started_at < p.end_at for p in mine)
+        )
+        i = 0
+        while i < len(started):
+            j = i
+            while j + 1 < len(started) and started[j + 1] - started[i] < per:
+                j += 1
+            if j - i + 1 > rule.limit:
+                out.append(
+                    Breach(
+                        rule,
+                        team,
+                        person,
+                        started[i],
+                        started[j],
+                        f"{j - i + 1} incidents within {_span(per)} on call from "
+                        f"{_short(started[i], tz)}",
+                    )
+                )
+                i = j + 1
+            else:
+                i += 1
+    return out
+
+
+def breach_diagnostics(org: Org, breaches: list[Breach]) -> list[Diagnostic]:
+    """One warning per breach, located at the rule (``validate``)."""
+    return [Diagnostic(b.rule.source, "warning", b.message(org)) for b in breaches]
+
+
+def rest_summary(org: Org, schedule: Schedule, person: str) -> list[tuple[str, str, str]]:
+    """Per team the person is on call for in the schedule: (team name, longest run,
+    shortest rest), in words, across the team's rotations (the person page)."""
+    out = []
+    for team in org.teams.values():
+        mine = team_periods(schedule, team.id).get(person)
+        if not mine:
+            continue
+        chains = runs(mine)
+        longest = max(chains, key=lambda c: max(p.end_at for p in c) - c[0].start_at)
+        length = max(p.end_at for p in longest) - longest[0].start_at
+        run = f"{_span(length)} from {_short(longest[0].start_at, team.tz)}"
+        if len(longest) > 1:
+            run += f" ({', '.join(p.rotation for p in longest)})"
+        rests = [
+            later[0].start_at - max(p.end_at for p in earlier)
+            for earlier, later in itertools.pairwise(chains)
+        ]
+        rest = _span(min(rests)) if rests else "–"
+        out.append((team.name, run, rest))
+    return out
+
+
+def _hours(value: timedelta) -> str:
+    return f"{value.total_seconds() / 3600:g} h"
+
+
+def _span(value: timedelta) -> str:
+    days = value.total_seconds() / 86400
+    if days >= 7 and days % 7 < 0.05:
+        return f"{days / 7:.0f} week" + ("s" if days >= 14 else "")
+    if days >= 1:
+        return f"{days:.1f} days".replace(".0 days", " days")
+    return _hours(value)
