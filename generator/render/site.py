@@ -32,6 +32,8 @@ from generator.reports.compute import Reports
 from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
 from generator.reports.pay import PayReport, PersonPay, paid_off_rotation
+from generator.rules import describe, effective_rules
+from generator.schedule.breaches import find_breaches, rest_summary
 from generator.schedule.resolve import Schedule, Shift
 from generator.templates import templates_folder
 from generator.timeutil import format_duration, human_duration, iso, localize, when
@@ -453,6 +455,8 @@ def render_site(
     shifts_by_team: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         shifts_by_team[s.team].append(s)
+    # the on-call rules each rotation keeps, and every breach in the window
+    breaches = find_breaches(org, schedule)
     for team in org.teams.values():
         today = now.astimezone(team.tz).date()
         team_shifts = shifts_by_team[team.id]
@@ -468,6 +472,8 @@ def render_site(
                 if s.end_at > now and s.start_at < now + timedelta(days=SCHEDULE_DAYS)
             ],
             schedule_days=SCHEDULE_DAYS,
+            schedule_start=schedule.start_at,
+            schedule_end=schedule.end_at,
             calendars=[
                 (date(y, m, 1), month_calendar(team, team_shifts, y, m, today))
                 for y, m in months_from(today, CALENDAR_MONTHS)
@@ -476,6 +482,11 @@ def render_site(
             handoff_months=handoff_months.get(team.id, []),
             feed=feed_links(org, "team", team.id),
             pager_feeds=[(r, pager_feed_path(org, r.key)) for r in team.rotations],
+            rules=[
+                (r, [describe(rule) for rule in effective_rules(org, team, r)])
+                for r in team.rotations
+            ],
+            breaches=[b for b in breaches if b.team == team.id],
         )
     member_teams: dict[str, list[Team]] = {p: [] for p in org.people}
     for t in org.teams.values():
@@ -503,6 +514,7 @@ def render_site(
             pay=pay_by_person.get(person.id),
             currency=pay.currency,
             leave=[lv for lv in person.leave if lv.end_at > schedule.start_at],
+            rest=rest_summary(org, schedule, person.id),
             # With feeds.secret a personal address is handed to its owner only.
             feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )

@@ -172,7 +172,8 @@ def _consecutive(
 def _share(
     rule: Rule, team: str, person: str, mine: list[Period], schedule: Schedule, tz: ZoneInfo
 ) -> list[Breach]:
-    """The worst window ending at one of the person's periods' ends, if above."""
+    """The worst window ending at one of the person's periods' ends, if above the
+    limit even without that period."""
     window = rule.window or timedelta(weeks=13)
     assert isinstance(rule.limit, float | int)
     worst: tuple[float, datetime] | None = None
@@ -186,7 +187,11 @@ def _share(
             timedelta(),
         )
         share = on / window
-        if share > rule.limit + 1e-9 and (worst is None or share > worst[0] + 1e-9):
+        # above the limit even leaving out the period that ends the window: a share
+        # above it by less than one shift is where the window's edge falls
+        if (on - (p.end_at - max(p.start_at, begin))) / window <= rule.limit + 1e-9:
+            continue
+        if worst is None or share > worst[0] + 1e-9:
             worst = (share, end)
     if worst is None:
         return []
@@ -346,7 +351,7 @@ def rest_summary(org: Org, schedule: Schedule, person: str) -> list[tuple[str, s
         longest = max(chains, key=lambda c: max(p.end_at for p in c) - c[0].start_at)
         length = max(p.end_at for p in longest) - longest[0].start_at
         run = f"{_span(length)} from {_short(longest[0].start_at, team.tz)}"
-        if len(longest) > 1:
+        if len({p.rotation for p in longest}) > 1:
             run += f" ({', '.join(p.rotation for p in longest)})"
         rests = [
             later[0].start_at - max(p.end_at for p in earlier)

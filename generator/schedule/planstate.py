@@ -662,10 +662,9 @@ class PlanState:
                     continue
                 if b <= s.start - reach:
                     break  # (a person's shifts of a team never overlap: ends rise too)
-                if a < s.end and s.start < b:
-                    return False
                 need = max(r.min_rest, rest_of(sid))
-                if (b <= s.start and s.start - b < need) or (a >= s.end and a - s.end < need):
+                # (slots of rotations with coverage windows may overlap: no rest)
+                if need and max(a - s.end, s.start - b) < need:
                     return False
         return not (r.max_run and run_length(spans, s.start, s.end, skip) > r.max_run + 1)
 
