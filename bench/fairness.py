@@ -1,7 +1,7 @@
 """Fairness benchmark: fair, round-robin and least-recently-on-call, at every handoff.
 
     python bench/fairness.py [--scenarios 100] [--shared 20] [--long 12] [--jobs 2]
-                             [--no-optimum]
+                             [--no-optimum] [--pack google-sre] [--pack eu-wtd] [--no-churn]
 
 Generates seeded, realistic scenarios and plans a year of each with every mode:
 
@@ -41,7 +41,11 @@ FIRST --to T`` shows. For each mode it reports:
   HiGHS's lower bound on it (``holiday_bound``: the smallest spread any
   schedule keeping min_rest reaches, load aside), which proves where that
   target is out of reach;
-- run time, and a digest of every fair schedule (identical on every run).
+- run time, and a digest of every fair schedule (identical on every run);
+- with ``--pack NAME`` (repeatable): fair planning again with the pack's rules on
+  every team (``rules: {packs: [NAME]}``), its D_all against fair without rules,
+  round-robin and least-recent in each scenario, and the breaches of its rules
+  (hard and soft, ``generator.schedule.breaches``).
 
 Prints a table and writes the numbers as JSON to bench/out/fairness.json.
 """
@@ -78,7 +82,9 @@ from generator.model import (
     Settings,
     Team,
 )
+from generator.rules import PACKS, build_rules
 from generator.schedule.assign import active_members, block_end, on_leave
+from generator.schedule.breaches import find_breaches
 from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule, compute_schedule
 from generator.schedule.shifts import Slot, compute_slots
@@ -898,6 +904,17 @@ def _changed(a: Schedule, b: Schedule, lo: datetime, hi: datetime) -> int:
     return n
 
 
+# set by main before the workers fork: the packs to plan with, and whether to measure churn
+RUN_PACKS: list[str] = []
+RUN_CHURN = True
+
+
+def with_pack(org: Org, pack: str) -> Org:
+    """Every team with ``rules: {packs: [pack]}``."""
+    rules = build_rules({"packs": [pack]}, "team")
+    return replace(org, teams={tid: replace(t, rules=rules) for tid, t in org.teams.items()})
+
+
 def run_one(seed: int, optimum_seconds: float | None) -> dict[str, Any]:
     shared = seed >= 1_000
     org = shared_scenario(seed - 1_000) if shared else scenario(seed)
@@ -913,6 +930,18 @@ def run_one(seed: int, optimum_seconds: float | None) -> dict[str, Any]:
         got.pop("schedule")
         out[mode] = got
     fair = with_mode(org, "fair")
+    for pack in RUN_PACKS:
+        ruled = with_pack(fair, pack)
+        got = measure(ruled, start, end)
+        found = find_breaches(ruled, got.pop("schedule"))
+        got["hard_breaches"] = sum(1 for b in found if b.rule.level == "hard")
+        got["soft_breaches"] = sum(1 for b in found if b.rule.level == "soft")
+        out[f"fair+{pack}"] = got
+    if not RUN_CHURN:
+        out["fair"].update(
+            repeatable=True, churn=0, drift=0, locked_moved=0, d_all_replanned=out["fair"]["d_all"]
+        )
+        return out
     repeat = measure(fair, start, end)
     out["fair"]["repeatable"] = repeat["digest"] == out["fair"]["digest"]
     changed, drift, moved, after = churn(fair, start, end, seed)
@@ -1086,7 +1115,14 @@ def main() -> None:
     parser.add_argument("--optimum-seconds", type=float, default=OPTIMUM_SECONDS)
     parser.add_argument("--no-optimum", action="store_true", help="skip the HiGHS optimum")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument(
+        "--pack", action="append", default=[], choices=sorted(PACKS), help="plan with a pack too"
+    )
+    parser.add_argument("--no-churn", action="store_true", help="skip churn and repeatability")
     args = parser.parse_args()
+    global RUN_CHURN
+    RUN_PACKS[:] = args.pack
+    RUN_CHURN = not args.no_churn
     if not args.no_optimum:
         try:
             import highspy  # noqa: F401
@@ -1301,9 +1337,62 @@ def main() -> None:
             f"  year ends no schedule brings within that (proven lower bound): {proven}; "
             f"within the larger of the two: {within_bound}/{len(years)}"
         )
+    for pack in args.pack:
+        summary[f"fair+{pack}"] = pack_summary(results, pack)
+        print(pack_line(pack, summary[f"fair+{pack}"]))
     print(f"digest {summary['digest'][:16]}  wall {summary['wall_seconds']:.0f}s")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "fairness.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+
+
+def pack_summary(results: list[dict[str, Any]], pack: str) -> dict[str, Any]:
+    """Fair with the pack against fair without rules, round-robin and least-recent."""
+    mode = f"fair+{pack}"
+    diffs = [r[mode]["d_all"] - r["fair"]["d_all"] for r in results]
+    return {
+        "d_all": _stats([r[mode]["d_all"] for r in results]),
+        "d_all_without_rules": _stats([r["fair"]["d_all"] for r in results]),
+        "d_all_minus_without": _stats(diffs),
+        # scenarios where the pack's plan is less fair than round-robin or
+        # least-recent (LinkedIn's rule) at some handoff
+        "worse_than_round_robin": [
+            r["seed"] for r in results if r[mode]["d_all"] > r["round-robin"]["d_all"] + 1e-9
+        ],
+        "worse_than_least_recent": [
+            r["seed"] for r in results if r[mode]["d_all"] > r["least-recent"]["d_all"] + 1e-9
+        ],
+        "at_most_1": sum(1 for r in results if r[mode]["d_all"] <= 1.0),
+        "scenarios": len(results),
+        "hard_breaches": {r["seed"]: r[mode]["hard_breaches"] for r in results},
+        "soft_breaches": sum(r[mode]["soft_breaches"] for r in results),
+        "hard_violations": sum(r[mode]["hard"] for r in results),
+        "nobody_slots": sum(r[mode]["nobody"] for r in results),
+        "per_scenario": [
+            {
+                "seed": r["seed"],
+                "kind": r["kind"],
+                "fair": round(r["fair"]["d_all"], 3),
+                mode: round(r[mode]["d_all"], 3),
+                "round-robin": round(r["round-robin"]["d_all"], 3),
+                "least-recent": round(r["least-recent"]["d_all"], 3),
+            }
+            for r in results
+        ],
+    }
+
+
+def pack_line(pack: str, m: dict[str, Any]) -> str:
+    hard = sum(m["hard_breaches"].values())
+    return (
+        f"fair with {pack}: D_all mean {m['d_all']['mean']:.3f} (without rules "
+        f"{m['d_all_without_rules']['mean']:.3f}, difference mean "
+        f"{m['d_all_minus_without']['mean']:+.3f}, max {m['d_all_minus_without']['max']:+.3f}), "
+        f"max {m['d_all']['max']:.2f}; <= 1.0 in {m['at_most_1']}/{m['scenarios']}; worse than "
+        f"round-robin in {m['worse_than_round_robin'] or 'none'}, than least-recent in "
+        f"{m['worse_than_least_recent'] or 'none'}; hard-rule breaches {hard}, soft "
+        f"{m['soft_breaches']}; leave/exclusivity violations {m['hard_violations']}; "
+        f"uncovered {m['nobody_slots']}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from generator.schedule.objective import (
     GREEDY_HOLIDAY_WEIGHT,
     REPAIR_NODES,
     REPAIR_SLOTS,
+    REST_REPAIR_NODES,
     STICKY,
     WEEKEND_WEIGHT,
 )
@@ -77,6 +78,15 @@ class Greedy(PlanState):
             # every available member holds another rotation then: search the
             # conflicting window for an assignment that covers it too
             chosen = self._repair(r, pos)
+        if (
+            chosen is not None
+            and s.locked is None
+            and (r.min_rest or r.team_rest or r.max_run)
+            and not self._rested(r, chosen, pos)
+        ):
+            # nobody free keeps the hard rest rules: re-plan the team's recent shifts
+            # for a plan that does, else the slot goes to the best rested (as chosen)
+            chosen = self._rest_repair(r, pos) or chosen
         if chosen is None:
             # nobody can carry it (published as uncovered): nobody's target grows
             if total_share > 0:
@@ -187,6 +197,79 @@ class Greedy(PlanState):
             self._take_back(wr, wpos, x.owner)
             self._give(wr, wpos, p)
         return chosen[order.index((r, pos))]
+
+    def _rest_repair(self, r: PlanRotation, pos: int) -> str | None:
+        """Someone for slot ``pos`` who keeps the hard rest rules (``min_rest``,
+        ``max_consecutive``, across the team's rotations), found by re-assigning the
+        team's unlocked shifts that reach back from it as far as the rules look
+        (the longest rest or run asked, and a shift more); None if no assignment of
+        them keeps the rules (then the slot goes to the best rested, and the breach
+        is reported). Depth first in time order, the current assignees tried first,
+        at most ``REPAIR_SLOTS`` shifts and ``REST_REPAIR_NODES`` nodes."""
+        target = r.slots[pos]
+        team = target.team
+        # the team's planned, unlocked shifts before it, latest first, as many as
+        # the search may take (an alternation that leave forces may need re-planning
+        # from far back)
+        earlier: list[tuple[float, str, PlanRotation, int]] = []
+        for x in self.rotations.values():
+            if x.rotation.team != team:
+                continue
+            hi = pos if x is r else bisect_left(x.slots, target.start, key=lambda y: y.start)
+            for j in range(hi - 1, max(-1, hi - REPAIR_SLOTS), -1):
+                y = x.slots[j]
+                if y.locked is not None:
+                    break
+                if y.owner is not None:
+                    earlier.append((y.start, x.key, x, j))
+        earlier.sort(reverse=True)
+        window = [(x, j) for _, _, x, j in earlier[: REPAIR_SLOTS - 1]]
+        window.append((r, pos))
+        window.sort(key=lambda item: (item[0].slots[item[1]].start, item[0].key))
+        was = {(x.key, j): x.slots[j].owner for x, j in window}
+        for x, j in window:
+            owner = x.slots[j].owner
+            if owner is not None:
+                self._take_back(x, j, owner)
+        nodes = 0
+        given: list[tuple[PlanRotation, int, str]] = []
+
+        def search(k: int) -> bool:
+            nonlocal nodes
+            if k == len(window):
+                return True
+            x, j = window[k]
+            y = x.slots[j]
+            first = was[(x.key, j)]
+            order = ([first] if first is not None else []) + [p for p in y.available if p != first]
+            for p in order:
+                nodes += 1
+                if nodes > REST_REPAIR_NODES:
+                    return False
+                if self.busy.clashes(p, y) or not self._rested(x, p, j):
+                    continue
+                self._give(x, j, p)
+                given.append((x, j, p))
+                if search(k + 1):
+                    return True
+                given.pop()
+                self._take_back(x, j, p)
+            return False
+
+        if search(0):
+            # the slot itself is given by the caller
+            for x, j, p in given:
+                if x is r and j == pos:
+                    self._take_back(x, j, p)
+                    return p
+            return None  # (not reached: the slot is in the window)
+        for x, j, p in reversed(given):
+            self._take_back(x, j, p)
+        for x, j in window:
+            owner = was[(x.key, j)]
+            if owner is not None:
+                self._give(x, j, owner)
+        return None
 
     def _round_robin(self, r: PlanRotation, eligible: set[str]) -> str | None:
         """Member order; a member skipped (leave, busy) takes the next shift they can."""

@@ -35,6 +35,7 @@ ELSEWHERE_BY_SETTING = {"allow": 0.0, "discourage": ELSEWHERE, "avoid": 100.0}
 REFUSED = 50.0
 REPAIR_SLOTS = 48  # the conflicting window ``_repair`` searches, at most
 REPAIR_NODES = 20_000  # ... and the search nodes it may visit
+REST_REPAIR_NODES = 5_000  # the nodes ``_rest_repair`` may visit (hard rest rules)
 MIN_GAIN = 0.02  # a local-search step must lower the objective at least this much
 HANDOFF_WEIGHT = 3.0  # weight of the deviation penalty at each handoff (13 per block)
 HANDOFFS_PER_BLOCK = 13  # a block's handoffs weigh as much as 13 weekly ones in all
