@@ -6,9 +6,9 @@ line under ``rules:``, or the rotation's ``min_rest:``); the team page lists the
 the person page shows a person's runs and rests (``rest_summary``).
 
 What a person's time on call for a team is: the shifts they hold in any of the
-team's rotations, each whole slot from its nominal start to its end (as the
-planner measures them; an override's own interval). Rest is the time between two
-such periods that do not touch; a run is a chain of periods that touch.
+team's rotations, the covered part only (as the planner measures them: a
+business-hours rotation rests every night). Rest is the time between two such
+periods of different shifts; a run is a chain of periods that touch.
 """
 
 from __future__ import annotations
@@ -47,23 +47,17 @@ class Period:
     start_at: datetime
     end_at: datetime
     rotation: str
+    slot: tuple[str, int]  # (rotation, slot index): windows of one slot are one period
 
 
 def team_periods(schedule: Schedule, team: str) -> dict[str, list[Period]]:
-    """Each person's on-call periods for the team, sorted (see the module notes)."""
-    seen: set[tuple[str, int, str]] = set()
+    """Each person's on-call periods for the team (their covered shifts), sorted
+    (see the module notes)."""
     out: dict[str, list[Period]] = defaultdict(list)
     for s in schedule.shifts:
         if s.team != team or s.person is None:
             continue
-        if s.source == "override":
-            out[s.person].append(Period(s.start_at, s.end_at, s.rotation))
-            continue
-        key = (s.rotation, s.slot_index, s.person)
-        if key in seen:
-            continue
-        seen.add(key)
-        out[s.person].append(Period(s.slot_start_at, s.slot_end_at, s.rotation))
+        out[s.person].append(Period(s.start_at, s.end_at, s.rotation, (s.rotation, s.slot_index)))
     for periods in out.values():
         periods.sort(key=lambda p: (p.start_at, p.rotation))
     return out
@@ -128,6 +122,8 @@ def _rest(
     for a, b in itertools.pairwise(mine):
         if a.rotation not in rotations and b.rotation not in rotations:
             continue
+        if a.slot == b.slot:
+            continue  # (the windows of one shift)
         gap = b.start_at - a.end_at
         if gap < rule.limit:
             rest = "no rest" if gap <= TOUCH else f"{_hours(gap)} of rest"

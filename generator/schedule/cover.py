@@ -76,16 +76,18 @@ def cover_candidates(
         ):
             continue
         periods = [
-            (x.slot_start_at, x.slot_end_at, x.rotation)
+            (x.start_at, x.end_at, x.rotation)
             for x in schedule.shifts
             if x.person == m.person
             and x.team == rotation.team
             and not (x.rotation == rotation.id and x.slot_start_at == start_at)
         ]
-        if not _rested(org, rotation, periods, start_at, end_at):
+        first = windows[0][0] if windows else start_at
+        last = windows[-1][1] if windows else end_at
+        if not _rested(org, rotation, periods, first, last):
             continue
         touching = sorted(
-            {r for a, b, r in periods if r != rotation.id and (b == start_at or a == end_at)}
+            {r for a, b, r in periods if r != rotation.id and (b == first or a == last)}
         )
         load = round(account.load(m.person), 2)
         target = round(account.target.get(m.person, 0.0), 2)
@@ -114,8 +116,8 @@ def _rested(
     end_at: datetime,
 ) -> bool:
     """Whether [start_at, end_at) keeps the hard rest rules against the person's other
-    periods on call for the team (slots as the planner measures them): the larger
-    of the two rotations' ``min_rest``, and ``max_consecutive``."""
+    periods on call for the team (covered shifts, as the planner measures them):
+    the larger of the two rotations' ``min_rest``, and ``max_consecutive``."""
     team = org.teams[rotation.team]
 
     def hard(rotation_id: str, name: str) -> timedelta | None:

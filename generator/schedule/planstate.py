@@ -103,6 +103,27 @@ def run_length(
     return run_of(spans, start, end, skip)[0]
 
 
+def longest_run(
+    spans: list[tuple[float, float, int]],
+    windows: list[tuple[float, float]],
+    skip: tuple[int, int],
+) -> tuple[float, int]:
+    """``run_of`` for a slot's covered windows: the longest run through any stretch
+    of them that touch each other, and how many periods it holds."""
+    best = (0.0, 0)
+    i = 0
+    while i < len(windows):
+        a, b = windows[i]
+        n = 1
+        while i + 1 < len(windows) and windows[i + 1][0] <= b + 1:
+            i += 1
+            b = windows[i][1]
+        length, count = run_of(spans, a, b, skip)
+        best = max(best, (length, count + n - 1))
+        i += 1
+    return best
+
+
 def run_of(
     spans: list[tuple[float, float, int]], start: float, end: float, skip: tuple[int, int]
 ) -> tuple[float, int]:
@@ -283,9 +304,6 @@ class Busy:
         self.teams: dict[str, list[str]] = defaultdict(list)  # person -> teams they hold in
         self.organisation = organisation
         self.key_of: dict[int, str] = {}  # id of a held slot -> its rotation's key
-        # every person's held slots per team, whole (start, end, id), sorted: the
-        # on-call periods the rest rules measure
-        self.spans: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
 
     def add(self, person: str, slot: PlanSlot) -> None:
         scope = (person, slot.team)
@@ -296,13 +314,8 @@ class Busy:
         self.key_of[id(slot)] = slot.key
         for a, b in slot.windows:
             insort(items, (a, b, id(slot)))
-        insort(self.spans[scope], (slot.start, slot.end, id(slot)))
 
     def remove(self, person: str, slot: PlanSlot) -> None:
-        spans = self.spans[(person, slot.team)]
-        i = bisect_left(spans, (slot.start, slot.end, id(slot)))
-        if i < len(spans) and spans[i] == (slot.start, slot.end, id(slot)):
-            del spans[i]
         items = self.items[(person, slot.team)]
         for a, b in slot.windows:
             i = bisect_left(items, (a, b, id(slot)))
@@ -647,26 +660,27 @@ class PlanState:
         if not (r.min_rest or r.team_rest or r.max_run):
             return True
         s = r.slots[pos]
-        spans = self.busy.spans.get((person, s.team))
+        spans = self.busy.items.get((person, s.team))  # their covered windows there
         if not spans:
             return True
         skip = (id(s), id(r.slots[ignore]) if ignore is not None else -1)
+        first, last = s.windows[0][0], s.windows[-1][1]
         reach = max(r.min_rest, r.team_rest)
         if reach:
             rest_of = self._rest_of
-            j = bisect_left(spans, (s.end + reach,)) - 1
+            j = bisect_left(spans, (last + reach,)) - 1
             while j >= 0:
                 a, b, sid = spans[j]
                 j -= 1
                 if sid in skip:
                     continue
-                if b <= s.start - reach:
-                    break  # (a person's shifts of a team never overlap: ends rise too)
+                if b <= first - reach:
+                    break  # (a person's windows in a team never overlap: ends rise too)
                 need = max(r.min_rest, rest_of(sid))
-                # (slots of rotations with coverage windows may overlap: no rest)
-                if need and max(a - s.end, s.start - b) < need:
+                # (the slot's windows may straddle another rotation's: no rest)
+                if need and max(a - last, first - b) < need:
                     return False
-        return not (r.max_run and run_length(spans, s.start, s.end, skip) > r.max_run + 1)
+        return not (r.max_run and longest_run(spans, s.windows, skip)[0] > r.max_run + 1)
 
     def _rest_of(self, sid: int) -> float:
         """The hard ``min_rest`` of the rotation of a held slot (by id)."""
@@ -681,23 +695,24 @@ class PlanState:
         longer than a soft ``max_consecutive``."""
         if not r.linked:
             return 0.0
-        spans = self.busy.spans.get((person, s.team))
+        spans = self.busy.items.get((person, s.team))
         if not spans:
             return 0.0
         skip = (id(s), -1)
         cost = 0.0
         touching = False
+        first, last = s.windows[0][0], s.windows[-1][1]
         reach = max(r.soft_rest, 2.0)
-        j = bisect_left(spans, (s.end + reach,)) - 1
+        j = bisect_left(spans, (last + reach,)) - 1
         key_of = self.busy.key_of
         while j >= 0:
             a, b, sid = spans[j]
             j -= 1
             if sid == id(s):
                 continue
-            if b <= s.start - reach:
+            if b <= first - reach:
                 break
-            gap = s.start - b if b <= s.start else a - s.end
+            gap = max(a - last, first - b)
             if gap <= 1:
                 touching = r.runs
                 if r.runs and key_of[sid] != s.key:
@@ -705,7 +720,7 @@ class PlanState:
             if r.soft_rest and gap < r.soft_rest:
                 cost += SOFT_RULE
         if touching or r.soft_run:
-            length, n = run_of(spans, s.start, s.end, skip)
+            length, n = longest_run(spans, s.windows, skip)
             if r.runs:
                 cost += LONG_RUN * max(0, n - 2)
             if r.soft_run and length > r.soft_run + 1:
