@@ -1039,7 +1039,8 @@ ROTATION = Obj(
         Field(
             "min_rest",
             Nullable(DURATION),
-            "least time between two shifts of one person",
+            "least time off around a shift of this rotation, before or after the "
+            "person's other shifts of any of the team's rotations (its hard min_rest rule)",
             default=None,
             example="1w",
         ),
