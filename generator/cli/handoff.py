@@ -119,6 +119,7 @@ def cover(
                     "person": c.person,
                     "deviation_before": c.load_before,
                     "deviation_after": c.load_after,
+                    "breaks": c.breaks,
                 }
                 for c in candidates
             ],
@@ -137,7 +138,17 @@ def cover(
         click.echo("nobody else is free (leave, another rotation, or min_rest)")
         return
     rows = [
-        [n, org.people[c.person].name, c.person, f"{c.load_before:+.2f}", f"{c.load_after:+.2f}"]
+        [
+            n,
+            org.people[c.person].name,
+            c.person,
+            f"{c.load_before:+.2f}",
+            f"{c.load_after:+.2f}",
+            c.breaks or "",
+        ]
         for n, c in enumerate(candidates, 1)
     ]
-    click.echo("\n" + table(["RANK", "NAME", "PERSON", "DEVIATION NOW", "IF THEY COVER"], rows))
+    click.echo(
+        "\n"
+        + table(["RANK", "NAME", "PERSON", "DEVIATION NOW", "IF THEY COVER", "WOULD BREAK"], rows)
+    )

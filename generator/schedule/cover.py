@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from generator.model import Org, Rotation
-from generator.rules import effective_rules, rule_of
+from generator.model import Org, Rotation, Rule
+from generator.rules import describe, effective_rules, rule_of
 from generator.schedule.accounting import Account, compute_accounts
 from generator.schedule.assign import stable_hash
 from generator.schedule.loads import LoadModel
@@ -21,6 +21,7 @@ class Candidate:
     load_after: float  # the same if they take the shift
     reason: str  # why they rank where they do
     runs: int = 0  # shifts of the team's other rotations it would be back to back with
+    breaks: str | None = None  # the hard rest rule covering would break, in words
 
 
 def cover_candidates(
@@ -36,10 +37,11 @@ def cover_candidates(
 
     Free means: an active member, not on leave during the covered part, not on
     call then for another rotation of the team (of any team with ``settings.exclusive:
-    organisation``), and rested: the hard ``min_rest`` (the larger of the two
-    rotations') before and after their other shifts of any of the team's
-    rotations, and no run longer than a hard ``max_consecutive``. The ranking:
-    first those for whom the shift is not back to back with a shift of another of
+    organisation``), and rested from their own shifts of the rotation (its hard
+    ``min_rest``). The ranking: those whom a hard rest rule across the team's
+    rotations would keep off come last, saying which (``min_rest``, the larger of
+    the two rotations', from a shift of another rotation; ``max_consecutive``); then
+    those for whom the shift is not back to back with a shift of another of
     the team's rotations (primary, then secondary the next week), then the
     member's deviation (load - target, in shift-equivalents, over the schedule's
     window) after taking the shift: whoever ends closest to their target, or
@@ -84,8 +86,9 @@ def cover_candidates(
         ]
         first = windows[0][0] if windows else start_at
         last = windows[-1][1] if windows else end_at
-        if not _rested(org, rotation, periods, first, last):
-            continue
+        own, breaks = _breaks(org, rotation, periods, first, last)
+        if own:
+            continue  # the rotation's own min_rest from its own shifts, as always
         touching = sorted(
             {r for a, b, r in periods if r != rotation.id and (b == first or a == last)}
         )
@@ -100,49 +103,66 @@ def cover_candidates(
                 round(before, 2),
                 round(after, 2),
                 f"{before:+.2f} → {after:+.2f} shift-equivalents from target"
-                + (f"; back to back with their {', '.join(touching)} shift" if touching else ""),
+                + (f"; back to back with their {', '.join(touching)} shift" if touching else "")
+                + (f"; would break {breaks}" if breaks else ""),
                 len(touching),
+                breaks,
             )
         )
-    out.sort(key=lambda c: (c.runs, c.load_after, stable_hash(key, start_at.isoformat(), c.person)))
+    out.sort(
+        key=lambda c: (
+            c.breaks is not None,
+            c.runs,
+            c.load_after,
+            stable_hash(key, start_at.isoformat(), c.person),
+        )
+    )
     return out
 
 
-def _rested(
+def _breaks(
     org: Org,
     rotation: Rotation,
     periods: list[tuple[datetime, datetime, str]],
     start_at: datetime,
     end_at: datetime,
-) -> bool:
-    """Whether [start_at, end_at) keeps the hard rest rules against the person's other
+) -> tuple[bool, str | None]:
+    """Which hard rest rule [start_at, end_at) would break against the person's other
     periods on call for the team (covered shifts, as the planner measures them):
-    the larger of the two rotations' ``min_rest``, and ``max_consecutive``."""
+    whether it is the rotation's own ``min_rest`` from its own shifts (the member
+    is left out, as always), and the first rule broken, in words (the member is
+    ranked last: ``min_rest`` against the team's other rotations, the larger of the
+    two counting, and ``max_consecutive``)."""
     team = org.teams[rotation.team]
 
-    def hard(rotation_id: str, name: str) -> timedelta | None:
+    def hard(rotation_id: str, name: str) -> Rule | None:
         rule = rule_of(effective_rules(org, team, rotation_id), name)
         if rule is None or rule.level != "hard" or not isinstance(rule.limit, timedelta):
             return None
-        return rule.limit
+        return rule
 
-    own = hard(rotation.id, "min_rest") or timedelta()
+    mine = hard(rotation.id, "min_rest")
+    own = mine.limit if mine is not None and isinstance(mine.limit, timedelta) else timedelta()
+    broken: str | None = None
     for a, b, r in periods:
-        need = max(own, hard(r, "min_rest") or timedelta())
+        theirs = hard(r, "min_rest")
+        need = max(own, theirs.limit if theirs and isinstance(theirs.limit, timedelta) else own)
         if need and a - end_at < need and start_at - b < need:
-            return False
+            if r == rotation.id and own and a - end_at < own and start_at - b < own:
+                return True, describe(mine) if mine else None
+            rule = mine if mine is not None and own >= need else theirs
+            broken = broken or (describe(rule) if rule else None)
     longest = hard(rotation.id, "max_consecutive")
-    if longest is not None:
+    if longest is not None and isinstance(longest.limit, timedelta):
         first, last = start_at, end_at
-        spans = sorted(periods)
         changed = True
         while changed:
             changed = False
-            for a, b, _ in spans:
-                if b == first or (a < first <= b):
+            for a, b, _ in periods:
+                if a < first <= b:
                     first, changed = a, True
-                if a == last or (a <= last < b):
+                if a <= last < b:
                     last, changed = b, True
-        if last - first > longest:
-            return False
-    return True
+        if last - first > longest.limit:
+            broken = broken or describe(longest)
+    return False, broken
