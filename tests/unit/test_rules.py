@@ -343,3 +343,49 @@ def test_min_rest_written_twice_on_a_rotation_is_an_error(tmp_path: Path) -> Non
     with pytest.raises(InvalidInput) as caught:
         load_org(root, NOW)
     assert any("min_rest is given twice" in str(d) for d in caught.value.diagnostics)
+
+
+def test_cover_ranks_last_whoever_a_hard_rest_rule_would_keep_off(tmp_path: Path) -> None:
+    # three people on primary and secondary with max_consecutive 1w, hard, across
+    # the team; overrides fix the holders: p0 primary and p1 secondary the week of
+    # 11 Jan, p0 primary and p2 secondary the week of 18 Jan. Who could take primary
+    # the week of 18 Jan instead of p0? p2 holds secondary then (not free); p1 was
+    # on secondary the week before, so would be on call two weeks running: listed,
+    # naming the rule (and so ranked after anyone who breaks nothing)
+    overrides = "overrides:\n" + "".join(
+        f'  - {{team: t, rotation: {rot}, from: "{a} 09:00", to: "{b} 09:00", person: {p}}}\n'
+        for rot, a, b, p in (
+            ("primary", "2027-01-11", "2027-01-18", "p0"),
+            ("secondary", "2027-01-11", "2027-01-18", "p1"),
+            ("secondary", "2027-01-18", "2027-01-25", "p2"),
+            ("primary", "2027-01-18", "2027-01-25", "p0"),
+        )
+    )
+    root = write_org(
+        tmp_path,
+        org(3, [weekly("primary", 3), weekly("secondary", 3)], "{max_consecutive: 1w}") + overrides,
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--root",
+            str(root),
+            "cover",
+            "--team",
+            "t",
+            "--rotation",
+            "primary",
+            "--at",
+            "2027-01-19 12:00",
+            "--format",
+            "json",
+            "--now",
+            "2027-01-01",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["on_call"] == ["p0"]
+    assert [(c["person"], c["breaks"]) for c in doc["candidates"]] == [
+        ("p1", "max_consecutive 1w (hard, team)")
+    ]
