@@ -5,6 +5,7 @@ report, and the located errors of bad rules."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
