@@ -33,7 +33,7 @@ from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
 from generator.reports.pay import PayReport, PersonPay, paid_off_rotation
 from generator.rules import describe, effective_rules
-from generator.schedule.breaches import find_breaches, rest_summary
+from generator.schedule.breaches import find_breaches, rest_summaries
 from generator.schedule.resolve import Schedule, Shift
 from generator.templates import templates_folder
 from generator.timeutil import format_duration, human_duration, iso, localize, when
@@ -500,6 +500,7 @@ def render_site(
     )
     pay = reports.pay
     pay_by_person = {p.person: p for p in pay.people}
+    rests = rest_summaries(org, schedule)  # each person's runs and rests per team
     for person in org.people.values():
         mine = by_person.get(person.id, [])
         page(
@@ -514,7 +515,7 @@ def render_site(
             pay=pay_by_person.get(person.id),
             currency=pay.currency,
             leave=[lv for lv in person.leave if lv.end_at > schedule.start_at],
-            rest=rest_summary(org, schedule, person.id),
+            rest=rests.get(person.id, []),
             # With feeds.secret a personal address is handed to its owner only.
             feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )

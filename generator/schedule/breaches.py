@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from generator.errors import Diagnostic
-from generator.model import Org, Rule
+from generator.model import Org, Rule, Team
 from generator.rules import describe, effective_rules
-from generator.schedule.resolve import Schedule
+from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import zone
 
 TOUCH = timedelta(seconds=1)  # periods this close are back to back
@@ -50,11 +51,13 @@ class Period:
     slot: tuple[str, int]  # (rotation, slot index): windows of one slot are one period
 
 
-def team_periods(schedule: Schedule, team: str) -> dict[str, list[Period]]:
+def team_periods(
+    schedule: Schedule, team: str, shifts: Iterable[Shift] | None = None
+) -> dict[str, list[Period]]:
     """Each person's on-call periods for the team (their covered shifts), sorted
-    (see the module notes)."""
+    (see the module notes); ``shifts``: the schedule's shifts of the team, if known."""
     out: dict[str, list[Period]] = defaultdict(list)
-    for s in schedule.shifts:
+    for s in schedule.shifts if shifts is None else shifts:
         if s.team != team or s.person is None:
             continue
         out[s.person].append(Period(s.start_at, s.end_at, s.rotation, (s.rotation, s.slot_index)))
@@ -81,6 +84,10 @@ def _short(at: datetime, tz: ZoneInfo) -> str:
 def find_breaches(org: Org, schedule: Schedule) -> list[Breach]:
     """Every breach in the schedule's window, rule by rule, team by team."""
     out: list[Breach] = []
+    by_team: dict[str, list[Shift]] = defaultdict(list)
+    for s in schedule.shifts:
+        if s.person is not None:
+            by_team[s.team].append(s)
     for team in org.teams.values():
         tz = team.tz
         # each rule, and the rotations it holds for
@@ -90,7 +97,7 @@ def find_breaches(org: Org, schedule: Schedule) -> list[Breach]:
                 holders[rule].add(r.id)
         if not holders:
             continue
-        periods = team_periods(schedule, team.id)
+        periods = team_periods(schedule, team.id, by_team.get(team.id, []))
         members = {r.id: {m.person for m in r.members} for r in team.rotations}
         for rule, rotation_ids in holders.items():
             people = set().union(*(members[r] for r in rotation_ids))
@@ -105,9 +112,9 @@ def find_breaches(org: Org, schedule: Schedule) -> list[Breach]:
                 elif rule.name == "max_on_call_share":
                     out += _share(rule, team.id, person, mine, schedule, tz)
                 elif rule.name == "max_nights_per_week":
-                    out += _nights(org, rule, team.id, person, schedule)
+                    out += _nights(org, rule, team.id, person, mine)
                 elif rule.name == "no_consecutive_weekends":
-                    out += _weekends(org, rule, team.id, person, schedule)
+                    out += _weekends(org, rule, team.id, person, mine)
             if rule.name == "max_pages_per_shift":
                 out += _pages(org, rule, team.id, people, periods, schedule, tz)
     out.sort(key=lambda b: (b.team, b.start_at, b.person, b.rule.name))
@@ -204,13 +211,7 @@ def _share(
     ]
 
 
-def _covered(schedule: Schedule, team: str, person: str) -> list[tuple[datetime, datetime]]:
-    return [
-        (s.start_at, s.end_at) for s in schedule.shifts if s.team == team and s.person == person
-    ]
-
-
-def _nights(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) -> list[Breach]:
+def _nights(org: Org, rule: Rule, team: str, person: str, mine: list[Period]) -> list[Breach]:
     """Nights (on call at some time between 00:00 and 06:00 in the person's zone)
     per week, Monday to Sunday."""
     who = org.people.get(person)
@@ -218,7 +219,8 @@ def _nights(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) ->
         return []
     tz = zone(who.timezone)
     nights: set = set()
-    for a, b in _covered(schedule, team, person):
+    for p in mine:
+        a, b = p.start_at, p.end_at
         day = a.astimezone(tz).date() - timedelta(days=1)
         while True:
             night = datetime.combine(day, datetime.min.time(), tz)
@@ -248,7 +250,7 @@ def _nights(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) ->
     return out
 
 
-def _weekends(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) -> list[Breach]:
+def _weekends(org: Org, rule: Rule, team: str, person: str, mine: list[Period]) -> list[Breach]:
     """Weekends (Saturday 00:00 to Monday 00:00 in the person's zone) on call, and
     two in a row."""
     who = org.people.get(person)
@@ -256,7 +258,8 @@ def _weekends(org: Org, rule: Rule, team: str, person: str, schedule: Schedule) 
         return []
     tz = zone(who.timezone)
     saturdays: set = set()
-    for a, b in _covered(schedule, team, person):
+    for p in mine:
+        a, b = p.start_at, p.end_at
         first = a.astimezone(tz).date()
         day = first - timedelta(days=(first.weekday() - 5) % 7)  # the Saturday before
         while True:
@@ -335,27 +338,42 @@ def breach_diagnostics(org: Org, breaches: list[Breach]) -> list[Diagnostic]:
     return [Diagnostic(b.rule.source, "warning", b.message(org)) for b in breaches]
 
 
-def rest_summary(org: Org, schedule: Schedule, person: str) -> list[tuple[str, str, str]]:
-    """Per team the person is on call for in the schedule: (team name, longest run,
-    shortest rest), in words, across the team's rotations (the person page)."""
-    out = []
+def rest_summaries(org: Org, schedule: Schedule) -> dict[str, list[tuple[str, str, str]]]:
+    """Per person, per team they are on call for in the schedule: (team name, longest
+    run, shortest rest), in words, across the team's rotations (the person page)."""
+    by_team: dict[str, list] = defaultdict(list)
+    for s in schedule.shifts:
+        if s.person is not None:
+            by_team[s.team].append(s)
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for team in org.teams.values():
-        mine = team_periods(schedule, team.id).get(person)
-        if not mine:
+        shifts = by_team.get(team.id)
+        if not shifts:
             continue
-        chains = runs(mine)
-        longest = max(chains, key=lambda c: max(p.end_at for p in c) - c[0].start_at)
-        length = max(p.end_at for p in longest) - longest[0].start_at
-        run = f"{_span(length)} from {_short(longest[0].start_at, team.tz)}"
-        if len({p.rotation for p in longest}) > 1:
-            run += f" ({', '.join(p.rotation for p in longest)})"
-        rests = [
-            later[0].start_at - max(p.end_at for p in earlier)
-            for earlier, later in itertools.pairwise(chains)
-        ]
-        rest = _span(min(rests)) if rests else "–"
-        out.append((team.name, run, rest))
+        periods = team_periods(schedule, team.id, shifts)
+        for person in sorted(periods):
+            out[person].append(_summary(team, periods[person]))
     return out
+
+
+def rest_summary(org: Org, schedule: Schedule, person: str) -> list[tuple[str, str, str]]:
+    """``rest_summaries`` of one person."""
+    return rest_summaries(org, schedule).get(person, [])
+
+
+def _summary(team: Team, mine: list[Period]) -> tuple[str, str, str]:
+    chains = runs(mine)
+    longest = max(chains, key=lambda c: max(p.end_at for p in c) - c[0].start_at)
+    length = max(p.end_at for p in longest) - longest[0].start_at
+    run = f"{_span(length)} from {_short(longest[0].start_at, team.tz)}"
+    if len({p.rotation for p in longest}) > 1:
+        run += f" ({', '.join(p.rotation for p in longest)})"
+    rests = [
+        later[0].start_at - max(p.end_at for p in earlier)
+        for earlier, later in itertools.pairwise(chains)
+    ]
+    rest = _span(min(rests)) if rests else "–"
+    return (team.name, run, rest)
 
 
 def _hours(value: timedelta) -> str:
