@@ -381,9 +381,13 @@ def _hours(value: timedelta) -> str:
 
 
 def _span(value: timedelta) -> str:
-    days = value.total_seconds() / 86400
-    if days >= 7 and days % 7 < 0.05:
-        return f"{days / 7:.0f} week" + ("s" if days >= 14 else "")
-    if days >= 1:
-        return f"{days:.1f} days".replace(".0 days", " days")
+    """A length in words: whole weeks, whole days, else days and hours (a week over
+    a clock change is 6 days 23 h)."""
+    hours = round(value.total_seconds() / 3600)
+    if hours >= 168 and hours % 168 == 0:
+        return f"{hours // 168} week" + ("s" if hours >= 336 else "")
+    if hours >= 24 and hours % 24 == 0:
+        return f"{hours // 24} day" + ("s" if hours >= 48 else "")
+    if hours >= 24:
+        return f"{hours // 24} day{'s' if hours >= 48 else ''} {hours % 24} h"
     return _hours(value)
