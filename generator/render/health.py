@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from generator.render.text import table
 from generator.reports.health import (
     SRE_MAX_INCIDENTS_PER_12H_SHIFT,
@@ -9,6 +12,7 @@ from generator.reports.health import (
     SRE_SOURCE,
     HealthReport,
     MemberHealth,
+    TeamHealth,
     percent,
 )
 from generator.timeutil import iso
@@ -86,3 +90,59 @@ def health_table(report: HealthReport, names: dict[str, str]) -> str:
         f"{SRE_MAX_INCIDENTS_PER_12H_SHIFT} pages in 12 hours"
     )
     return "\n\n".join(blocks) + "\n"
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    """One member of a rotation on the team page, formatted."""
+
+    person: str
+    share: str
+    team_share: str
+    over_share: bool
+    run: str
+    run_title: str  # the run's dates and rotations, for a tooltip
+    rest: str
+    nights: str
+    weekends: str
+    holidays: str
+    sleep_pages: str
+    over_pages: bool
+
+
+@dataclass(frozen=True)
+class TeamHealthView:
+    health: TeamHealth
+    rows: dict[str, list[HealthRow]]  # by rotation id
+
+
+def team_health_view(health: TeamHealth | None, tz: Any) -> TeamHealthView | None:
+    """The team page's rotation health section: numbers formatted as ``rota health``."""
+    if health is None:
+        return None
+    rows: dict[str, list[HealthRow]] = {}
+    for r in health.rotations:
+        rows[r.rotation] = [
+            HealthRow(
+                person=m.person,
+                share=percent(m.share),
+                team_share=percent(m.team_share),
+                over_share=m.over_share,
+                run=run_text(m),
+                run_title=(
+                    f"{m.longest_run.start_at.astimezone(tz):%d %b %Y} to "
+                    f"{m.longest_run.end_at.astimezone(tz):%d %b %Y}: "
+                    + ", ".join(m.longest_run.rotations)
+                    if m.longest_run
+                    else ""
+                ),
+                rest=span(m.shortest_rest_hours),
+                nights=f"{m.nights_per_year:.0f}",
+                weekends=f"{m.weekends_per_year:.0f}",
+                holidays=f"{m.holidays_per_year:.0f}",
+                sleep_pages=f"{m.sleep_pages} of {m.pages}",
+                over_pages=m.over_pages,
+            )
+            for m in r.members
+        ]
+    return TeamHealthView(health, rows)

@@ -28,6 +28,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Org, Person, Rotation, Runbook, Team
+from generator.render.health import team_health_view
 from generator.reports.compute import Reports
 from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
@@ -476,6 +477,10 @@ def render_site(
             handoff_months=handoff_months.get(team.id, []),
             feed=feed_links(org, "team", team.id),
             pager_feeds=[(r, pager_feed_path(org, r.key)) for r in team.rotations],
+            health=team_health_view(
+                reports.health.team(team.id) if reports.health else None, team.tz
+            ),
+            health_window=reports.health,
         )
     member_teams: dict[str, list[Team]] = {p: [] for p in org.people}
     for t in org.teams.values():
