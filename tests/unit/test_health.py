@@ -209,3 +209,37 @@ def test_most_within_counts_a_half_open_window() -> None:
     # 0 h, 6 h, 11 h: three in 12 h; 12 h after the first is outside its window
     assert most_within([t, t + timedelta(hours=6), t + timedelta(hours=11)], twelve) == 3
     assert most_within([t, t + twelve], twelve) == 1
+
+
+JOINER = """\
+people:
+  - {id: ann, name: Ann, timezone: UTC}
+  - {id: bob, name: Bob, timezone: UTC}
+  - {id: dee, name: Dee, timezone: UTC}
+teams:
+  - id: ops
+    name: Ops
+    timezone: UTC
+    rotations:
+      - {id: primary, name: Primary, members: [ann, bob, {person: dee, from: 2027-03-15}],
+         start: "2027-03-01 09:00", shift: 1w, assignment: round-robin}
+    escalation: {levels: [{after: 0m, notify: [primary]}]}
+"""
+
+
+def test_a_member_who_joins_later_is_measured_from_their_join_date(tmp_path: Path) -> None:
+    root = write_org(tmp_path, JOINER)
+    (root / "runbooks").mkdir()
+    (team,) = health_json(root)["teams"]
+    members = {m["person"]: m for m in team["rotations"][0]["members"]}
+    # round-robin: ann (1 Mar), bob (8 Mar), dee (15 Mar, her first week), ann (22 Mar)
+    dee = members["dee"]
+    assert dee["on_call_hours"] == 168.0
+    # a member from 15 Mar 00:00 UTC to the window's end, 29 Mar 09:00: 345 h;
+    # 168 / 345 = 0.48696
+    assert dee["share"] == 0.487
+    # one ordinary week: 75 night hours = 5 nights, x 8765.82 / 345 = 25.408 -> 127.0;
+    # 2 weekend days -> 50.8
+    assert (dee["nights_per_year"], dee["weekends_per_year"]) == (127.0, 50.8)
+    # ann and bob are members all four weeks (672 h): ann 336 h, bob 168 h
+    assert (members["ann"]["share"], members["bob"]["share"]) == (0.5, 0.25)
