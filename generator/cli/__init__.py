@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli import exports, handoff, imports, queries, review, site
+from generator.cli import exports, handoff, health, imports, queries, review, site
 from generator.cli.common import CONTEXT, Context, parse_instant, warnings_summary
 
 __all__ = ["cli", "main", "parse_instant", "warnings_summary"]
@@ -52,6 +52,7 @@ for command in (
     queries.ical,
     queries.pay,
     queries.fairness,
+    health.health,
     handoff.handoff,
     handoff.cover,
     review.incidents,

@@ -28,6 +28,8 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Org, Person, Rotation, Runbook, Team
+from generator.render.charts import member_charts, member_spans
+from generator.render.health import team_health_view
 from generator.reports.compute import Reports
 from generator.reports.fairness import DeviationSeries, RotationFairness
 from generator.reports.handoff import Handoff
@@ -487,6 +489,10 @@ def render_site(
                 for r in team.rotations
             ],
             breaches=[b for b in breaches if b.team == team.id],
+            health=team_health_view(
+                reports.health.team(team.id) if reports.health else None, team.tz
+            ),
+            health_window=reports.health,
         )
     member_teams: dict[str, list[Team]] = {p: [] for p in org.people}
     for t in org.teams.values():
@@ -520,7 +526,7 @@ def render_site(
             feed=None if org.settings.feed_secret else feed_links(org, "person", person.id),
         )
     render_runbooks(org, now, idx, page)
-    fairness_pages(org, reports, page)
+    fairness_pages(org, reports, page, now)
     files["data/fairness.csv"] = fairness_csv(reports.fairness)
     if org.settings.publish_pay:
         pay_pages(org, pay, member_teams, page)
@@ -687,7 +693,6 @@ def handoff_pages(
 
 
 SCREENFUL_ROWS = 15  # "on call now" rows shown before the rest fold away
-CHART_POINTS = 180  # at most this many points per line of a deviation chart
 
 
 @dataclass(frozen=True)
@@ -744,7 +749,9 @@ class TeamFairness:
         return max((s.series.largest for s in self.sections if s.series), default=0.0)
 
 
-def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
+def team_fairness(
+    org: Org, reports: Reports, team: Team, now: datetime | None = None
+) -> TeamFairness:
     sections = []
     for rot in reports.fairness.rotations:
         if rot.team != team.id:
@@ -757,16 +764,19 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
         label = f"{team.name} {rotation.name if rotation else rot.rotation}"
         since = {m.person: series.last(m.person) if series else None for m in rot.members}
         charts = (
-            deviation_chart(
-                # the members' lines: someone on call only by override has no target, and
-                # their line (their whole cover) would flatten everyone else's
+            member_charts(
+                # the members' charts: someone on call only by override has no target,
+                # and their cover would flatten everyone else's scale
                 replace(
                     series,
                     members={p: v for p, v in series.members.items() if p not in series.outsiders},
                 ),
-                {p: n for p, n in name.items() if p not in series.outsiders},
+                name,
+                member_spans(team, rotation),
+                now if now is not None else reports.fairness.end_at,
                 org.settings.tz,
-                f"Deviation over time, {label}",
+                f"Deviation over time per member, {label}",
+                team.tz,
             )
             if series is not None
             else Markup(""),
@@ -797,9 +807,11 @@ def team_fairness(org: Org, reports: Reports, team: Team) -> TeamFairness:
     return TeamFairness(team, tuple(sections))
 
 
-def fairness_pages(org: Org, reports: Reports, page: Any) -> list[TeamFairness]:
+def fairness_pages(
+    org: Org, reports: Reports, page: Any, now: datetime | None = None
+) -> list[TeamFairness]:
     """``fairness/``: one row per team, worst first; ``fairness/<team>/``: tables and charts."""
-    teams = [team_fairness(org, reports, t) for t in org.teams.values()]
+    teams = [team_fairness(org, reports, t, now) for t in org.teams.values()]
     pay_by_team = team_pay_totals(org, reports.pay)
     for tf in teams:
         page(
@@ -862,76 +874,6 @@ def pay_pages(org: Org, pay: PayReport, member_teams: dict[str, list[Team]], pag
         outside=outside,
         outside_total=sum((p.total for p in outside), Decimal("0.00")),
     )
-
-
-LINE_STYLES = 8  # distinct colour and dash patterns (rota-line-0 … 7)
-
-
-def _thin(points: list[tuple[float, float]], most: int) -> list[tuple[float, float]]:
-    """At most ``most`` points: per bucket the one farthest from zero, so peaks stay."""
-    if len(points) <= most:
-        return points
-    size = len(points) / most
-    out = []
-    for b in range(most):
-        bucket = points[int(b * size) : max(int((b + 1) * size), int(b * size) + 1)]
-        out.append(max(bucket, key=lambda p: abs(p[1])))
-    if out[-1] != points[-1]:
-        out[-1] = points[-1]
-    return out
-
-
-def deviation_chart(series: DeviationSeries, names: dict[str, str], tz: Any, title: str) -> Markup:
-    """Each member's deviation at every handoff as an inline SVG line chart.
-
-    The vertical axis is symmetric around zero (at least ±1 shift), with lines at
-    ±1; one line per member, each with its own colour and dash pattern."""
-    if len(series.handoffs) < 2 or not series.members:
-        return Markup("")
-    esc = jinja2.filters.escape
-    left, right, top, bottom = 44, 8, 10, 26
-    width, height = 480, 200  # small enough that its labels stay legible on a phone
-    plot_w, plot_h = width - left - right, height - top - bottom
-    t0 = series.handoffs[0].timestamp()
-    span = (series.handoffs[-1].timestamp() - t0) or 1.0
-    peak = max(1.0, max(abs(v) for vs in series.members.values() for v in vs))
-    peak = float(int(peak * 2 + 0.999)) / 2  # up to the next half shift
-
-    def x(at: float) -> float:
-        return left + plot_w * (at - t0) / span
-
-    def y(value: float) -> float:
-        return top + plot_h * (peak - value) / (2 * peak)
-
-    parts = [
-        f'<svg class="rota-chart rota-linechart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
-    ]
-    for value in sorted({-peak, -1.0, 0.0, 1.0, peak}):
-        cls = "rota-chart-zero" if value == 0 else "rota-chart-grid"
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-            f'class="{cls}"/><text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end" '
-            f'class="rota-chart-label">{value:+g}</text>'.replace(">+0<", ">0<")
-        )
-    first, last = series.handoffs[0].astimezone(tz), series.handoffs[-1].astimezone(tz)
-    parts.append(
-        f'<text x="{left}" y="{height - 8}" class="rota-chart-label">'
-        f"{first:%d %b %Y}</text>"
-        f'<text x="{width - right}" y="{height - 8}" text-anchor="end" '
-        f'class="rota-chart-label">{last:%d %b %Y}</text>'
-    )
-    stamps = [h.timestamp() for h in series.handoffs]
-    for i, (person, values) in enumerate(series.members.items()):
-        points = _thin(list(zip(stamps, values, strict=True)), CHART_POINTS)
-        path = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
-        parts.append(
-            f'<polyline points="{path}" class="rota-line rota-line-{i % LINE_STYLES}">'
-            f"<title>{esc(names.get(person, person))}</title></polyline>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 # ---- incident review: postmortems, action items, incident metrics -----------------

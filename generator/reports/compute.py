@@ -20,6 +20,7 @@ from generator.reports.fairness import (
     compute_fairness,
 )
 from generator.reports.handoff import Handoff, compute_handoffs
+from generator.reports.health import HealthReport, compute_health
 from generator.reports.incidents import IncidentReport, compute_incidents, incidents_window
 from generator.reports.pay import PayReport, compute_pay
 from generator.reviews import ReviewRow, review_status
@@ -38,6 +39,7 @@ class Reports:
     actions: tuple[ActionRow, ...]  # postmortem action items, open and overdue first
     reviews: tuple[ReviewRow, ...]  # incidents that need a postmortem, and its state
     incidents: IncidentReport  # MTTA, MTTR and on-call load over ``incidents_window``
+    health: HealthReport | None = None  # rotation health over the schedule's window
 
 
 def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
@@ -56,4 +58,5 @@ def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
         actions=tuple(compute_actions(org, now)),
         reviews=tuple(review_status(org, now)),
         incidents=compute_incidents(org, schedule, review_from, review_to, now),
+        health=compute_health(org, schedule, start_at, end_at),
     )

@@ -242,13 +242,15 @@ def test_site_loads_nothing_from_outside(site: Path) -> None:
 
 def test_fairness_pages_draw_charts_inline(site: Path) -> None:
     html = (site / "fairness/payments/index.html").read_text()
-    # Two rotations on Payments: per rotation a deviation line chart (one line per
-    # member, six members) and three bar charts (load, weekend, holiday).
-    assert html.count('<svg class="rota-chart rota-linechart"') == 2
+    # Two rotations on Payments: per rotation one small deviation chart per member (six
+    # members, each line solid up to now and dashed after it) and three bar charts
+    # (load, weekend, holiday).
+    assert html.count('<svg class="rota-sm-chart"') == 12
     assert html.count('<svg class="rota-chart"') == 6
-    assert html.count('<polyline points="') == 12
+    assert html.count('class="rota-sm-line rota-sm-past"') == 12
+    assert html.count('class="rota-sm-line rota-sm-future"') == 12
     assert "Load against target per member, Payments Primary" in html
-    assert "Deviation over time, Payments Secondary" in html
+    assert "Deviation over time per member, Payments Secondary" in html
     # A manager reading a large spread learns why: Data Platform is round-robin, which
     # balances neither shares nor weekends; fair rotations carry no such remark.
     heading = r'<h2 id="[^"]*">(.*?)<a[^>]*>[^<]*</a></h2>(.*?)(?=<h2 |</article>)'

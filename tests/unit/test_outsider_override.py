@@ -72,12 +72,15 @@ def test_the_fairness_page_lists_an_outsider_but_charts_the_members(tmp_path: Pa
     write_org(tmp_path, ORG)
     _, files = site_files(load_org(tmp_path, NOW), NOW)
     page = str(files["fairness/edge/index.md"])
-    table, chart = page.split('<ul class="rota-legend">', 1)
+    table, chart = page.split('<div class="rota-sm-grid"', 1)
     assert "Ola" in table  # in the table, as cover only
-    legend = chart.split("</ul>", 1)[0]
-    assert "Tom" in legend and "Kai" in legend and "Ola" not in legend
-    # the chart (just before its legend) is scaled to the members, within a shift of
-    # target, not to Ola's whole cover (+7.7)
-    svg = table.rsplit("<svg", 1)[1]
-    scale = [float(v) for v in re.findall(r'class="rota-chart-label">([-+]?[0-9.]+)<', svg)]
+    chart = chart.split("</div>", 1)[0]
+    charted = re.findall(r'<figure class="rota-sm" data-person="([^"]+)"', chart)
+    assert "tom" in charted and "kai" in charted and "ola" not in charted
+    # the charts are scaled to the members, within a shift of target, not to Ola's
+    # whole cover (+7.7)
+    scale = [
+        float(v.replace("\u2212", "-"))
+        for v in re.findall(r'class="rota-sm-label">([-+\u2212]?[0-9.]+)<', chart)
+    ]
     assert scale and max(scale) <= 1.5
