@@ -692,9 +692,10 @@ class EnvName(Scalar):
     def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
         if isinstance(value, str) and ENV_NAME_RE.fullmatch(value):
             return value
+        found = "a text" if isinstance(value, str) else _type_name(value)
         diags.error(
             src,
-            f"expected {self.expected}, found {'a text' if isinstance(value, str) else _type_name(value)} "
+            f"expected {self.expected}, found {found} "
             "(not shown): name the variable that holds the secret, never the secret itself; "
             "if a secret was written here, remove it and replace (rotate) it",
         )
