@@ -44,6 +44,7 @@ from generator.reports.notify import Delivery, GroupUpdate, Message
 
 SLACK_API_ENV = "ROTA_SLACK_API_URL"
 SLACK_API_URL = "https://slack.com/api"
+SLEEP = time.sleep  # how a retry waits (the tests replace it, so they never wait)
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,14 @@ class Sender:
         email: EmailNotify | None,
         *,
         insecure_http: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
         secret_names: Iterable[str] = (),
     ):
         self.env, self.organisation, self.email = env, organisation, email
         self.secret_names = sorted(set(secret_names))
-        self.insecure_http, self.sleep, self.clock = insecure_http, sleep, clock
+        self.insecure_http, self.sleep, self.clock = insecure_http, sleep or SLEEP, clock
         self.timeout = timeout
         self.deadline = clock() + timeout
 

@@ -283,7 +283,7 @@ def upcoming_deliveries(
 
 
 def uncovered_message(org: Org, team: Team, shifts: Sequence[Shift]) -> Message:
-    title = f"{team.name}: {plural(len(shifts), 'uncovered shift')} before the plan is locked"
+    title = f"{team.name}: {plural(len(shifts), 'uncovered shift')} in the coming weeks"
     lines: list[Line] = []
     for s in shifts:
         lines.append(
@@ -297,15 +297,16 @@ def uncovered_message(org: Org, team: Team, shifts: Sequence[Shift]) -> Message:
 
 
 def uncovered_deliveries(org: Org, schedule: Schedule, now: datetime) -> list[Delivery]:
-    """Each team's uncovered shifts starting in [now, now + freeze), to its channels."""
+    """Each team's uncovered shifts in [now, now + freeze) (the one under way too),
+    to its channels; one line per shift, each needing its own cover."""
     end = now + org.settings.freeze
     by_team: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.uncovered:
-        if now <= s.start_at < end:
+        if now < s.end_at and s.start_at < end:
             by_team[s.team].append(s)
     out = []
     for team_id in sorted(by_team):
-        shifts = merged(by_team[team_id])
+        shifts = sorted(by_team[team_id], key=lambda s: (s.start_at, s.rotation))
         team = org.teams[team_id]
         out += team_deliveries(org, team, uncovered_message(org, team, shifts))
     return out
