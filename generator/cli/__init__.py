@@ -61,6 +61,7 @@ for command in (
     exports.export,
     exports.sync,
     changes.diff,
+    changes.request,
 ):
     cli.add_command(command)
 
