@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.reports.diff import PlanDiff, PlannedState, diff_states
 
@@ -107,12 +107,28 @@ def plan_state(root: Path, now: datetime, label: str) -> PlannedState:
     return planned(load_org(root, now), now, label)
 
 
+def planned_window(settings: Any, now: datetime) -> tuple[datetime, datetime]:
+    """The horizon of ``now``, widened to whole calendar months (with a day to spare for
+    zones), so the pay of every month a change touches is counted whole."""
+    from datetime import timedelta
+
+    first = (now - timedelta(days=1)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = now + settings.horizon
+    after = (end.replace(day=28) + timedelta(days=4)).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    return (
+        min(now - settings.history, first - timedelta(days=1)),
+        after + timedelta(days=1),
+    )
+
+
 def planned(loaded: Loaded, now: datetime, label: str) -> PlannedState:
     """An organisation loaded already, planned for the horizon of ``now``."""
     from generator.schedule.conflicts import find_conflicts
     from generator.schedule.resolve import uncovered_diagnostics
 
-    schedule = loaded.horizon(now)
+    schedule = loaded.schedule(*planned_window(loaded.org.settings, now))
     conflicts = tuple(sorted(find_conflicts(loaded.org, schedule, now)))
     diagnostics = tuple(
         sorted({*loaded.warnings, *uncovered_diagnostics(loaded.org, schedule, now), *conflicts})
