@@ -11,7 +11,6 @@ the file, which a reviewer would then have to read past.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -28,20 +27,36 @@ class EditError(Exception):
     """The file cannot take the change as asked (the message says why)."""
 
 
+def quoted(value: str) -> str:
+    """A YAML double-quoted scalar holding exactly ``value``; printable text (accents,
+    emoji) is kept as written, the rest escaped."""
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif (
+            code < 0x20
+            or 0x7F <= code <= 0x9F
+            or ch in "\u2028\u2029\ufeff"
+            or 0xD800 <= code <= 0xDFFF
+            or code in (0xFFFE, 0xFFFF)
+        ):
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
 def scalar(value: str) -> str:
     """A value as YAML writes it in a flow mapping: slugs and dates plain, anything
-    else double-quoted (a JSON string is a valid YAML double-quoted scalar)."""
-    if _PLAIN.match(value) and value.lower() not in {
-        "true",
-        "false",
-        "null",
-        "yes",
-        "no",
-        "on",
-        "off",
-    } and (not re.match(r"^\d", value) or _DATE.match(value)):
+    else double-quoted."""
+    reserved = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
+    plain = _PLAIN.match(value) and value.lower() not in reserved
+    if plain and (not re.match(r"^\d", value) or _DATE.match(value)):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return quoted(value)
 
 
 def flow_item(pairs: Sequence[tuple[str, str | None]], indent: int) -> list[str]:

@@ -323,9 +323,9 @@ def md(value: object) -> str:
     and ``@`` (no mention by accident) as character references, Markdown punctuation
     escaped."""
     text = " ".join(printable(str(value)).split())
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("@", "&#64;").replace('"', "&quot;")
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return text.replace("@", "&#64;").replace('"', "&quot;")
 
 
 def mention(d: PlanDiff, p: PersonChange) -> str:
@@ -468,16 +468,14 @@ def diff_markdown(d: PlanDiff, fail_on: tuple[str, ...] = (), limit: int = COMME
         ],
     )
     head.append("")
+    tables: list[tuple[list[str], list[str]]] = []  # (heading lines, rows)
     locked = d.locked_moved()
     if locked:
-        head += ["**🔒 Published (locked) shifts that move — a promise broken:**", ""]
-        head += _md_table(
-            ["Rotation", "When (team's zone)", "Was", "Now", "Source"],
-            [_md_change_row(c) for c in locked],
-        )
-        head.append("")
+        header = _md_table(["Rotation", "When (team's zone)", "Was", "Now", "Source"], [])
+        heading = ["**🔒 Published (locked) shifts that move — a promise broken:**", "", *header]
+        tables.append((heading, ["| " + " | ".join(_md_change_row(c)) + " |" for c in locked]))
     if d.persons:
-        head += _md_table(
+        header = _md_table(
             [
                 "Person",
                 "Gains",
@@ -486,9 +484,11 @@ def diff_markdown(d: PlanDiff, fail_on: tuple[str, ...] = (), limit: int = COMME
                 "Pay Δ",
                 "Fairness (shift-eq.)",
             ],
-            [_md_person_summary(d, p) for p in d.persons],
+            [],
         )
-        head.append("")
+        tables.append(
+            (header, ["| " + " | ".join(_md_person_summary(d, p)) + " |" for p in d.persons])
+        )
     blocks: list[str] = []
     if d.on_call_now:
         rows = [
@@ -536,16 +536,30 @@ def diff_markdown(d: PlanDiff, fail_on: tuple[str, ...] = (), limit: int = COMME
     if d.runbooks_changed:
         blocks.append(runbooks_line(d.runbooks_changed) + ".\n")
     text = "\n".join(head) + "\n"
-    reserve = 200  # room for the "… N more" line
+    budget = limit - 200  # room for the "… N more" line
+    left = 0
+    for heading, table_rows in tables:
+        piece = "\n".join(heading) + "\n"
+        if left or len(text) + len(piece) + len(table_rows[0]) + 2 > budget:
+            left += len(table_rows)
+            continue
+        text += piece
+        for k, row in enumerate(table_rows):
+            if len(text) + len(row) + 2 > budget:
+                left += len(table_rows) - k
+                break
+            text += row + "\n"
+        text += "\n"
     for i, block in enumerate(blocks):
-        if len(text) + len(block) + 1 > limit - reserve:
-            left = len(blocks) - i
-            text += (
-                f"\n… {left} more section{'s' if left != 1 else ''} not shown: "
-                "run `rota diff` for all of them.\n"
-            )
+        if left or len(text) + len(block) + 1 > budget:
+            left += len(blocks) - i
             break
         text += "\n" + block
+    if left:
+        text += (
+            f"\n… {left} more not shown (table rows and sections): run `rota diff` for all "
+            "of them.\n"
+        )
     return text
 
 

@@ -60,7 +60,9 @@ def rota(root: Path, *args: str) -> tuple[int, str, str]:
 def change(case: str, text: str, root: Path) -> str:
     """The organisation's file after the case's change (the lock file for 'locked')."""
     if case == "leave-added":
-        return text.replace("    name: Bob <b>Stone</b>\n", "    name: Bob <b>Stone</b>\n" + BOB_LEAVE)
+        return text.replace(
+            "    name: Bob <b>Stone</b>\n", "    name: Bob <b>Stone</b>\n" + BOB_LEAVE
+        )
     if case == "swap":
         return text + SWAP
     if case == "member-added":
@@ -227,7 +229,7 @@ def test_runbook_edits_are_one_line(tmp_path: Path) -> None:
     books.mkdir()
     for n in range(3):
         (books / f"r{n}.md").write_text(
-            f"---\ntitle: R{n}\nteam: web\nlast_reviewed: 2026-11-01\n---\n## Mitigation\nRestart.\n"
+            f"---\ntitle: R{n}\nteam: web\nlast_reviewed: 2026-11-01\n---\n## Mitigation\nRestart.\n"  # noqa: E501
         )
     code, out, err = rota(root, "diff", "change", "--now", NOW)
     assert code == 0, err
