@@ -168,10 +168,14 @@ class Person:
     pay_policy: str | None  # resolved: the policy id that applies, or None
     leave: tuple[Leave, ...]
     source: Source = NOWHERE
+    handles: tuple[tuple[str, str], ...] = ()  # (kind, name): github, slack, email
 
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
+
+    def handle(self, kind: str) -> str | None:
+        return dict(self.handles).get(kind)
 
     def on_leave(self, start_at: datetime, end_at: datetime) -> Leave | None:
         """The first listed leave that overlaps [start_at, end_at), if any."""

@@ -951,6 +951,27 @@ LEAVE = Obj(
     extra_check=_range_check("from", "to"),
 )
 
+GITHUB_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+HANDLES = Obj(
+    "handles",
+    [
+        Field(
+            "github",
+            Scalar("a GitHub user name", _pattern(GITHUB_RE, ""), {"type": "string"}),
+            "GitHub user name, mentioned (@name) in `rota diff` pull-request comments",
+            example="alice-ng",
+        ),
+        Field("slack", STR, "Slack member id, mentioned in Slack messages", example="U024BE7LH"),
+        Field(
+            "email",
+            EMAIL,
+            "address for messages, if not the person's email",
+            example="alice@example.com",
+        ),
+    ],
+)
+
 PERSON = Obj(
     "person",
     [
@@ -971,6 +992,12 @@ PERSON = Obj(
         ),
         Field(
             "pay_policy", SLUG, "pay policy id (default: pay.default_policy)", example="standard"
+        ),
+        Field(
+            "handles",
+            HANDLES,
+            "optional: names for mentions in diffs and messages",
+            example="{github: alice-ng, slack: U024BE7LH}",
         ),
         Field(
             "leave",

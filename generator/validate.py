@@ -379,6 +379,7 @@ def build_people(
             pay_policy=policy,
             leave=tuple(leaves),
             source=rec.source,
+            handles=tuple((k, v) for k, v in (rec.get("handles") or {}).items() if v is not None),
         )
     return people
 

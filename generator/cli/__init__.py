@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli import exports, handoff, imports, notify, queries, review, site
+from generator.cli import changes, exports, handoff, imports, notify, queries, review, site
 from generator.cli.common import CONTEXT, Context, parse_instant, warnings_summary
 
 __all__ = ["cli", "main", "parse_instant", "warnings_summary"]
@@ -60,6 +60,8 @@ for command in (
     imports.import_,
     exports.export,
     exports.sync,
+    changes.diff,
+    changes.request,
     notify.notify,
 ):
     cli.add_command(command)
