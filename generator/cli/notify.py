@@ -382,3 +382,61 @@ def usergroups(
         if not g.token_env
     ]
     deliver(org, "usergroups", [], notes, send, fmt, insecure_http, timeout, groups=groups)
+
+
+@notify.command(context_settings=CONTEXT)
+@click.argument("base")
+@click.option(
+    "--head",
+    metavar="REV",
+    default=None,
+    help="Compare with this revision instead of the working tree.",
+)
+@send_options
+@click.pass_obj
+def changes(
+    ctx: Context,
+    base: str,
+    head: str | None,
+    send: bool,
+    team: str | None,
+    fmt: str,
+    insecure_http: bool,
+    timeout: float,
+    now_text: str | None,
+) -> None:
+    """To exactly the people `rota diff BASE` finds whose shifts change: what changes
+    for them (shifts taken and given up on their clock, hours, pay, fairness), by
+    e-mail and Slack direct message. Run it after a merge: BASE is the revision
+    before it (e.g. HEAD~1, or the push's previous commit)."""
+    from pathlib import Path
+
+    from generator.cli.common import fail, parse_instant
+    from generator.errors import InvalidInput
+    from generator.reports.notify import changes_deliveries
+    from generator.review_git import GitError, diff_revisions
+
+    org, _ = load(ctx, now_text)
+    check_team(org, team)
+    try:
+        diff = diff_revisions(
+            Path(ctx.root), base, head, lambda tz: parse_instant(now_text or "now", tz, None)
+        )
+    except GitError as exc:
+        raise click.UsageError(f"git: {exc}") from None
+    except InvalidInput as exc:
+        fail(exc.diagnostics)
+    if team is not None:
+        from dataclasses import replace
+
+        keep = {p.person for p in diff.persons if any(c.team == team for c in (*p.gained, *p.lost))}
+        diff = replace(diff, persons=tuple(p for p in diff.persons if p.person in keep))
+    deliveries, unreachable = changes_deliveries(org, diff)
+    notes = [
+        f"{p}'s shifts change but nobody can tell them (an e-mail address with "
+        "settings.notify.email, or a Slack handle with settings.notify.slack.token_env)"
+        for p in unreachable
+    ]
+    if not diff.persons:
+        notes.append(f"nobody's shifts change between {diff.base} and {diff.head}")
+    deliver(org, "changes", deliveries, notes, send, fmt, insecure_http, timeout)

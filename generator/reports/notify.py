@@ -19,13 +19,14 @@ Everything is sorted, so the same inputs give the same messages byte for byte.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from generator.model import Org, Person, Team, notify_channels
+from generator.reports.diff import Change, PersonChange, PlanDiff
 from generator.reports.handoff import Handoff, Party
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import iso, zone
@@ -105,11 +106,17 @@ class GroupUpdate:
         return tuple(p for p in self.people if not p.slack)
 
 
+SLACK_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
 def handle(person: Person, kind: str) -> str | None:
-    """``person.handles[kind]`` (github, slack, email), if the person has one."""
-    handles: Any = getattr(person, "handles", None) or {}
-    value = handles.get(kind) if isinstance(handles, dict) else getattr(handles, kind, None)
-    return value if isinstance(value, str) and value else None
+    """``person.handles[kind]`` (github, slack, email), if the person has one; a Slack
+    handle only if it is a member id (``U…``/``W…``), the only form Slack mentions and
+    messages take (a name such as ``@alice`` is treated as no handle)."""
+    value = person.handle(kind)
+    if kind == "slack" and value is not None and not SLACK_ID_RE.fullmatch(value):
+        return None
+    return value or None
 
 
 def person_ref(org: Org, person_id: str) -> PersonRef:
@@ -154,13 +161,18 @@ def team_deliveries(org: Org, team: Team | None, message: Message) -> list[Deliv
 def person_deliveries(org: Org, person: Person, message: Message) -> list[Delivery]:
     """``message`` to ``person``: by e-mail (when the organisation has an SMTP server)
     and by Slack direct message (when it has a bot token and they a Slack handle)."""
-    cfg = notify_channels(org.settings, None)
-    audience = f"person:{person.id}"
-    out = []
     address = person.email or handle(person, "email")
+    return _to_person(org, person.id, address, handle(person, "slack"), message)
+
+
+def _to_person(
+    org: Org, person_id: str, address: str | None, slack_id: str | None, message: Message
+) -> list[Delivery]:
+    cfg = notify_channels(org.settings, None)
+    audience = f"person:{person_id}"
+    out = []
     if cfg.email is not None and cfg.email.smtp_host and address:
         out.append(Delivery("email", audience, address, None, message))
-    slack_id = handle(person, "slack")
     if cfg.slack is not None and cfg.slack.token_env and slack_id:
         out.append(Delivery("slack-dm", audience, slack_id, cfg.slack.token_env, message))
     return out
@@ -334,3 +346,93 @@ def group_updates(org: Org, schedule: Schedule, now: datetime) -> list[GroupUpda
             refs = tuple(person_ref(org, p) for p in sorted(on_call.get(team_id, ())))
             out.append(GroupUpdate(cfg.usergroup, f"team:{team_id}", cfg.token_env, refs))
     return out
+
+
+# --- changes -------------------------------------------------------------------------
+
+
+def _hours(value: float) -> str:
+    """``+12h``, ``−7.5h``."""
+    number = f"{abs(value):.2f}".rstrip("0").rstrip(".")
+    return f"+{number}h" if value > 0 else f"−{number}h"
+
+
+def changes_message(org: Org, diff: PlanDiff, p: PersonChange, tz: str) -> Message:
+    """What a change does to one person: shifts taken and given up on their clock (each
+    with who had or has it), hours by class, pay per month, fairness."""
+
+    def who(person_id: str | None) -> str:
+        return "nobody" if person_id is None else diff.names.get(person_id, person_id)
+
+    def rotation(c: Change) -> str:
+        team = org.teams.get(c.team)
+        r = team.rotation(c.rotation) if team else None
+        return f"{team.name if team else c.team} {r.name if r else c.rotation}"
+
+    lines: list[Line] = [
+        (
+            f"Hello {p.name}, a change to the on-call plan ({diff.base} → {diff.head}) "
+            f"changes your shifts ({tz}):",
+        )
+    ]
+    for c in sorted(p.gained, key=lambda c: (c.start_at, c.key)):
+        published = " (a published shift)" if c.locked else ""
+        lines.append(
+            (
+                f"You take {rotation(c)}: {span(c.start_at, c.end_at, tz)}, "
+                f"before: {who(c.before)}{published}",
+            )
+        )
+    for c in sorted(p.lost, key=lambda c: (c.start_at, c.key)):
+        published = " (a published shift)" if c.locked else ""
+        after = who(c.after) if c.after is not None else "nobody (uncovered)"
+        lines.append(
+            (
+                f"You no longer take {rotation(c)}: {span(c.start_at, c.end_at, tz)}, "
+                f"now: {after}{published}",
+            )
+        )
+    hours = [
+        f"{k} {_hours(p.hours_delta[k])}"
+        for k in ("weekday", "night", "weekend", "holiday")
+        if p.hours_delta.get(k)
+    ]
+    if hours:
+        lines.append((f"Hours on call: {', '.join(hours)}",))
+    currency = f"{diff.currency} " if diff.currency else ""
+    for m in p.pay:
+        if m.delta:
+            lines.append((f"Pay {m.month}: {currency}{m.before:.2f} → {m.after:.2f}",))
+    for dc in p.deviations:
+        if dc.before != dc.after and dc.before is not None and dc.after is not None:
+            lines.append(
+                (
+                    f"Fairness, {dc.team}/{dc.rotation}: {dc.before:+.2f} → {dc.after:+.2f} "
+                    "shifts from target",
+                )
+            )
+    return Message("changes", "Your on-call shifts change", tuple(lines))
+
+
+def changes_deliveries(org: Org, diff: PlanDiff) -> tuple[list[Delivery], list[str]]:
+    """To exactly the people whose shifts the change moves (``diff.people()``), what
+    changes for them; and those of them nobody can reach. ``org`` is the organisation
+    after the change (its channels and people); a person the change removes is reached
+    through the handles the diff kept."""
+    out, unreachable = [], []
+    for p in sorted(diff.persons, key=lambda p: p.person):
+        person = org.people.get(p.person)
+        if person is not None:
+            tz = person.timezone
+            address = person.email or handle(person, "email")
+            slack_id = handle(person, "slack")
+        else:
+            tz = org.settings.timezone
+            address = p.handles.get("email")
+            slack = p.handles.get("slack")
+            slack_id = slack if slack and SLACK_ID_RE.fullmatch(slack) else None
+        found = _to_person(org, p.person, address, slack_id, changes_message(org, diff, p, tz))
+        out += found
+        if not found:
+            unreachable.append(p.person)
+    return out, unreachable

@@ -38,7 +38,8 @@ settings:
     slack: {{webhook_env: T_SLACK_HOOK, token_env: T_SLACK_TOKEN, usergroup: SORG0001}}
     email: {{smtp_host: 127.0.0.1, port: {port}, from: oncall@acme.example, tls: none}}
 people:
-  - {{id: alice, name: Alice Ng, email: alice@acme.example, timezone: Europe/London}}
+  - {{id: alice, name: Alice Ng, email: alice@acme.example, timezone: Europe/London,
+     handles: {{slack: U0ALICE1}}}}
   - {{id: bob, name: "Bob & <Co>", email: bob@acme.example, timezone: America/New_York}}
   - id: carol
     name: Carol Diaz
@@ -156,8 +157,9 @@ def test_handoffs_go_to_the_teams_channels(org: Path, chat: FakeChat, smtp: Mail
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                # bob's name escaped for mrkdwn; each person at the handoff on their clock
-                "text": "Alice Ng (Mon 07 Dec 14:00 GMT) hands over to "
+                # alice mentioned by her Slack id; bob (no handle) named, escaped for
+                # mrkdwn; each person at the handoff on their own clock
+                "text": "<@U0ALICE1> (Mon 07 Dec 14:00 GMT) hands over to "
                 "Bob &amp; &lt;Co&gt; (Mon 07 Dec 09:00 EST)\n"
                 "0 incidents during the outgoing shift, 0 handoff notes\n"
                 f"Handoff note: <{url}|Handoff note>",
@@ -174,7 +176,7 @@ def test_handoffs_go_to_the_teams_channels(org: Path, chat: FakeChat, smtp: Mail
             ],
         },
     ]
-    assert slack["text"].startswith(title + "\nAlice Ng (Mon 07 Dec 14:00 GMT) hands over")
+    assert slack["text"].startswith(title + "\n<@U0ALICE1> (Mon 07 Dec 14:00 GMT) hands over")
     (teams,) = chat.posts("/hooks/teams/")
     card = teams["attachments"][0]["content"]
     assert [b["text"] for b in card["body"]] == [
@@ -221,7 +223,15 @@ def test_upcoming_gives_each_person_their_shifts_in_their_zone(
     )
     assert len(smtp.messages) == 2
     assert "carol has shifts but no way to be told" in result.stderr
-    assert chat.received == []  # no Slack handles: no direct messages
+    # alice has a Slack id and the organisation a bot token: a direct message too
+    (dm,) = chat.received
+    assert dm.path == "/api/chat.postMessage"
+    assert dm.auth == f"Bearer {TOKEN}"
+    assert dm.body["channel"] == "U0ALICE1"
+    assert dm.body["blocks"][1]["text"]["text"] == (
+        "Hello Alice Ng, your shifts (Europe/London):\n"
+        "Payments Primary: Mon 14 Dec 2026 14:00 GMT to Mon 21 Dec 2026 14:00 GMT"
+    )
 
 
 def test_uncovered_shifts_go_to_the_teams_channel(org: Path, chat: FakeChat, smtp: Mailbox) -> None:
@@ -270,6 +280,19 @@ def test_one_failing_channel_does_not_stop_the_others(
     assert "notify handoffs: 2 sent, 1 failed" in result.output
 
 
+def test_a_refused_direct_message_is_reported_without_the_token(
+    org: Path, chat: FakeChat, smtp: Mailbox
+) -> None:
+    chat.slack_error["U0ALICE1"] = f"not_allowed_token_type (got {TOKEN})"  # echoed
+    result = run(org, chat, "upcoming", "--days", "14")
+    assert result.exit_code == 1
+    assert len(smtp.messages) == 2  # both e-mails went out
+    assert "FAILED: Slack direct message to U0ALICE1 (bot token in T_SLACK_TOKEN)" in (
+        result.output
+    )
+    assert "Slack refused it: not_allowed_token_type (got [token])" in result.output
+
+
 def test_one_refused_recipient_does_not_stop_the_others(
     org: Path, chat: FakeChat, smtp: Mailbox, waits: list[float]
 ) -> None:
@@ -304,15 +327,36 @@ def test_an_unset_variable_fails_only_its_channel(org: Path, chat: FakeChat, smt
     assert len(chat.posts(SLACK_PAY)) == 1 and len(smtp.messages) == 1
 
 
-def test_usergroups_never_sends_an_empty_group(org: Path, chat: FakeChat) -> None:
-    # on call at 13:30 UTC: alice (Payments, until 14:00), nobody for Data; alice has
-    # no Slack handle, so neither group can be set: skipped and said, nothing sent
+def test_usergroups_hold_who_is_on_call_now(org: Path, chat: FakeChat) -> None:
+    # on call at 13:30 UTC: alice (Payments, until 14:00), nobody for Data (uncovered):
+    # the organisation's group and Payments' both hold alice alone
     result = run(org, chat, "usergroups")
+    assert result.exit_code == 0, result.output
+    assert [(r.path, r.auth, r.body) for r in chat.received] == [
+        (
+            "/api/usergroups.users.update",
+            f"Bearer {TOKEN}",
+            {"usergroup": "SORG0001", "users": "U0ALICE1"},
+        ),
+        (
+            "/api/usergroups.users.update",
+            f"Bearer {TOKEN}",
+            {"usergroup": "SPAY0001", "users": "U0ALICE1"},
+        ),
+    ]
+    assert "ok: Slack user group SPAY0001" in result.output
+
+
+def test_usergroups_never_sends_an_empty_group(org: Path, chat: FakeChat) -> None:
+    # at 14:30 UTC bob is on call, and he has no Slack handle: neither group can be
+    # set (Slack refuses an empty list): skipped and said, nothing sent, exit 0
+    argv = ["--root", str(org), "notify", "usergroups", "--now", "2026-12-07T14:30:00Z"]
+    result = CliRunner().invoke(cli, [*argv, "--send", "--insecure-http"], env=env(chat))
     assert result.exit_code == 0, result.output
     assert chat.received == []
     assert "skipped: Slack user group SPAY0001" in result.output
     assert "Slack refuses an empty user group" in result.output
-    assert "alice is on call for team:payments but has no Slack handle" in result.stderr
+    assert "bob is on call for team:payments but has no Slack handle" in result.stderr
 
 
 def test_json_preview_holds_the_exact_bodies(org: Path, chat: FakeChat) -> None:

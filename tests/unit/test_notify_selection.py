@@ -11,6 +11,7 @@ from generator.model import Org, Team
 from generator.pipeline import load_org
 from generator.reports.handoff import compute_handoffs
 from generator.reports.notify import (
+    PersonRef,
     group_updates,
     handoff_deliveries,
     handoff_url,
@@ -48,7 +49,7 @@ def test_each_handoff_goes_to_its_teams_channels(loaded: tuple[Org, Schedule]) -
         ("email", "team:payments", "payments@acme.example", None),
     ]
     message = out[0].message
-    assert message.lines[0][0].person == "alice"
+    assert message.lines[0][0] == PersonRef("alice", "Alice Ng", "U0ALICE1")
     assert message.lines[0][3].person == "bob"
     assert message.link is not None
     assert handoff_url(org, found[0]) == (
@@ -61,6 +62,7 @@ def test_upcoming_is_per_person_and_says_who_cannot_be_told(loaded: tuple[Org, S
     out, unreachable = upcoming_deliveries(org, sched, NOW, NOW + timedelta(days=14))
     assert [(d.channel, d.address) for d in out] == [
         ("email", "alice@acme.example"),
+        ("slack-dm", "U0ALICE1"),  # her Slack id, with the organisation's bot token
         ("email", "bob@acme.example"),
     ]
     assert unreachable == ["carol"]  # her shift from 21 Dec 00:00 UTC; no address
