@@ -88,6 +88,18 @@ def webhook_address(url: str, env_name: str, insecure_http: bool) -> tuple[str, 
     return f"{parts.scheme}://{netloc}", path
 
 
+def webhook_secrets(url: str) -> list[str]:
+    """The forms of a webhook URL to redact: whole, its path and query (which messages
+    about a request name), and each long path segment and query value on its own."""
+    parts = urlsplit(url.strip())
+    found = {url, url.strip(), parts.path, parts.query}
+    if parts.query:
+        found.add(f"{parts.path}?{parts.query}")
+    found |= {seg for seg in parts.path.split("/") if len(seg) >= 8}
+    found |= {v for kv in parts.query.split("&") for v in kv.split("=")[1:] if len(v) >= 8}
+    return sorted((f for f in found if f and f != "/"), key=len, reverse=True)
+
+
 class Sender:
     """Sends deliveries, each on its own; ``env`` holds the secrets."""
 
@@ -123,7 +135,10 @@ class Sender:
     def secrets(self) -> list[str]:
         """Every value the configuration points at, to redact from what is printed."""
         values = {self.env.get(n, "").strip() for n in self.secret_names}
-        return sorted((v for v in values if v), key=len, reverse=True)
+        found = set()
+        for value in values:
+            found |= set(webhook_secrets(value)) if "://" in value else {value}
+        return sorted((v for v in found if v), key=len, reverse=True)
 
     def clean(self, text: str, extra: list[str] | None = None) -> str:
         return redact(text, [*(extra or []), *self.secrets()])
@@ -147,7 +162,7 @@ class Sender:
             if delivery.channel in ("slack", "msteams"):
                 what = "the Slack webhook URL" if delivery.channel == "slack" else "the webhook URL"
                 url = self.secret(delivery.secret_env, what)
-                extra = [url]
+                extra = webhook_secrets(url)
                 body = slack_payload(msg) if delivery.channel == "slack" else teams_payload(msg)
                 detail = self._webhook(url, delivery.secret_env or "", body, delivery.channel)
             elif delivery.channel == "slack-dm":
@@ -172,7 +187,7 @@ class Sender:
 
     def _webhook(self, url: str, env_name: str, body: Any, channel: str) -> str:
         base, path = webhook_address(url, env_name, self.insecure_http)
-        api = self.api(base, {"Content-Type": "application/json"}, [url, path])
+        api = self.api(base, {"Content-Type": "application/json"}, webhook_secrets(url))
         try:
             # a post that may have arrived is never repeated: nobody is told twice
             r = api.request("POST", path, json=body, idempotent=False)

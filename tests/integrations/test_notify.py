@@ -307,6 +307,23 @@ def test_one_refused_recipient_does_not_stop_the_others(
     assert "refused the recipient (codes 550)" in result.output
 
 
+def test_a_server_that_cannot_be_reached_is_reported_without_its_address(
+    org: Path, chat: FakeChat, smtp: Mailbox, waits: list[float]
+) -> None:
+    from tests.integrations.fake_chat import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}{TEAMS}"  # nothing listens there
+    argv = ["--root", str(org), "notify", "handoffs", "--now", NOW, "--send", "--insecure-http"]
+    result = CliRunner().invoke(cli, argv, env={**env(chat), "T_TEAMS_HOOK": closed})
+    assert result.exit_code == 1
+    (failed,) = [line for line in result.output.splitlines() if line.startswith("FAILED")]
+    assert "cannot connect" in failed
+    for secret in (*SECRETS, "/hooks/teams/wf"):
+        assert secret not in result.output
+    assert len(chat.posts(SLACK_PAY)) == 1 and len(smtp.messages) == 1
+    assert waits == [1.0, 2.0, 4.0]  # not sent: tried again, 1, 2 and 4 s later
+
+
 def test_http_is_refused_without_insecure_http(org: Path, chat: FakeChat, smtp: Mailbox) -> None:
     argv = ["--root", str(org), "notify", "handoffs", "--now", NOW, "--send"]
     result = CliRunner().invoke(cli, argv, env=env(chat))
