@@ -194,7 +194,11 @@ class Sender:
         finally:
             api.close()
         if not 200 <= r.status_code < 300:
-            raise SyncFailed(f"the webhook answered {r.describe()}")
+            detail = r.describe()
+            said = api.clean(r.body[:200].decode("utf-8", "replace")).strip()
+            if detail == f"HTTP {r.status_code}" and said and not said.startswith(("{", "<")):
+                detail += f": {said[:100]}"  # Slack answers in plain words: no_service, …
+            raise SyncFailed(f"the webhook answered {detail}")
         if channel == "slack" and r.body.strip() not in (b"ok", b""):
             raise SyncFailed(
                 f"the webhook answered {api.clean(r.body.decode('utf-8', 'replace'))[:300]}"

@@ -196,6 +196,9 @@ def _party(org: Org, p: Party) -> Line:
     return (person_ref(org, p.person), f" ({p.local_at:%a %d %b %H:%M} {p.local_at.tzname()})")
 
 
+MAX_INCIDENTS = 5  # incidents listed in a handoff message; the note has them all
+
+
 def handoff_message(org: Org, h: Handoff) -> Message:
     """The summary of one handoff note, for the team's channel."""
     title = f"{h.team_name} {h.rotation_name}: handoff {when(h.at, h.team_timezone)}"
@@ -210,6 +213,10 @@ def handoff_message(org: Org, h: Handoff) -> Message:
             f"{plural(len(h.notes), 'handoff note')}",
         )
     )
+    for incident in h.incidents[:MAX_INCIDENTS]:
+        lines.append((f"{incident.id} ({incident.severity}): {incident.title}",))
+    if len(h.incidents) > MAX_INCIDENTS:
+        lines.append((f"… {len(h.incidents) - MAX_INCIDENTS} more in the handoff note",))
     for gap in (h.uncovered_before, h.uncovered_after):
         if gap is not None:
             lines.append((f"Uncovered: nobody is on call from {span(*gap, h.team_timezone)}",))

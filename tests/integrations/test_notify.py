@@ -11,6 +11,7 @@ weekly rotation of carol alone, who is on leave 14-20 Dec. So (hand-computed):
   uncovered (leave); carol again from 21 Dec.
 
 NOW is Mon 07 Dec 13:30 UTC: the Payments handoff alice → bob is 30 minutes away.
+Payments had one incident during alice's week, its title full of markup (INC-1).
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ people:
     name: Carol Diaz
     timezone: Asia/Tokyo
     leave: [{{from: 2026-12-14, to: 2026-12-20}}]
+severities:
+  - {{id: SEV-3, name: Minor, description: Degraded for some customers}}
+incidents:
+  - {{id: INC-1, title: "Checkout <b>slow</b> & *500s*", severity: SEV-3, team: payments,
+     started: "2026-12-02T10:00:00Z", resolved: "2026-12-02T11:00:00Z", responders: [alice]}}
 teams:
   - id: payments
     name: Payments
@@ -161,7 +167,8 @@ def test_handoffs_go_to_the_teams_channels(org: Path, chat: FakeChat, smtp: Mail
                 # mrkdwn; each person at the handoff on their own clock
                 "text": "<@U0ALICE1> (Mon 07 Dec 14:00 GMT) hands over to "
                 "Bob &amp; &lt;Co&gt; (Mon 07 Dec 09:00 EST)\n"
-                "0 incidents during the outgoing shift, 0 handoff notes\n"
+                "1 incident during the outgoing shift, 0 handoff notes\n"
+                "INC-1 (SEV-3): Checkout &lt;b&gt;slow&lt;/b&gt; &amp; *500s*\n"
                 f"Handoff note: <{url}|Handoff note>",
             },
         },
@@ -182,7 +189,8 @@ def test_handoffs_go_to_the_teams_channels(org: Path, chat: FakeChat, smtp: Mail
     assert [b["text"] for b in card["body"]] == [
         title,
         "Alice Ng (Mon 07 Dec 14:00 GMT) hands over to Bob & <Co> (Mon 07 Dec 09:00 EST)",
-        "0 incidents during the outgoing shift, 0 handoff notes",
+        "1 incident during the outgoing shift, 0 handoff notes",
+        "INC-1 (SEV-3): Checkout <b>slow</b> & \\*500s\\*",  # emphasis escaped
     ]
     assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Handoff note", "url": url}]
     (mail,) = smtp.messages
@@ -192,7 +200,8 @@ def test_handoffs_go_to_the_teams_channels(org: Path, chat: FakeChat, smtp: Mail
     assert text(mail) == (
         f"{title}\n"
         "Alice Ng (Mon 07 Dec 14:00 GMT) hands over to Bob & <Co> (Mon 07 Dec 09:00 EST)\n"
-        "0 incidents during the outgoing shift, 0 handoff notes\n"
+        "1 incident during the outgoing shift, 0 handoff notes\n"
+        "INC-1 (SEV-3): Checkout <b>slow</b> & *500s*\n"
         f"Handoff note: {url}\n"
     )
     assert result.output.count("ok: ") == 3
