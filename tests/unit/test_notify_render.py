@@ -3,6 +3,11 @@ pure functions, expected values written out by hand."""
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from generator.model import EmailNotify, NotifyConfig, Settings, SlackNotify, notify_channels
 from generator.render.notify import (
     card_escape,
@@ -123,3 +128,26 @@ def test_a_group_update_sends_slack_ids_only() -> None:
     g = GroupUpdate("SPAY", "team:payments", "T", (ALICE, BOB, PersonRef("c", "C", "U0C")))
     assert g.users == ("U024BE7LH", "U0C")
     assert g.missing == (BOB,)
+
+
+# --- invariants over any text from YAML -------------------------------------------------
+
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+
+
+@given(st.text())
+def test_slack_text_from_yaml_never_makes_markup(text: str) -> None:
+    out = slack_escape(text)
+    assert "<" not in out and ">" not in out  # no mention, link or command of its own
+    assert "&" not in _ENTITY.sub("", out)  # every & is an escape
+    # and Slack shows it as written
+    assert out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+@given(st.text())
+def test_card_text_from_yaml_reads_as_written(text: str) -> None:
+    out = card_escape(text)
+    # CommonMark drops the backslash before ASCII punctuation: the reader sees `text`
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", out) == text
+    # and no emphasis, code or link marker is left unescaped
+    assert not re.search(r"(?<!\\)(?:\\\\)*[*_`\[\]~]", out.replace("\\\\", ""))
