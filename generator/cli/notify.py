@@ -327,8 +327,9 @@ def uncovered(
     timeout: float,
     now_text: str | None,
 ) -> None:
-    """Each team's uncovered shifts starting before now + settings.freeze, to its
-    channels, with the `rota cover` command that ranks who could take each."""
+    """Each team's uncovered shifts from now to now + settings.freeze (the one under
+    way too), to its channels, with the `rota cover` command that ranks who could
+    take each."""
     from generator.reports.notify import uncovered_deliveries
 
     org, now = load(ctx, now_text)
