@@ -391,6 +391,7 @@ def _md_person_block(d: PlanDiff, p: PersonChange) -> str:
         "Hours: "
         + ", ".join(f"{k} {hours_text(hd[k])}" for k in ("weekday", "night", "weekend", "holiday"))
     )
+    body.append("")
     for m in p.pay:
         body.append(
             f"- Pay {m.month}: {md(d.currency)} {money(m.before)} → {money(m.after)} "
@@ -445,7 +446,7 @@ def diff_markdown(d: PlanDiff, fail_on: tuple[str, ...] = (), limit: int = COMME
     if len(d.persons) > 30:
         touched += f", … {len(d.persons) - 30} more"
     head += _md_table(
-        ["", ""],
+        ["What changes", "Count"],
         [
             [
                 "Shifts changing hands",
