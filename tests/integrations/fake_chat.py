@@ -211,10 +211,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_smtp() -> Iterator[Mailbox]:
+def serve_smtp(login: tuple[str, str] | None = None) -> Iterator[Mailbox]:
+    """The server; with ``login``, it asks for that user and password (AUTH PLAIN or
+    LOGIN, allowed without TLS: it listens on 127.0.0.1 only)."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
     box = Mailbox()
     box.port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        ok = isinstance(data, LoginPassword) and login is not None
+        ok = ok and (data.login.decode(), data.password.decode()) == login
+        return AuthResult(success=ok, handled=False)
+
+    extra: dict[str, Any] = {}
+    if login is not None:
+        extra = {"authenticator": check, "auth_require_tls": False}
+    controller = Controller(box, hostname="127.0.0.1", port=box.port, **extra)
     controller.start()
     try:
         yield box

@@ -398,3 +398,27 @@ def test_json_preview_holds_the_exact_bodies(org: Path, chat: FakeChat) -> None:
     ]
     assert doc["deliveries"][2]["body"]["to"] == "payments@acme.example"
     assert chat.received == []
+
+
+def test_smtp_login_from_the_environment(tmp_path: Path, chat: FakeChat) -> None:
+    password = "smtp-password-not-secret-9"
+    with serve_smtp(login=("rota", password)) as box:
+        with_login = ORG.replace(
+            "tls: none}}",
+            "tls: none, username_env: T_SMTP_USER, password_env: T_SMTP_PASSWORD}}",
+        )
+        org = write_org(tmp_path, with_login.format(port=box.port))
+        argv = ["--root", str(org), "notify", "upcoming", "--days", "14", "--now", NOW]
+        argv += ["--send", "--insecure-http"]
+        good = {**env(chat), "T_SMTP_USER": "rota", "T_SMTP_PASSWORD": password}
+        result = CliRunner().invoke(cli, argv, env=good)
+        assert result.exit_code == 0, result.output
+        assert len(box.messages) == 2  # alice and bob, after logging in
+        wrong = {**good, "T_SMTP_PASSWORD": "wrong-password-not-secret"}
+        result = CliRunner().invoke(cli, argv, env=wrong)
+        assert result.exit_code == 1
+        assert "FAILED: e-mail to alice@acme.example" in result.output
+        assert "the SMTP server answered 535" in result.output  # refused: not retried
+        assert len(box.messages) == 2
+        for secret in (password, "wrong-password-not-secret"):
+            assert secret not in result.output
