@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator.errors import Source
@@ -41,6 +42,45 @@ class Rule:
     window: timedelta | None = None
     scope: str = "rotation"
     pack: str | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True)
+class SlackNotify:
+    """Names of environment variables (never secrets) and a user group id."""
+
+    webhook_env: str | None = None  # the channel's incoming webhook URL
+    token_env: str | None = None  # a bot token: direct messages, user groups
+    usergroup: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamsNotify:
+    webhook_env: str | None = None  # a Microsoft Teams workflow webhook URL
+
+
+@dataclass(frozen=True)
+class EmailNotify:
+    smtp_host: str | None = None
+    port: int | None = None  # None: 465 with tls ssl, else 587
+    sender: str | None = None  # `from`
+    username_env: str | None = None
+    password_env: str | None = None
+    tls: str | None = None  # starttls (default) | ssl | none
+    to: str | None = None  # the channel's address
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port or (465 if self.tls == "ssl" else 587)
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """``settings.notify`` or a team's ``notify``: where ``rota notify`` sends."""
+
+    slack: SlackNotify | None = None
+    msteams: TeamsNotify | None = None
+    email: EmailNotify | None = None
     source: Source = NOWHERE
 
 
@@ -73,6 +113,7 @@ class Settings:
     review_within: dict[str, timedelta] = field(
         default_factory=lambda: {"SEV-1": timedelta(days=5), "SEV-2": timedelta(days=10)}
     )
+    notify: NotifyConfig | None = None  # settings.notify
     source: Source = NOWHERE
     rules: tuple[Rule, ...] = ()  # settings.rules: every team's on-call limits
     # the secret feed key from ROTA_FEED_SECRET, attached by the pipeline (never from YAML)
@@ -81,6 +122,39 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
+
+
+def notify_channels(settings: Settings, team: Team | None) -> NotifyConfig:
+    """Where ``rota notify`` sends for ``team`` (None: the organisation): the team's
+    ``notify`` over ``settings.notify``, channel by channel and key by key. A Slack
+    user group is never inherited: the organisation's holds everyone on call, a
+    team's only its own people."""
+    from dataclasses import fields, replace
+
+    base = settings.notify or NotifyConfig()
+    own = team.notify if team is not None else None
+    if own is None:
+        if team is not None and base.slack is not None:
+            base = replace(base, slack=replace(base.slack, usergroup=None))
+        return base
+
+    def merge(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return b if a is None else a
+        return replace(
+            a, **{f.name: getattr(b, f.name) for f in fields(b) if getattr(b, f.name) is not None}
+        )
+
+    slack = merge(base.slack, own.slack)
+    if slack is not None:
+        usergroup = own.slack.usergroup if own.slack is not None else None
+        slack = replace(slack, usergroup=usergroup)
+    return NotifyConfig(
+        slack=slack,
+        msteams=merge(base.msteams, own.msteams),
+        email=merge(base.email, own.email),
+        source=own.source,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,10 +188,14 @@ class Person:
     pay_policy: str | None  # resolved: the policy id that applies, or None
     leave: tuple[Leave, ...]
     source: Source = NOWHERE
+    handles: tuple[tuple[str, str], ...] = ()  # (kind, name): github, slack, email
 
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
+
+    def handle(self, kind: str) -> str | None:
+        return dict(self.handles).get(kind)
 
     def on_leave(self, start_at: datetime, end_at: datetime) -> Leave | None:
         """The first listed leave that overlaps [start_at, end_at), if any."""
@@ -205,6 +283,7 @@ class Team:
     handoff_checklist: tuple[str, ...]
     source: Source = NOWHERE
     rules: tuple[Rule, ...] = ()  # the team's on-call limits (``generator.rules``)
+    notify: NotifyConfig | None = None  # the team's own, over settings.notify
 
     @property
     def tz(self) -> ZoneInfo:

@@ -793,6 +793,139 @@ POSTMORTEM_SETTINGS = Obj(
     ],
 )
 
+ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+@dataclass
+class EnvName(Scalar):
+    """The name of the environment variable holding a secret. A value that is not one
+    may be the secret itself, pasted in by mistake: it is never repeated."""
+
+    def convert(self, value: Any, src: Source, diags: Diagnostics) -> Any:
+        if isinstance(value, str) and ENV_NAME_RE.fullmatch(value):
+            return value
+        found = "a text" if isinstance(value, str) else _type_name(value)
+        diags.error(
+            src,
+            f"expected {self.expected}, found {found} "
+            "(not shown): name the variable that holds the secret, never the secret itself; "
+            "if a secret was written here, remove it and replace (rotate) it",
+        )
+        return INVALID
+
+
+ENV_NAME = EnvName(
+    "the name of an environment variable (A-Z, 0-9 and '_', such as ROTA_SLACK_WEBHOOK)",
+    str,
+    {"type": "string", "pattern": ENV_NAME_RE.pattern},
+)
+SLACK_GROUP_RE = re.compile(r"^S[A-Z0-9]{2,30}$")
+HOSTNAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+
+NOTIFY_SLACK = Obj(
+    "slack",
+    [
+        Field(
+            "webhook_env",
+            ENV_NAME,
+            "variable holding the channel's incoming-webhook URL",
+            example="ROTA_SLACK_WEBHOOK",
+        ),
+        Field(
+            "token_env",
+            ENV_NAME,
+            "variable holding a bot token (xoxb-…): direct messages and user groups",
+            example="ROTA_SLACK_TOKEN",
+        ),
+        Field(
+            "usergroup",
+            Scalar(
+                "a Slack user group id such as S0614TZR7",
+                _pattern(SLACK_GROUP_RE, "the id starts with S (see the group's page)"),
+                {"type": "string", "pattern": SLACK_GROUP_RE.pattern},
+            ),
+            "user group kept holding who is on call (settings: anyone, a team: its own)",
+            example="S0614TZR7",
+        ),
+    ],
+)
+NOTIFY_MSTEAMS = Obj(
+    "msteams",
+    [
+        Field(
+            "webhook_env",
+            ENV_NAME,
+            "variable holding the channel's workflow webhook URL",
+            example="ROTA_TEAMS_WEBHOOK",
+        ),
+    ],
+)
+NOTIFY_EMAIL = Obj(
+    "email",
+    [
+        Field(
+            "smtp_host",
+            Scalar(
+                "a host name",
+                _pattern(HOSTNAME_RE, "a host name such as smtp.example.com"),
+                {"type": "string"},
+            ),
+            "the SMTP server",
+            example="smtp.example.com",
+        ),
+        Field(
+            "port",
+            Number("a port number", minimum=1, integer=True),
+            "the SMTP port (default 587)",
+            example="587",
+        ),
+        Field("from", EMAIL, "the sender address", example="oncall@example.com"),
+        Field("username_env", ENV_NAME, "variable holding the SMTP user", example="ROTA_SMTP_USER"),
+        Field(
+            "password_env",
+            ENV_NAME,
+            "variable holding the SMTP password",
+            example="ROTA_SMTP_PASSWORD",
+        ),
+        Field(
+            "tls",
+            Enum(["starttls", "ssl", "none"]),
+            "`starttls` (default), `ssl` (port 465) or `none` (only to a relay on this machine)",
+            example="starttls",
+        ),
+        Field(
+            "to",
+            EMAIL,
+            "the channel's address (a team list) for handoffs and uncovered shifts",
+            example="payments-oncall@example.com",
+        ),
+    ],
+)
+NOTIFY = Obj(
+    "notify",
+    [
+        Field(
+            "slack",
+            NOTIFY_SLACK,
+            "Slack: a channel webhook, a bot token",
+            example="{webhook_env: ROTA_SLACK_WEBHOOK, token_env: ROTA_SLACK_TOKEN}",
+        ),
+        Field(
+            "msteams",
+            NOTIFY_MSTEAMS,
+            "Microsoft Teams: a workflow webhook",
+            example="{webhook_env: ROTA_TEAMS_WEBHOOK}",
+        ),
+        Field(
+            "email",
+            NOTIFY_EMAIL,
+            "e-mail over SMTP",
+            example="{smtp_host: smtp.example.com, from: oncall@example.com}",
+        ),
+    ],
+    doc="where `rota notify` sends; secrets only through environment variables",
+)
+
 SETTINGS = Obj(
     "settings",
     [
@@ -885,6 +1018,12 @@ SETTINGS = Obj(
             example="{publish_pay: true}",
         ),
         Field(
+            "notify",
+            NOTIFY,
+            "where `rota notify` sends (Slack, Microsoft Teams, e-mail); teams override it",
+            example="{slack: {webhook_env: ROTA_SLACK_WEBHOOK}}",
+        ),
+        Field(
             "postmortems",
             POSTMORTEM_SETTINGS,
             "postmortem review deadlines",
@@ -925,6 +1064,27 @@ LEAVE = Obj(
     extra_check=_range_check("from", "to"),
 )
 
+GITHUB_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+HANDLES = Obj(
+    "handles",
+    [
+        Field(
+            "github",
+            Scalar("a GitHub user name", _pattern(GITHUB_RE, ""), {"type": "string"}),
+            "GitHub user name, mentioned (@name) in `rota diff` pull-request comments",
+            example="alice-ng",
+        ),
+        Field("slack", STR, "Slack member id, mentioned in Slack messages", example="U024BE7LH"),
+        Field(
+            "email",
+            EMAIL,
+            "address for messages, if not the person's email",
+            example="alice@example.com",
+        ),
+    ],
+)
+
 PERSON = Obj(
     "person",
     [
@@ -945,6 +1105,12 @@ PERSON = Obj(
         ),
         Field(
             "pay_policy", SLUG, "pay policy id (default: pay.default_policy)", example="standard"
+        ),
+        Field(
+            "handles",
+            HANDLES,
+            "optional: names for mentions in diffs and messages",
+            example="{github: alice-ng, slack: U024BE7LH}",
         ),
         Field(
             "leave",
@@ -1124,6 +1290,12 @@ TEAM = Obj(
             example="[{id: primary, ...}]",
         ),
         Field("escalation", ESCALATION, "the escalation chain", example="{levels: [...]}"),
+        Field(
+            "notify",
+            NOTIFY,
+            "the team's own channels for `rota notify`, per channel over settings.notify",
+            example="{slack: {webhook_env: ROTA_SLACK_PAYMENTS}}",
+        ),
         Field(
             "handoff_checklist",
             ListOf(STR),

@@ -27,12 +27,14 @@ from generator.model import (
     ActionItem,
     Callout,
     Coverage,
+    EmailNotify,
     Escalation,
     HandoffNote,
     Incident,
     Leave,
     Level,
     Member,
+    NotifyConfig,
     Org,
     Override,
     Pay,
@@ -44,9 +46,12 @@ from generator.model import (
     Runbook,
     Settings,
     Severity,
+    SlackNotify,
     Standby,
     Step,
     Team,
+    TeamsNotify,
+    notify_channels,
 )
 from generator.reviews import paged_unacknowledged, review_status
 from generator.rules import build_rules
@@ -253,9 +258,53 @@ def build_settings(rec: Rec | None) -> Settings:
         site_offline=site["offline"],
         clean_docs=bool(site.get("clean_docs", False)),
         review_within=dict(rec["postmortems"]["review_within"]),
+        notify=build_notify(rec.get("notify")),
         source=rec.source,
         rules=build_rules(rec.get("rules"), "organisation"),
     )
+
+
+def build_notify(rec: Rec | None) -> NotifyConfig | None:
+    """``settings.notify`` or a team's ``notify`` as given (merged per team later)."""
+    if rec is None:
+        return None
+    slack, teams, mail = rec["slack"], rec["msteams"], rec["email"]
+    return NotifyConfig(
+        slack=SlackNotify(slack["webhook_env"], slack["token_env"], slack["usergroup"])
+        if slack
+        else None,
+        msteams=TeamsNotify(teams["webhook_env"]) if teams else None,
+        email=EmailNotify(
+            mail["smtp_host"],
+            mail["port"],
+            mail["from"],
+            mail["username_env"],
+            mail["password_env"],
+            mail["tls"],
+            mail["to"],
+        )
+        if mail
+        else None,
+        source=rec.source,
+    )
+
+
+def check_notify(settings: Settings, teams: dict[str, Team], diags: Diagnostics) -> None:
+    """E-mail needs a server and a sender, in settings.notify or the team's own."""
+    places = [(None, settings.notify)] + [(t, teams[t].notify) for t in sorted(teams)]
+    for team_id, given in places:
+        if given is None or given.email is None:
+            continue
+        mail = notify_channels(settings, teams[team_id] if team_id else None).email
+        assert mail is not None
+        missing = [k for k, v in (("smtp_host", mail.smtp_host), ("from", mail.sender)) if not v]
+        if missing:
+            where = f"team '{team_id}'" if team_id else "settings"
+            diags.error(
+                given.source,
+                f"notify.email of {where} needs {' and '.join(missing)} "
+                "(here or in settings.notify.email)",
+            )
 
 
 def _check_settings(settings: Settings, rec: Rec | None, diags: Diagnostics) -> None:
@@ -357,6 +406,7 @@ def build_people(
             pay_policy=policy,
             leave=tuple(leaves),
             source=rec.source,
+            handles=tuple((k, v) for k, v in (rec.get("handles") or {}).items() if v is not None),
         )
     return people
 
@@ -467,6 +517,7 @@ def build_teams(
             handoff_checklist=tuple(rec["handoff_checklist"]),
             source=rec.source,
             rules=_rules(rec, "team", diags),
+            notify=build_notify(rec.get("notify")),
         )
     return teams
 
@@ -743,6 +794,7 @@ def build_org(tree: RawTree, diags: Diagnostics) -> Org | None:
                     f"person '{rec['id']}' has no pay_policy and pay has no default_policy",
                 )
     teams = build_teams(lists["teams"], settings, people, diags, lost)
+    check_notify(settings, teams, diags)
     check_feed_names(teams, people, diags)
     check_escalation(teams, people, diags, lost)
     overrides = build_overrides(lists["overrides"], teams, people, diags, lost)

@@ -15,7 +15,17 @@ from pathlib import Path
 
 import click
 
-from generator.cli import exports, handoff, health, imports, queries, review, site
+from generator.cli import (
+    changes,
+    exports,
+    handoff,
+    health,
+    imports,
+    notify,
+    queries,
+    review,
+    site,
+)
 from generator.cli.common import CONTEXT, Context, parse_instant, warnings_summary
 
 __all__ = ["cli", "main", "parse_instant", "warnings_summary"]
@@ -61,6 +71,9 @@ for command in (
     imports.import_,
     exports.export,
     exports.sync,
+    changes.diff,
+    changes.request,
+    notify.notify,
 ):
     cli.add_command(command)
 
