@@ -24,9 +24,10 @@ API::
     d.failures(kinds)     # the --fail-on kinds present: locked-moved, uncovered, conflict
 
 ``PlannedState.schedule`` must cover ``[now - settings.history, now + settings.horizon]``
-(``review_git.planned`` starts it at the first of now's month, so the pay of the months a
-change touches counts from their first day); both states must be planned with the same ``now``. The diff
-looks at ``[now, now + horizon)`` (the longer horizon of the two): hours already past
+(``review_git.planned`` starts it at the first of now's month, so the pay of the months
+a change touches counts from their first day); both states must be planned with the
+same ``now``. The diff looks at ``[now, now + horizon)`` (the longer horizon of the
+two): hours already past
 never change hands. A *change* is a stretch of one rotation's time whose person differs
 (``None``: nobody on call, an uncovered shift or no shift at all); adjacent stretches with
 the same people and sources are one change.
