@@ -491,7 +491,7 @@ def _gaps(state: PlannedState, start_at: datetime, end_at: datetime) -> list[Gap
 _COULD_COVER = re.compile(r"; could cover: .*$")
 
 
-def _identity(d: Diagnostic) -> tuple[str, str]:
+def identity(d: Diagnostic) -> tuple[str, str]:
     """A diagnostic as it compares across two revisions: lines move, and the ranking of
     who could cover follows the plan, so neither makes a problem new."""
     return d.severity, _COULD_COVER.sub("", d.message)
@@ -501,10 +501,10 @@ def _diagnostics_diff(
     old: Iterable[Diagnostic], new: Iterable[Diagnostic]
 ) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
     old_l, new_l = sorted(set(old)), sorted(set(new))
-    old_ids = {_identity(d) for d in old_l}
-    new_ids = {_identity(d) for d in new_l}
-    added = tuple(d for d in new_l if _identity(d) not in old_ids)
-    resolved = tuple(d for d in old_l if _identity(d) not in new_ids)
+    old_ids = {identity(d) for d in old_l}
+    new_ids = {identity(d) for d in new_l}
+    added = tuple(d for d in new_l if identity(d) not in old_ids)
+    resolved = tuple(d for d in old_l if identity(d) not in new_ids)
     return added, resolved
 
 
