@@ -100,12 +100,11 @@ def main() -> None:
         d_wall, d_cpu, out = timed([*rota, "diff", "--now", NOW], env)
         rows.append((s_wall, s_cpu, d_wall, d_cpu))
     print(out.splitlines()[1] if out else "(no output)")
-    print(
-        f"{'run':>3}  {'schedule wall':>13}  {'cpu':>6}  {'diff wall':>9}  {'cpu':>6}  {'ratio wall':>10}  {'ratio cpu':>9}"
-    )
+    print("run  schedule wall     cpu  diff wall     cpu  ratio wall  ratio cpu")
     for n, (sw, sc, dw, dc) in enumerate(rows, 1):
         print(
-            f"{n:>3}  {sw:>12.1f}s  {sc:>5.1f}s  {dw:>8.1f}s  {dc:>5.1f}s  {dw / sw:>10.2f}  {dc / sc:>9.2f}"
+            f"{n:>3}  {sw:>12.1f}s  {sc:>5.1f}s  {dw:>8.1f}s  {dc:>5.1f}s  "
+            f"{dw / sw:>10.2f}  {dc / sc:>9.2f}"
         )
     best = min(rows, key=lambda r: r[2] / r[0])
     verdict = "within" if best[2] / best[0] <= 2.5 else "OVER"

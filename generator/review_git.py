@@ -108,19 +108,14 @@ def plan_state(root: Path, now: datetime, label: str) -> PlannedState:
 
 
 def planned_window(settings: Any, now: datetime) -> tuple[datetime, datetime]:
-    """The horizon of ``now``, widened to whole calendar months (with a day to spare for
-    zones), so the pay of every month a change touches is counted whole."""
+    """The horizon of ``now``, starting at the first of now's month (with a day to
+    spare for zones) so the pay of every month a change touches is counted from its
+    first day. It ends where the horizon ends, as ``rota schedule``'s does: planning
+    past it would plan time no lock file has settled yet, for nothing the diff shows."""
     from datetime import timedelta
 
     first = (now - timedelta(days=1)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = now + settings.horizon
-    after = (end.replace(day=28) + timedelta(days=4)).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
-    )
-    return (
-        min(now - settings.history, first - timedelta(days=1)),
-        after + timedelta(days=1),
-    )
+    return min(now - settings.history, first - timedelta(days=1)), now + settings.horizon
 
 
 def planned(loaded: Loaded, now: datetime, label: str) -> PlannedState:

@@ -310,7 +310,7 @@ def _apply(
     import shutil
     import tempfile
 
-    from generator.reports.diff import diff_states
+    from generator.reports.diff import diff_states, identity
     from generator.review_git import INPUT_DIRS, git, plan_state
 
     root = Path(ctx.root)
@@ -335,6 +335,14 @@ def _apply(
         if after is not None:
             d = diff_states(before, after, now)
             reasons += [str(x) for x in d.conflicts_added]
+            # anything else validate reports as an error that was not there before (an
+            # uncovered shift within the freeze, a hard rule)
+            known = {identity(x) for x in before.diagnostics}
+            reasons += [
+                str(x)
+                for x in after.diagnostics
+                if x.severity == "error" and identity(x) not in known and str(x) not in reasons
+            ]
             for person, key, start_at, end_at in new_overrides:
                 reasons += _rest_breaks(after, person, key, start_at, end_at)
     if reasons:

@@ -24,9 +24,10 @@ API::
     d.failures(kinds)     # the --fail-on kinds present: locked-moved, uncovered, conflict
 
 ``PlannedState.schedule`` must cover ``[now - settings.history, now + settings.horizon]``
-(``review_git.planned`` widens it to whole calendar months, so the pay of the months a
-change touches is whole); both states must be planned with the same ``now``. The diff
-looks at ``[now, now + horizon)`` (the longer horizon of the two): hours already past
+(``review_git.planned`` starts it at the first of now's month, so the pay of the months
+a change touches counts from their first day); both states must be planned with the
+same ``now``. The diff looks at ``[now, now + horizon)`` (the longer horizon of the
+two): hours already past
 never change hands. A *change* is a stretch of one rotation's time whose person differs
 (``None``: nobody on call, an uncovered shift or no shift at all); adjacent stretches with
 the same people and sources are one change.
@@ -490,7 +491,7 @@ def _gaps(state: PlannedState, start_at: datetime, end_at: datetime) -> list[Gap
 _COULD_COVER = re.compile(r"; could cover: .*$")
 
 
-def _identity(d: Diagnostic) -> tuple[str, str]:
+def identity(d: Diagnostic) -> tuple[str, str]:
     """A diagnostic as it compares across two revisions: lines move, and the ranking of
     who could cover follows the plan, so neither makes a problem new."""
     return d.severity, _COULD_COVER.sub("", d.message)
@@ -500,10 +501,10 @@ def _diagnostics_diff(
     old: Iterable[Diagnostic], new: Iterable[Diagnostic]
 ) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
     old_l, new_l = sorted(set(old)), sorted(set(new))
-    old_ids = {_identity(d) for d in old_l}
-    new_ids = {_identity(d) for d in new_l}
-    added = tuple(d for d in new_l if _identity(d) not in old_ids)
-    resolved = tuple(d for d in old_l if _identity(d) not in new_ids)
+    old_ids = {identity(d) for d in old_l}
+    new_ids = {identity(d) for d in new_l}
+    added = tuple(d for d in new_l if identity(d) not in old_ids)
+    resolved = tuple(d for d in old_l if identity(d) not in new_ids)
     return added, resolved
 
 
