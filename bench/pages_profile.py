@@ -11,7 +11,7 @@ MkDocs' Markdown to HTML (``convert``: reading, Python-Markdown, the plugin's
 entry, the theme's template, the file). Times are CPU seconds of this process
 (``time.process_time``): on a machine shared with other work they are steadier
 than wall time. Prints a table: pages, HTML KiB per page, seconds per stage,
-milliseconds per page.
+milliseconds per page; then the Jinja time per template and the garbage collector's.
 """
 
 from __future__ import annotations
@@ -107,6 +107,20 @@ def main() -> None:
 
     jinja2.Template.render = timed_render  # type: ignore[method-assign]
 
+    import gc
+
+    gc_spent = [0.0, 0.0]  # CPU seconds in the collector, full collections
+    gc_started = [0.0]
+
+    def gc_timer(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.process_time()
+        else:
+            gc_spent[0] += time.process_time() - gc_started[0]
+            gc_spent[1] += info["generation"] == 2
+
+    gc.callbacks.append(gc_timer)
+
     out = args.out or Path(os.environ.get("TMPDIR", "/tmp")) / "rota-pages-profile"
     loaded = load_org(args.org, NOW)
     profile = cProfile.Profile() if args.cprofile else None
@@ -131,6 +145,7 @@ def main() -> None:
     print("Jinja CPU s per template (Rota's pages and the theme's):")
     for name, spent in sorted(jinja.items(), key=lambda kv: -kv[1])[:14]:
         print(f"  {name:32} {spent:8.2f}")
+    print(f"garbage collector: {gc_spent[0]:.1f} s CPU, {int(gc_spent[1])} full collections")
     mk = sum(sum(v.values()) for v in cpu.values())
     print(f"build CPU {total:.1f} s, of which MkDocs pages {mk:.1f} s")
 

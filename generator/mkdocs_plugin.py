@@ -210,6 +210,14 @@ def directory_url(src: str) -> str:
 
 # A raw HTML block of a generated page, lifted out of Markdown's way (see the docstring).
 HTML_BLOCK = re.compile(r"^<!--rota:html-->\n(.*?)\n<!--/rota:html-->$", re.M | re.S)
+# Pages whose body is a repository writer's Markdown (runbooks, postmortems): never
+# lifted, so a marker written in them (say in a code block) stays what Markdown makes of it.
+AUTHORED = re.compile(r"runbooks/|postmortems/[^/]+/")
+
+
+def liftable(src: str) -> bool:
+    """Whether the HTML blocks of the generated page built from ``src`` are lifted."""
+    return AUTHORED.match(src) is None
 
 
 def lift_html(markdown: str, mark: str) -> tuple[str, list[str]]:
@@ -440,7 +448,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         src = page.file.src_uri
-        if src not in self.generated or "<!--rota:html-->" not in markdown:
+        if src not in self.generated or not liftable(src) or "<!--rota:html-->" not in markdown:
             return markdown
         markdown, self.lifted[src] = lift_html(markdown, self.mark)
         return markdown
