@@ -227,7 +227,8 @@ def lift_html(markdown: str, mark: str) -> tuple[str, list[str]]:
 
     def keep(match: re.Match[str]) -> str:
         blocks.append(match.group(1))
-        return f"{mark}x{len(blocks) - 1}"
+        # blank lines around: a paragraph of its own whatever the template put next to it
+        return f"\n{mark}x{len(blocks) - 1}\n"
 
     return HTML_BLOCK.sub(keep, markdown), blocks
 

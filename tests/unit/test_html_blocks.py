@@ -67,6 +67,13 @@ def test_a_lifted_block_comes_back_verbatim_between_markdown_parts() -> None:
     assert '<div class="x">\n<p>a *star* stays &amp;' in site_markdown().convert(page)
 
 
+def test_a_block_with_text_right_after_it_still_comes_back() -> None:
+    # a template that puts prose on the line after the closing marker: the block is still
+    # a paragraph of its own, so it comes back and the prose stays a paragraph
+    html = through_plugin("Before\n<!--rota:html-->\n<p>block</p>\n<!--/rota:html-->\nAfter\n")
+    assert html == "<p>Before</p>\n<p>block</p>\n<p>After</p>"
+
+
 def test_text_naming_another_mark_is_left_alone() -> None:
     # a page's own text cannot name a placeholder: the mark is new for every build
     page = "rotahtmlffffffffffffffffx0\n\n<!--rota:html-->\n<p>block</p>\n<!--/rota:html-->\n"
