@@ -16,6 +16,16 @@ only) followed by the site's own pages from ``docs_dir`` as MkDocs would list
 them; a ``nav`` of the site's own is left alone, with one warning when it is
 large enough to make every page heavy.
 
+Rota's pages are Markdown with raw HTML blocks for what Markdown buys nothing for
+(tables, lists of shifts, charts, handoff notes). Each such block is marked
+(``<!--rota:html-->`` and ``<!--/rota:html-->`` on lines of their own): the plugin
+lifts the marked blocks of generated pages out before Python-Markdown sees the page
+(``on_page_markdown``) and puts them back into its HTML (``on_page_content``), so
+Markdown parses only the headings and prose around them. The search index, the table of
+contents (headings stay Markdown) and the sanitiser see the same page as before;
+without the plugin, plain MkDocs renders the same page from the same Markdown, only
+slower.
+
 Besides adding the files, the plugin adds the site's stylesheet and script,
 Rota's theme overrides, drops navigation entries for pages this organisation
 does not have (the pay page when ``publish_pay`` is off), and cleans the HTML of
@@ -34,6 +44,7 @@ import logging
 import os
 import posixpath
 import re
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from html import escape as html_escape
@@ -197,6 +208,38 @@ def directory_url(src: str) -> str:
     return folder + "/" if folder else ""
 
 
+# A raw HTML block of a generated page, lifted out of Markdown's way (see the docstring).
+HTML_BLOCK = re.compile(r"^<!--rota:html-->\n(.*?)\n<!--/rota:html-->$", re.M | re.S)
+# Pages whose body is a repository writer's Markdown (runbooks, postmortems): never
+# lifted, so a marker written in them (say in a code block) stays what Markdown makes of it.
+AUTHORED = re.compile(r"runbooks/|postmortems/[^/]+/")
+
+
+def liftable(src: str) -> bool:
+    """Whether the HTML blocks of the generated page built from ``src`` are lifted."""
+    return AUTHORED.match(src) is None
+
+
+def lift_html(markdown: str, mark: str) -> tuple[str, list[str]]:
+    """The page with each marked HTML block replaced by a paragraph ``{mark}x{n}``, and
+    the blocks. ``mark`` is letters and digits only, so Markdown leaves it as it is."""
+    blocks: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        blocks.append(match.group(1))
+        # blank lines around: a paragraph of its own whatever the template put next to it
+        return f"\n{mark}x{len(blocks) - 1}\n"
+
+    return HTML_BLOCK.sub(keep, markdown), blocks
+
+
+def restore_html(html: str, mark: str, blocks: list[str]) -> str:
+    """The page's HTML with each placeholder paragraph replaced by its block."""
+    if not blocks:
+        return html
+    return re.sub(rf"<p>{mark}x(\d+)</p>", lambda m: blocks[int(m.group(1))], html)
+
+
 HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
 
 
@@ -285,6 +328,10 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self.advice: list[str] = []  # warnings about mkdocs.yml, for `rota build` to print
         self.dests: set[str] | None = None  # every file the site has (offline link rewriting)
         self.clean_docs = False  # settings.site.clean_docs: clean the site's own pages too
+        # raw HTML blocks lifted out of the page being rendered (see lift_html); the mark
+        # is new for every build, so no page's own text can name a placeholder
+        self.mark = "rotahtml" + secrets.token_hex(8)
+        self.lifted: dict[str, list[str]] = {}
 
     def advise(self, message: str) -> None:
         """A warning about the site's mkdocs.yml. Under `rota build` (which fails on any
@@ -398,10 +445,20 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
                 self.advise(large_nav_warning(count))
         return files
 
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        src = page.file.src_uri
+        if src not in self.generated or not liftable(src) or "<!--rota:html-->" not in markdown:
+            return markdown
+        markdown, self.lifted[src] = lift_html(markdown, self.mark)
+        return markdown
+
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         src = page.file.src_uri
+        html = restore_html(html, self.mark, self.lifted.pop(src, []))
         if src in self.generated and src.startswith(SHORT_TOC):
             trim_toc(page.toc, 3)
         if src in self.generated:

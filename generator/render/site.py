@@ -642,10 +642,10 @@ def handoff_groups(handoffs: list[Handoff], current: set[int], now: datetime) ->
     """A month's handoffs in reading order: the handoff in force now (one per rotation),
     then those to come, soonest first, then the earlier ones, newest first. The notes
     leave out the checklist, escalation and runbooks, which the page shows once."""
-    from generator.reports.handoff import handoff_markdown
+    from generator.render.handoff_page import handoff_note
 
     def notes(items: Iterable[Handoff]) -> tuple[tuple[Handoff, str], ...]:
-        return tuple((h, handoff_markdown(h, "../../../", 3, shared=False)) for h in items)
+        return tuple((h, handoff_note(h, "../../../", 3)) for h in items)
 
     now_items = [h for h in handoffs if id(h) in current]
     upcoming = [h for h in handoffs if h.at > now]

@@ -199,6 +199,23 @@ def test_handoff_month_page_has_one_section_per_handoff(site: Path) -> None:
     assert not {a for a in toc if a.startswith("incidents-during-the-outgoing-shift")}
 
 
+def test_html_blocks_come_back_into_every_page_and_leave_no_trace(site: Path) -> None:
+    # the plugin lifts each marked HTML block past Markdown and puts it back: no page
+    # keeps a placeholder or a marker, and the blocks are there (a person's pay table,
+    # a handoff note's facts, the team's schedule)
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        assert "rotahtml" not in html and "rota:html" not in html, page
+    person = (site / "people/amelia-hughes/index.html").read_text()
+    assert '<th style="text-align: right;">Standby hours</th>' in person
+    month = (site / "handoffs/payments/2026-11/index.html").read_text()
+    assert "<li>Incoming: <strong>" in month
+    assert (
+        '<table class="rota-table rota-schedule">'
+        in (site / "teams/payments/index.html").read_text()
+    )
+
+
 def test_next_handoffs_on_the_home_page_read_in_order(site: Path) -> None:
     home = (site / "index.html").read_text()
     table = home.split('id="next-handoffs"', 1)[1].split("</table>", 1)[0]

@@ -1,0 +1,143 @@
+"""Raw HTML blocks lifted past Python-Markdown, and handoff notes written as HTML.
+
+The rota plugin takes each block between ``<!--rota:html-->`` lines out of a generated
+page before Markdown and puts it back into the HTML after: the page must come out as
+Markdown alone would have made it (the blocks verbatim, headings with their ids), and
+the handoff notes of a month page, written as HTML, must read as the Markdown notes
+did.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.mkdocs_plugin import lift_html, liftable, restore_html
+from generator.pipeline import horizon_schedule, load_org
+from generator.render.handoff_page import NOTHING_ELSE, handoff_note
+from generator.reports.compute import compute_reports
+from generator.reports.handoff import handoff_markdown
+
+REPO = Path(__file__).resolve().parents[2]
+NOW = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
+MARK = "rotahtml0123456789abcdef"
+
+
+def site_markdown() -> markdown.Markdown:
+    """Python-Markdown with the extensions of Rota's default mkdocs.yml."""
+    config = yaml.safe_load((REPO / "site_templates" / "mkdocs.default.yml").read_text())
+    names: list[str] = []
+    options: dict[str, dict[str, object]] = {}
+    for ext in config["markdown_extensions"]:
+        if isinstance(ext, dict):
+            (name, opts), *_ = ext.items()
+            names.append(name)
+            options[name] = opts or {}
+        else:
+            names.append(ext)
+    return markdown.Markdown(extensions=names, extension_configs=options)
+
+
+def through_plugin(page: str) -> str:
+    """The HTML of a page as the plugin has MkDocs make it: lift, Markdown, restore."""
+    lifted, blocks = lift_html(page, MARK)
+    return restore_html(site_markdown().convert(lifted), MARK, blocks)
+
+
+def test_a_lifted_block_comes_back_verbatim_between_markdown_parts() -> None:
+    page = (
+        "# Title\n\nSome *prose*.\n\n<!--rota:html-->\n"
+        '<div class="x">\n<p>a *star* stays &amp; <strong>b</strong></p>\n\n</div>\n'
+        "<!--/rota:html-->\n\n## Part\n\nMore.\n"
+    )
+    html = through_plugin(page)
+    # the block as written (Markdown would not touch a raw block either), the prose and
+    # headings around it rendered, no placeholder left
+    assert '<div class="x">\n<p>a *star* stays &amp; <strong>b</strong></p>\n\n</div>' in html
+    assert "<p>Some <em>prose</em>.</p>" in html
+    assert '<h2 id="part">Part' in html
+    assert MARK not in html
+    # plain Markdown (no plugin) renders the same page to the same block
+    assert '<div class="x">\n<p>a *star* stays &amp;' in site_markdown().convert(page)
+
+
+def test_a_block_with_text_right_after_it_still_comes_back() -> None:
+    # a template that puts prose on the line after the closing marker: the block is still
+    # a paragraph of its own, so it comes back and the prose stays a paragraph
+    html = through_plugin("Before\n<!--rota:html-->\n<p>block</p>\n<!--/rota:html-->\nAfter\n")
+    assert html == "<p>Before</p>\n<p>block</p>\n<p>After</p>"
+
+
+def test_text_naming_another_mark_is_left_alone() -> None:
+    # a page's own text cannot name a placeholder: the mark is new for every build
+    page = "rotahtmlffffffffffffffffx0\n\n<!--rota:html-->\n<p>block</p>\n<!--/rota:html-->\n"
+    html = through_plugin(page)
+    assert "<p>rotahtmlffffffffffffffffx0</p>" in html
+    assert html.count("<p>block</p>") == 1
+
+
+def test_pages_of_repository_markdown_are_never_lifted() -> None:
+    # a runbook or postmortem body is its writer's Markdown: a marker in it (say in a code
+    # block) is left to Markdown and the sanitiser; Rota's own pages are lifted
+    assert not liftable("runbooks/ops/disk-full.md")
+    assert not liftable("postmortems/inc-1/index.md")
+    assert liftable("postmortems/index.md")
+    assert liftable("handoffs/ops/2026-11/index.md")
+    assert liftable("people/ada/index.md")
+
+
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=5))
+def test_every_block_comes_back_once_in_order(texts: list[str]) -> None:
+    from html import escape
+
+    parts = [
+        f'<!--rota:html-->\n<div class="b{i}">{escape(t)}</div>\n<!--/rota:html-->'
+        for i, t in enumerate(texts)
+    ]
+    html = through_plugin("# T\n\n" + "\n\npara\n\n".join(parts) + "\n")
+    at = [html.find(f'<div class="b{i}">{escape(t)}</div>') for i, t in enumerate(texts)]
+    assert all(a >= 0 for a in at) and at == sorted(at)
+    assert MARK not in html
+
+
+@pytest.fixture(scope="module")
+def handoffs() -> list:  # type: ignore[type-arg]
+    loaded = load_org(REPO, NOW)
+    schedule = horizon_schedule(loaded.org, NOW)
+    return list(compute_reports(loaded.org, schedule, NOW).handoffs)
+
+
+def test_notes_as_html_read_as_the_markdown_notes(handoffs: list) -> None:  # type: ignore[type-arg]
+    # every note of the sample organisation with something in its sections (incidents
+    # with postmortems, notes, leave, overrides, holidays): the month page's HTML note is
+    # what Markdown made of the Markdown note, but for the postmortem link, which MkDocs
+    # turned from the page's file into its address and the HTML names at once
+    full = [h for h in handoffs if h.incidents or h.notes or h.holidays or h.leave or h.overrides]
+    assert len(full) > 100
+    assert any(i.postmortem_page for h in full for i in h.incidents)
+    for h in full:
+        expected = site_markdown().convert(handoff_markdown(h, "../../../", 3, shared=False))
+        for inc in h.incidents:
+            if inc.postmortem_page:
+                page = inc.postmortem_page
+                expected = expected.replace(page, page.removesuffix("index.md"))
+        assert through_plugin(handoff_note(h, "../../../", 3)) == expected
+
+
+def test_a_note_with_nothing_to_hand_over_says_so_in_one_line(handoffs: list) -> None:  # type: ignore[type-arg]
+    empty = next(
+        h
+        for h in handoffs
+        if not (h.incidents or h.notes or h.holidays or h.leave or h.overrides)
+        and h.outgoing is not None
+    )
+    html = through_plugin(handoff_note(empty, "../../../", 3))
+    assert html.count("<h3 ") == 1 and "<h4" not in html
+    assert f"<p>{NOTHING_ELSE}</p>" in html
+    assert f"Incoming: <strong>{empty.incoming.name}</strong>" in html
