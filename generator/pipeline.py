@@ -67,10 +67,26 @@ class Loaded:
             memo.put_plan(plan_end, got.slots, got.picks)
         return got
 
+    def instant(self, start_at: datetime, end_at: datetime) -> Schedule:
+        """The shifts overlapping a short window (``rota who``), read from the week of the
+        plan that holds it when the memo keeps one: the same shifts as ``schedule``; its
+        ``slots`` and ``picks`` are only those of that week."""
+        planned = self.memo.week_plan(start_at, end_at) if self.memo is not None else None
+        if planned is None:
+            return self.schedule(start_at, end_at)
+        return compute_schedule(self.org, start_at, end_at, planned)
+
     def horizon(self, now: datetime) -> Schedule:
-        """The schedule that pages and feeds show (``horizon_schedule``)."""
+        """The schedule that pages and feeds show (``horizon_schedule``); the plan's week
+        holding ``now`` is kept too, for ``rota who`` after a build."""
+        from generator.memo import week_of
+        from generator.schedule.assign import block_end
+
         settings = self.org.settings
-        return self.schedule(now - settings.history, now + settings.horizon)
+        got = self.schedule(now - settings.history, now + settings.horizon)
+        if self.memo is not None and not self.memo.has(f"week-{week_of(now)}"):
+            self.memo.put_week(week_of(now), block_end(got.end_at), got.slots, got.picks)
+        return got
 
 
 def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True) -> Loaded:

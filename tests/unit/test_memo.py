@@ -243,3 +243,48 @@ def test_feeds_written_by_a_forked_process_are_the_same_files(
     assert alone is None  # ROTA_JOBS=1: the feeds were written in the build's process
     assert apart == "child"  # ROTA_JOBS=2: by a forked process ...
     assert one == two and int(one.split()[1]) > 30  # ... and every page and feed the same
+
+
+def _who(root: Path, at: str) -> dict[str, object]:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "who", "--at", at, "--format", "json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    doc: dict[str, object] = json.loads(result.stdout)
+    return doc
+
+
+def test_who_read_from_a_week_of_the_plan_equals_the_whole_computation(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rota who` reads the plan's week holding its instant (kept by a build); its answer is
+    the one computed from the files with no memo at all, before and after an edit."""
+    from generator.memo import week_of
+
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    load_org(sample_org, NOW).horizon(NOW)  # what a build keeps: the plan and NOW's week
+    instants = ["2026-11-27T12:00:00Z", "2026-11-29T23:30:00Z", "2026-12-24T10:00:00Z"]
+    fast = [_who(sample_org, at) for at in instants]
+    assert list((tmp_path / "memo").glob(f"*.week-{week_of(NOW)}"))  # read from it
+    monkeypatch.setenv("ROTA_CACHE_DIR", "")  # the memo off: loaded and planned afresh
+    assert fast == [_who(sample_org, at) for at in instants]
+    # Hannah covers payments/primary from now on: the kept week (of the old inputs) must
+    # not answer for the new ones
+    overrides = sample_org / "rotations" / "overrides.yaml"
+    overrides.write_text(
+        overrides.read_text()
+        + '  - {team: payments, rotation: primary, from: "2026-11-27 00:00", '
+        + 'to: "2026-11-28 00:00", person: hannah-cole, note: "cover"}\n'
+    )
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    load_org(sample_org, NOW).horizon(NOW)
+    after = _who(sample_org, instants[0])
+    primary = [e for e in after["oncall"] if e["team"] == "payments" and e["rotation"] == "primary"]  # type: ignore[index,union-attr]
+    assert [e["person"] for e in primary] == ["hannah-cole"]
+    assert after != fast[0]
+    monkeypatch.setenv("ROTA_CACHE_DIR", "")
+    assert after == _who(sample_org, instants[0])
