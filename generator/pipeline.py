@@ -164,12 +164,14 @@ def build_loaded(
     progress.start("site")
     settings = loaded.org.settings
     offline = settings.site_offline if offline is None else offline
-    publish_site(
+    changed = publish_site(
         root, files, out, now, settings.site_url, offline=offline, clean_docs=settings.clean_docs
     )
     pages = sum(1 for path in files if path.endswith(".md"))
+    again = "" if changed is None else f" ({changed:,} changed since the last build)"
     progress.done(
-        "site", f"{pages:,} pages built with MkDocs" + (", to open from disk" if offline else "")
+        "site",
+        f"{pages:,} pages built with MkDocs{again}" + (", to open from disk" if offline else ""),
     )
     return shifts
 
