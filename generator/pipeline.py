@@ -48,17 +48,20 @@ class Loaded:
     warnings: tuple[Diagnostic, ...]
     memo: Memo | None = None  # kept results for these exact inputs (see memo.py)
     lock_deferred: bool = False  # org.lock is empty until planning needs it
+    # the plan's own memo, keyed by the files under rotations/ only (planning reads
+    # nothing else): a runbook or postmortem edit keeps the plan
+    plans: Memo | None = None
 
     def schedule(self, start_at: datetime, end_at: datetime) -> Schedule:
         """``compute_schedule``, with the plan from the memo when it holds one far enough."""
         from generator.schedule.assign import block_end
 
         plan_end = block_end(end_at)
-        memo = self.memo
+        memo = self.plans or self.memo
         planned = memo.plan(plan_end) if memo is not None else None
         org = self.org
         if planned is None and self.lock_deferred:
-            lock = memo.get("lock") if memo is not None else None
+            lock = self.memo.get("lock") if self.memo is not None else None
             if lock is None:  # gone from the memo since: read the files again
                 lock = load_org(Path(org.root), start_at).org.lock
             org = replace(org, lock=lock)
@@ -71,7 +74,8 @@ class Loaded:
         """The shifts overlapping a short window (``rota who``), read from the week of the
         plan that holds it when the memo keeps one: the same shifts as ``schedule``; its
         ``slots`` and ``picks`` are only those of that week."""
-        planned = self.memo.week_plan(start_at, end_at) if self.memo is not None else None
+        memo = self.plans or self.memo
+        planned = memo.week_plan(start_at, end_at) if memo is not None else None
         if planned is None:
             return self.schedule(start_at, end_at)
         return compute_schedule(self.org, start_at, end_at, planned)
@@ -84,8 +88,9 @@ class Loaded:
 
         settings = self.org.settings
         got = self.schedule(now - settings.history, now + settings.horizon)
-        if self.memo is not None and not self.memo.has(f"week-{week_of(now)}"):
-            self.memo.put_week(week_of(now), block_end(got.end_at), got.slots, got.picks)
+        memo = self.plans or self.memo
+        if memo is not None and not memo.has(f"week-{week_of(now)}"):
+            memo.put_week(week_of(now), block_end(got.end_at), got.slots, got.picks)
         return got
 
 
@@ -97,7 +102,14 @@ def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True)
     """
     from generator.validate import review_deadlines, stale_runbooks
 
-    memo = Memo.open(root, input_files(root))
+    files = input_files(root)
+    memo = Memo.open(root, files)
+    rotations = root / "rotations"
+    plans = (
+        Memo.open(root, [f for f in files if f.is_relative_to(rotations)])
+        if memo is not None
+        else None
+    )
     kept = memo.get("org") if memo is not None else None
     kept_lock = memo.get("lock") if memo is not None and kept is not None and lock else None
     diags = Diagnostics()
@@ -123,7 +135,7 @@ def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True)
         review_deadlines(org, now, diags)
     if org is None or diags.errors or (strict and diags.items):
         raise InvalidInput(diags.sorted())
-    return Loaded(org, tuple(diags.warnings), memo, deferred)
+    return Loaded(org, tuple(diags.warnings), memo, deferred, plans)
 
 
 def horizon_schedule(org: Org, now: datetime) -> Schedule:

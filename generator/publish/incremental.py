@@ -231,9 +231,13 @@ class Tracker:
     def _merge_search(self, config: Any) -> None:
         """Give Material's search plugin the entries of the pages not rendered this time,
         from the previous index, in the order of a full build."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and hasattr(search, "search_index_prev"):
+            # Material's own dirty-build merge (one page changed) is not wanted: the
+            # entries are given in full here, or the index is built in full
+            search.search_index_prev = None
         if self.rebuilt is None or self.files is None:
             return
-        search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         if index is None or not getattr(search, "config", {}).get("enabled", True):
             return
@@ -254,7 +258,6 @@ class Tracker:
             url = f.page.url
             entries.extend(now.get(url, []) if f.src_uri in self.rebuilt else before.get(url, []))
         index.entries = entries
-        search.search_index_prev = None
 
     def before_search_index(self, config: Any) -> None:
         self._merge_search(config)

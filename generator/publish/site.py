@@ -342,7 +342,8 @@ def serve_site(
 ) -> None:
     """Preview with MkDocs' own server, rebuilding (through the ``rota`` plugin, which
     renders the organisation again) when rotations/, runbooks/, postmortems/ or templates
-    change.
+    change. MkDocs renders again only the pages whose Markdown changed
+    (``publish.incremental``).
 
     ``say`` is told when the first build starts and the address once it is served
     ("Serving on http://127.0.0.1:8000/ (press Ctrl+C to stop)"); MkDocs' warnings and
@@ -362,8 +363,11 @@ def serve_site(
             config = mkdocs_config(root, docs, work / "site")
             config["strict"] = False
             for plugin in config["plugins"]:
-                if isinstance(plugin, dict) and "rota" in plugin and now is not None:
-                    plugin["rota"]["now"] = now.isoformat()
+                if isinstance(plugin, dict) and "rota" in plugin:
+                    # each rebuild renders again only the pages that changed
+                    plugin["rota"]["incremental"] = True
+                    if now is not None:
+                        plugin["rota"]["now"] = now.isoformat()
             config_path = work / "mkdocs.yml"
             config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
             watch = [root / name for name in ("rotations", "runbooks", "postmortems")]
@@ -371,9 +375,13 @@ def serve_site(
             watch.append(templates_folder())
             say("Building the preview...")
             with _told(say):
+                from generator.publish.incremental import quiet_dirty_warning
+
+                quiet_dirty_warning()
                 serve(
                     config_file=str(config_path),
                     livereload=True,
+                    build_type="dirty",  # into the same folder: see publish.incremental
                     watch=[str(p) for p in watch if p.is_dir()],
                     dev_addr=dev_addr,
                 )

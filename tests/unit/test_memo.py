@@ -99,7 +99,7 @@ def test_a_second_load_comes_from_the_memo_and_equals_the_first(
     # the plan is kept by the first schedule and read back by the next
     start, end = NOW - timedelta(days=28), NOW + timedelta(days=364)
     planned = first.schedule(start, end)
-    assert (tmp_path / "memo" / f"{first.memo.digest}.plan").exists()  # type: ignore[union-attr]
+    assert (tmp_path / "memo" / f"{first.plans.digest}.plan").exists()  # type: ignore[union-attr]
     again = second.schedule(start, end)
     assert _fingerprint(again) == _fingerprint(planned)
     assert _fingerprint(again) == _fingerprint(compute_schedule(first.org, start, end))
@@ -112,7 +112,7 @@ def test_a_kept_longer_plan_answers_a_shorter_window_exactly(
     loaded = load_org(sample_org, NOW)
     loaded.horizon(NOW)  # keeps the plan up to a year ahead
     at = NOW + timedelta(days=3)
-    memo = loaded.memo
+    memo = loaded.plans
     assert memo is not None
     shorter = memo.plan(block_end(at))
     assert shorter is not None
@@ -192,11 +192,14 @@ def test_who_answers_the_same_from_the_memo(sample_org: Path, tmp_path: Path) ->
         )
         return out.stdout
 
+    from generator.memo import week_of
+
     cold = who(str(tmp_path / "memo"))
     assert {p.name.split(".")[1] for p in (tmp_path / "memo").iterdir()} == {
         "org",
         "lock",
         "plan",
+        f"week-{week_of(NOW)}",  # the plan's week holding the instant asked about
     }
     assert who(str(tmp_path / "memo")) == cold == who("")
     shutil.rmtree(tmp_path / "memo")
@@ -288,3 +291,21 @@ def test_who_read_from_a_week_of_the_plan_equals_the_whole_computation(
     assert after != fast[0]
     monkeypatch.setenv("ROTA_CACHE_DIR", "")
     assert after == _who(sample_org, instants[0])
+
+
+def test_the_plan_is_kept_across_a_runbook_edit_and_not_across_a_rotations_edit(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    first = load_org(sample_org, NOW)
+    assert first.memo is not None and first.plans is not None
+    runbook = next((sample_org / "runbooks").rglob("*.md"))
+    runbook.write_text(runbook.read_text() + "\nOne more step.\n")
+    second = load_org(sample_org, NOW)
+    assert second.memo is not None and second.plans is not None
+    assert second.memo.digest != first.memo.digest  # the organisation is read again
+    assert second.plans.digest == first.plans.digest  # planning reads rotations/ only
+    people = sample_org / "rotations" / "people.yaml"
+    people.write_text(people.read_text().replace("note: Ski trip}", "note: Skiing}"))
+    third = load_org(sample_org, NOW)
+    assert third.plans is not None and third.plans.digest != first.plans.digest
