@@ -199,9 +199,10 @@ def test_who_answers_the_same_from_the_memo(sample_org: Path, tmp_path: Path) ->
         "org",
         "lock",
         "plan",
-        f"week-{week_of(NOW)}",  # the plan's week holding the instant asked about
     }
-    assert who(str(tmp_path / "memo")) == cold == who("")
+    assert who(str(tmp_path / "memo")) == cold  # cuts the plan's week holding the instant
+    assert f"week-{week_of(NOW)}" in {p.name.split(".")[1] for p in (tmp_path / "memo").iterdir()}
+    assert who(str(tmp_path / "memo")) == cold == who("")  # from that week
     shutil.rmtree(tmp_path / "memo")
 
 
