@@ -31,6 +31,10 @@ from typing import Any
 STATE_VERSION = 1
 # what MkDocs says of every dirty build; here the build is exact, so it is not shown
 DIRTY_WARNING = "A 'dirty' build is being performed"
+# Plugins known to render a page from its own Markdown only; with any other (tags, blog:
+# pages built from other pages) or Markdown that includes other files (snippets), every
+# build is a full one.
+SAFE_PLUGINS = {"search", "material/search", "rota", "offline", "material/offline"}
 # the libraries whose versions shape every page
 LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "nh3")
 
@@ -205,7 +209,7 @@ class Tracker:
         )
         self.files = files
         site = Path(config.site_dir)
-        previous = self.previous
+        previous = self.previous if incremental_safe(config) else None
         if previous is None or previous.get("shared") != shared:
             if site.is_dir():
                 clean_directory(str(site))  # what a previous build left: built again
@@ -333,3 +337,11 @@ def served_tracker(config: Any) -> Tracker:
     path = config.config_file_path
     written = Path(path).read_text(encoding="utf-8") if path and os.path.isfile(path) else ""
     return _Served(previous, shared_digest({"written": written}), serving=True)
+
+
+def incremental_safe(config: Any) -> bool:
+    """Whether each page of this site is rendered from its own Markdown only: no plugin
+    but those known to (``SAFE_PLUGINS``), no Markdown extension including other files."""
+    plugins = {str(name).split(" #", 1)[0] for name in config.plugins}
+    extensions = [str(e) for e in config.markdown_extensions]
+    return plugins <= SAFE_PLUGINS and not any("snippets" in e for e in extensions)

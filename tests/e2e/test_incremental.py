@@ -207,3 +207,18 @@ def test_the_previews_rebuild_equals_a_full_build(sample_org: Path, tmp_path: Pa
     assert served == files_of(full)
     page = served["runbooks/data-platform/kafka-consumer-lag/index.html"]
     assert b"Check the lag dashboard before paging anyone." in page
+
+
+def test_a_site_with_a_plugin_that_reads_other_pages_is_always_built_in_full(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Material's tags plugin builds a page from the other pages' tags: a page whose own
+    Markdown did not change could still change, so nothing is kept."""
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    config = sample_org / "mkdocs.yml"
+    text = config.read_text()
+    assert "plugins:\n  - search\n" in text
+    config.write_text(text.replace("plugins:\n  - search\n", "plugins:\n  - search\n  - tags\n"))
+    site = tmp_path / "site"
+    build(sample_org, site)
+    assert changed_pages(build(sample_org, site)) is None
