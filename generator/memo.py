@@ -24,7 +24,7 @@ import sys
 import tempfile
 from bisect import bisect_left
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -95,8 +95,39 @@ def _plan_shape(value: Any) -> bool:
 
 
 # What each entry holds; an entry of another shape (another version wrote it, or it was
-# tampered with) is a miss.
+# tampered with) is a miss. A ``week-N`` entry has the shape of ``plan``.
 SHAPES = {"org": _org_shape, "lock": _lock_shape, "plan": _plan_shape}
+
+# The plan is also kept cut into weeks (UTC, counted from the planning blocks' anchor so
+# a week lies inside one block): a query of an instant (``rota who``) reads the slots
+# overlapping its week, a few hundred, not the year of history the whole plan holds.
+WEEK = 7 * 24 * 3600
+WEEK_ANCHOR = 978307200  # 2001-01-01T00:00:00Z, planstate.BLOCK_ANCHOR
+
+
+def week_of(at: datetime) -> int:
+    return int((at.timestamp() - WEEK_ANCHOR) // WEEK)
+
+
+def week_bounds(week: int) -> tuple[datetime, datetime]:
+    from datetime import UTC
+
+    return (
+        datetime.fromtimestamp(WEEK_ANCHOR + week * WEEK, UTC),
+        datetime.fromtimestamp(WEEK_ANCHOR + (week + 1) * WEEK, UTC),
+    )
+
+
+def cut_week(week: int, slots: Any, picks: Any) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """The slots (and their picks) overlapping the week, from a plan reaching past its end."""
+    start, end = week_bounds(week)
+    out_slots, out_picks = {}, {}
+    for key, items in slots.items():
+        stop = bisect_left(items, end, key=lambda slot: slot.start_at)
+        keep = [n for n in range(stop) if items[n].end_at > start]
+        out_slots[key] = [items[n] for n in keep]
+        out_picks[key] = [picks[key][n] for n in keep]
+    return out_slots, out_picks
 
 
 class Memo:
@@ -127,6 +158,9 @@ class Memo:
             return False
         return st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
+    def has(self, part: str) -> bool:
+        return self._path(part).exists()
+
     def get(self, part: str) -> Any:
         """The entry, or None when absent, unreadable, of the wrong shape (see ``SHAPES``)
         or in an unsafe folder: a bad entry is only a miss, overwritten by the next put."""
@@ -145,7 +179,7 @@ class Memo:
         finally:
             if enabled:
                 gc.enable()
-        shape = SHAPES.get(part)
+        shape = SHAPES.get("plan" if part.startswith("week-") else part)
         try:
             return value if shape is None or shape(value) else None
         except Exception:
@@ -201,3 +235,29 @@ class Memo:
         got = self.get("plan")
         if got is None or got[0] < plan_end:
             self.put("plan", (plan_end, slots, picks))
+
+    def week_plan(self, start_at: datetime, end_at: datetime) -> Any:
+        """The plan's slots (and picks) overlapping [start_at, end_at), if the window lies
+        in one week: from that week's entry, else cut from the whole plan and kept.
+        ``compute_schedule`` gives the same shifts of that window from it as from the
+        whole plan (a slot's assignee never depends on the window asked for)."""
+        week = week_of(start_at)
+        if week_of(end_at - timedelta(microseconds=1)) != week:
+            return None
+        got = self.get(f"week-{week}")
+        if got is not None:
+            return got[1], got[2]
+        from generator.schedule.assign import block_end
+
+        plan_end = block_end(start_at)  # the block holding the week
+        planned = self.plan(plan_end)
+        if planned is None:
+            return None
+        self.put_week(week, plan_end, *planned)
+        return cut_week(week, *planned)
+
+    def put_week(self, week: int, plan_end: datetime, slots: Any, picks: Any) -> None:
+        """Keep the week's cut of a plan that reaches ``plan_end`` (past the week's end)."""
+        if plan_end < week_bounds(week)[1]:
+            return
+        self.put(f"week-{week}", (plan_end, *cut_week(week, slots, picks)))

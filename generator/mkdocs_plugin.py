@@ -58,7 +58,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
 from mkdocs.structure.pages import Page
 
@@ -313,6 +313,9 @@ def parse_now(text: str | None) -> datetime:
 class RotaPluginConfig(Config):
     root = c.Optional(c.Type(str))  # the organisation's folder; default: beside mkdocs.yml
     now = c.Optional(c.Type(str))  # ISO 8601; default: ROTA_NOW, else the clock
+    # rebuild only the pages whose Markdown changed since the last build into the same
+    # site folder (``rota serve``; see ``publish.incremental``)
+    incremental = c.Type(bool, default=False)
 
 
 class RotaPlugin(BasePlugin[RotaPluginConfig]):
@@ -332,6 +335,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         # is new for every build, so no page's own text can name a placeholder
         self.mark = "rotahtml" + secrets.token_hex(8)
         self.lifted: dict[str, list[str]] = {}
+        self.tracker: Any = None  # an incremental build's (``publish.incremental.Tracker``)
 
     def advise(self, message: str) -> None:
         """A warning about the site's mkdocs.yml. Under `rota build` (which fails on any
@@ -443,6 +447,12 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             count = nav_pages(config.nav)
             if count > LARGE_NAV:
                 self.advise(large_nav_warning(count))
+        if self.tracker is None and self.config.incremental:
+            from generator.publish.incremental import served_tracker
+
+            self.tracker = served_tracker(config)
+        if self.tracker is not None:
+            self.tracker.on_files(files, config)
         return files
 
     def on_page_markdown(
@@ -453,6 +463,11 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
             return markdown
         markdown, self.lifted[src] = lift_html(markdown, self.mark)
         return markdown
+
+    @event_priority(50)  # before Material's search plugin writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.tracker is not None:
+            self.tracker.before_search_index(config)
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -48,17 +48,20 @@ class Loaded:
     warnings: tuple[Diagnostic, ...]
     memo: Memo | None = None  # kept results for these exact inputs (see memo.py)
     lock_deferred: bool = False  # org.lock is empty until planning needs it
+    # the plan's own memo, keyed by the files under rotations/ only (planning reads
+    # nothing else): a runbook or postmortem edit keeps the plan
+    plans: Memo | None = None
 
     def schedule(self, start_at: datetime, end_at: datetime) -> Schedule:
         """``compute_schedule``, with the plan from the memo when it holds one far enough."""
         from generator.schedule.assign import block_end
 
         plan_end = block_end(end_at)
-        memo = self.memo
+        memo = self.plans or self.memo
         planned = memo.plan(plan_end) if memo is not None else None
         org = self.org
         if planned is None and self.lock_deferred:
-            lock = memo.get("lock") if memo is not None else None
+            lock = self.memo.get("lock") if self.memo is not None else None
             if lock is None:  # gone from the memo since: read the files again
                 lock = load_org(Path(org.root), start_at).org.lock
             org = replace(org, lock=lock)
@@ -67,10 +70,28 @@ class Loaded:
             memo.put_plan(plan_end, got.slots, got.picks)
         return got
 
+    def instant(self, start_at: datetime, end_at: datetime) -> Schedule:
+        """The shifts overlapping a short window (``rota who``), read from the week of the
+        plan that holds it when the memo keeps one: the same shifts as ``schedule``; its
+        ``slots`` and ``picks`` are only those of that week."""
+        memo = self.plans or self.memo
+        planned = memo.week_plan(start_at, end_at) if memo is not None else None
+        if planned is None:
+            return self.schedule(start_at, end_at)
+        return compute_schedule(self.org, start_at, end_at, planned)
+
     def horizon(self, now: datetime) -> Schedule:
-        """The schedule that pages and feeds show (``horizon_schedule``)."""
+        """The schedule that pages and feeds show (``horizon_schedule``); the plan's week
+        holding ``now`` is kept too, for ``rota who`` after a build."""
+        from generator.memo import week_of
+        from generator.schedule.assign import block_end
+
         settings = self.org.settings
-        return self.schedule(now - settings.history, now + settings.horizon)
+        got = self.schedule(now - settings.history, now + settings.horizon)
+        memo = self.plans or self.memo
+        if memo is not None and not memo.has(f"week-{week_of(now)}"):
+            memo.put_week(week_of(now), block_end(got.end_at), got.slots, got.picks)
+        return got
 
 
 def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True) -> Loaded:
@@ -81,7 +102,14 @@ def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True)
     """
     from generator.validate import review_deadlines, stale_runbooks
 
-    memo = Memo.open(root, input_files(root))
+    files = input_files(root)
+    memo = Memo.open(root, files)
+    rotations = root / "rotations"
+    plans = (
+        Memo.open(root, [f for f in files if f.is_relative_to(rotations)])
+        if memo is not None
+        else None
+    )
     kept = memo.get("org") if memo is not None else None
     kept_lock = memo.get("lock") if memo is not None and kept is not None and lock else None
     diags = Diagnostics()
@@ -107,7 +135,7 @@ def load_org(root: Path, now: datetime, strict: bool = False, lock: bool = True)
         review_deadlines(org, now, diags)
     if org is None or diags.errors or (strict and diags.items):
         raise InvalidInput(diags.sorted())
-    return Loaded(org, tuple(diags.warnings), memo, deferred)
+    return Loaded(org, tuple(diags.warnings), memo, deferred, plans)
 
 
 def horizon_schedule(org: Org, now: datetime) -> Schedule:
@@ -148,12 +176,14 @@ def build_loaded(
     progress.start("site")
     settings = loaded.org.settings
     offline = settings.site_offline if offline is None else offline
-    publish_site(
+    changed = publish_site(
         root, files, out, now, settings.site_url, offline=offline, clean_docs=settings.clean_docs
     )
     pages = sum(1 for path in files if path.endswith(".md"))
+    again = "" if changed is None else f" ({changed:,} changed since the last build)"
     progress.done(
-        "site", f"{pages:,} pages built with MkDocs" + (", to open from disk" if offline else "")
+        "site",
+        f"{pages:,} pages built with MkDocs{again}" + (", to open from disk" if offline else ""),
     )
     return shifts
 

@@ -41,7 +41,7 @@ def who(
     at = parse_instant(at_text, org.settings.timezone, now) if at_text else now
     check_team(org, team)
 
-    schedule = ctx.schedule(at, at + timedelta(seconds=1))
+    schedule = ctx.loaded.instant(at, at + timedelta(seconds=1))
     doc = who_document(org, schedule, at, team)
     if fmt == "json":
         from generator.reports.escalation import chain_json, resolve_chain

@@ -138,11 +138,14 @@ def run_mkdocs(
     now: datetime | None = None,
     site_url: str | None = None,
     clean_docs: bool = False,
+    tracker: Any = None,
 ) -> None:
     """Build with MkDocs' Python API; any warning fails the build (strict).
 
     ``files`` are handed to the ``rota`` plugin; ``now`` fixes the dates MkDocs
     writes (sitemap, gzip header) through SOURCE_DATE_EPOCH, so builds repeat.
+    ``tracker``: an incremental build's (``publish.incremental``); MkDocs then
+    builds dirty, into the previous output copied.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -166,7 +169,14 @@ def run_mkdocs(
             if plugin is None or not hasattr(plugin, "use_files"):
                 raise BuildFailed("the rota MkDocs plugin is not installed")
             plugin.use_files(files, site_url, clean_docs)
-        build(cfg)
+            plugin.tracker = tracker
+        if tracker is not None and tracker.previous is not None:
+            from generator.publish.incremental import quiet_dirty_warning
+
+            quiet_dirty_warning()
+            build(cfg, dirty=True)
+        else:
+            build(cfg)
     except BuildFailed:
         raise
     except (MkDocsException, SystemExit) as exc:
@@ -268,13 +278,21 @@ def publish_site(
     site_url: str | None = None,
     offline: bool = False,
     clean_docs: bool = False,
-) -> None:
+    incremental: bool = True,
+) -> int | None:
     """Build the MkDocs site from ``files`` (paths under docs/) and swap it into ``out``.
 
     Everything is built in a temporary folder beside ``out``; ``out`` is touched
     only by the final swap, so a failure at any stage leaves it as it was.
     ``offline``: a site that works opened from disk (``mkdocs_config``).
+    ``incremental``: when ``out`` holds the previous build (and the memo keeps its
+    state), start from a copy of it and render only the pages that changed
+    (``publish.incremental``); the result is the same, byte for byte. Offline sites
+    are always built in full. Returns how many pages MkDocs rendered again when it
+    built incrementally, None when it built them all.
     """
+    from generator.publish import incremental as inc
+
     out = out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +300,7 @@ def publish_site(
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     except OSError as exc:
         raise BuildFailed(f"cannot write the site in {out.parent}: {exc.strerror or exc}") from None
+    tracker = None
     try:
         hold_build(work)
         docs, site = work / "docs", work / "site"
@@ -291,14 +310,27 @@ def publish_site(
             shutil.copytree(own, docs, ignore=shutil.ignore_patterns(".*"))
         else:
             docs.mkdir()
-        run_mkdocs(mkdocs_config(root, docs, site, offline), work, files, now, site_url, clean_docs)
+        config = mkdocs_config(root, docs, site, offline)
+        if incremental and not offline:
+            previous = inc.read_state(out)
+            shared = inc.shared_digest(config, f"{site_url}\0{clean_docs}")
+            tracker = inc.Tracker(previous, shared)
+            if previous is not None:
+                shutil.copytree(out, site, symlinks=True)
+        else:
+            inc.forget_state(out)
+        run_mkdocs(config, work, files, now, site_url, clean_docs, tracker)
         os.chmod(site, 0o755)
+        if tracker is not None:
+            inc.write_state(out, tracker.state, site)
         replace_folder(site, out)
     except OSError as exc:
         raise BuildFailed(f"cannot write the site: {exc.strerror or exc}") from None
     finally:
         _release(work)
         shutil.rmtree(work, ignore_errors=True)
+    rebuilt = tracker.rebuilt if tracker is not None else None
+    return len(rebuilt) if rebuilt is not None else None
 
 
 def _say(text: str) -> None:
@@ -310,7 +342,8 @@ def serve_site(
 ) -> None:
     """Preview with MkDocs' own server, rebuilding (through the ``rota`` plugin, which
     renders the organisation again) when rotations/, runbooks/, postmortems/ or templates
-    change.
+    change. MkDocs renders again only the pages whose Markdown changed
+    (``publish.incremental``).
 
     ``say`` is told when the first build starts and the address once it is served
     ("Serving on http://127.0.0.1:8000/ (press Ctrl+C to stop)"); MkDocs' warnings and
@@ -330,8 +363,11 @@ def serve_site(
             config = mkdocs_config(root, docs, work / "site")
             config["strict"] = False
             for plugin in config["plugins"]:
-                if isinstance(plugin, dict) and "rota" in plugin and now is not None:
-                    plugin["rota"]["now"] = now.isoformat()
+                if isinstance(plugin, dict) and "rota" in plugin:
+                    # each rebuild renders again only the pages that changed
+                    plugin["rota"]["incremental"] = True
+                    if now is not None:
+                        plugin["rota"]["now"] = now.isoformat()
             config_path = work / "mkdocs.yml"
             config_path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
             watch = [root / name for name in ("rotations", "runbooks", "postmortems")]
@@ -339,9 +375,13 @@ def serve_site(
             watch.append(templates_folder())
             say("Building the preview...")
             with _told(say):
+                from generator.publish.incremental import quiet_dirty_warning
+
+                quiet_dirty_warning()
                 serve(
                     config_file=str(config_path),
                     livereload=True,
+                    build_type="dirty",  # into the same folder: see publish.incremental
                     watch=[str(p) for p in watch if p.is_dir()],
                     dev_addr=dev_addr,
                 )

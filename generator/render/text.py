@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.model import Org
-from generator.reports.fairness import FairnessReport
 from generator.schedule.resolve import Schedule, Shift
 from generator.textsafe import SpreadsheetWriter, terminal_text
 from generator.timeutil import iso
+
+if TYPE_CHECKING:  # a type only: `rota who` need not import the reports
+    from generator.reports.fairness import FairnessReport
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -99,7 +99,7 @@ def test_a_second_load_comes_from_the_memo_and_equals_the_first(
     # the plan is kept by the first schedule and read back by the next
     start, end = NOW - timedelta(days=28), NOW + timedelta(days=364)
     planned = first.schedule(start, end)
-    assert (tmp_path / "memo" / f"{first.memo.digest}.plan").exists()  # type: ignore[union-attr]
+    assert (tmp_path / "memo" / f"{first.plans.digest}.plan").exists()  # type: ignore[union-attr]
     again = second.schedule(start, end)
     assert _fingerprint(again) == _fingerprint(planned)
     assert _fingerprint(again) == _fingerprint(compute_schedule(first.org, start, end))
@@ -112,7 +112,7 @@ def test_a_kept_longer_plan_answers_a_shorter_window_exactly(
     loaded = load_org(sample_org, NOW)
     loaded.horizon(NOW)  # keeps the plan up to a year ahead
     at = NOW + timedelta(days=3)
-    memo = loaded.memo
+    memo = loaded.plans
     assert memo is not None
     shorter = memo.plan(block_end(at))
     assert shorter is not None
@@ -192,13 +192,17 @@ def test_who_answers_the_same_from_the_memo(sample_org: Path, tmp_path: Path) ->
         )
         return out.stdout
 
+    from generator.memo import week_of
+
     cold = who(str(tmp_path / "memo"))
     assert {p.name.split(".")[1] for p in (tmp_path / "memo").iterdir()} == {
         "org",
         "lock",
         "plan",
     }
-    assert who(str(tmp_path / "memo")) == cold == who("")
+    assert who(str(tmp_path / "memo")) == cold  # cuts the plan's week holding the instant
+    assert f"week-{week_of(NOW)}" in {p.name.split(".")[1] for p in (tmp_path / "memo").iterdir()}
+    assert who(str(tmp_path / "memo")) == cold == who("")  # from that week
     shutil.rmtree(tmp_path / "memo")
 
 
@@ -243,3 +247,66 @@ def test_feeds_written_by_a_forked_process_are_the_same_files(
     assert alone is None  # ROTA_JOBS=1: the feeds were written in the build's process
     assert apart == "child"  # ROTA_JOBS=2: by a forked process ...
     assert one == two and int(one.split()[1]) > 30  # ... and every page and feed the same
+
+
+def _who(root: Path, at: str) -> dict[str, object]:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "who", "--at", at, "--format", "json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    doc: dict[str, object] = json.loads(result.stdout)
+    return doc
+
+
+def test_who_read_from_a_week_of_the_plan_equals_the_whole_computation(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rota who` reads the plan's week holding its instant (kept by a build); its answer is
+    the one computed from the files with no memo at all, before and after an edit."""
+    from generator.memo import week_of
+
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    load_org(sample_org, NOW).horizon(NOW)  # what a build keeps: the plan and NOW's week
+    instants = ["2026-11-27T12:00:00Z", "2026-11-29T23:30:00Z", "2026-12-24T10:00:00Z"]
+    fast = [_who(sample_org, at) for at in instants]
+    assert list((tmp_path / "memo").glob(f"*.week-{week_of(NOW)}"))  # read from it
+    monkeypatch.setenv("ROTA_CACHE_DIR", "")  # the memo off: loaded and planned afresh
+    assert fast == [_who(sample_org, at) for at in instants]
+    # Hannah covers payments/primary from now on: the kept week (of the old inputs) must
+    # not answer for the new ones
+    overrides = sample_org / "rotations" / "overrides.yaml"
+    overrides.write_text(
+        overrides.read_text()
+        + '  - {team: payments, rotation: primary, from: "2026-11-27 00:00", '
+        + 'to: "2026-11-28 00:00", person: hannah-cole, note: "cover"}\n'
+    )
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    load_org(sample_org, NOW).horizon(NOW)
+    after = _who(sample_org, instants[0])
+    primary = [e for e in after["oncall"] if e["team"] == "payments" and e["rotation"] == "primary"]  # type: ignore[index,union-attr]
+    assert [e["person"] for e in primary] == ["hannah-cole"]
+    assert after != fast[0]
+    monkeypatch.setenv("ROTA_CACHE_DIR", "")
+    assert after == _who(sample_org, instants[0])
+
+
+def test_the_plan_is_kept_across_a_runbook_edit_and_not_across_a_rotations_edit(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    first = load_org(sample_org, NOW)
+    assert first.memo is not None and first.plans is not None
+    runbook = next((sample_org / "runbooks").rglob("*.md"))
+    runbook.write_text(runbook.read_text() + "\nOne more step.\n")
+    second = load_org(sample_org, NOW)
+    assert second.memo is not None and second.plans is not None
+    assert second.memo.digest != first.memo.digest  # the organisation is read again
+    assert second.plans.digest == first.plans.digest  # planning reads rotations/ only
+    people = sample_org / "rotations" / "people.yaml"
+    people.write_text(people.read_text().replace("note: Ski trip}", "note: Skiing}"))
+    third = load_org(sample_org, NOW)
+    assert third.plans is not None and third.plans.digest != first.plans.digest
