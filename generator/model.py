@@ -152,6 +152,10 @@ class Rotation:
     # allow | discourage | avoid: a member on call for another team at the same time
     on_call_elsewhere: str = "discourage"
     source: Source = NOWHERE
+    # skip | count: whether a turn with no covered time passes in the member order
+    uncovered_turns: str = "skip"
+    from_at: datetime | None = None  # nobody on call before (UTC)
+    until_at: datetime | None = None  # nobody on call from then on (UTC)
 
     @property
     def key(self) -> str:

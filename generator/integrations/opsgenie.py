@@ -31,9 +31,12 @@ from generator.integrations.common import (
     ImportedRotation,
     Rendered,
     coverage_from_intervals,
+    mask_intervals,
+    paging_pieces,
     slugify,
     unique_slug,
     utc,
+    week_mask,
 )
 from generator.integrations.zones import iana_zone
 
@@ -101,14 +104,12 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
         for p in rot.get("participants").items():
             ptype = p.get("type").str()
             if ptype != "user":
-                imp.unsupported.append(
-                    (
-                        f"{ptype} participant",
-                        f"rotation '{rname}' has a {ptype} turn: Rota rotates people only; "
-                        "the turn was left out",
-                    )
+                what = "nobody" if ptype == "none" else f"a {ptype}"
+                imp.refuse(
+                    p,
+                    f"a turn of {what} (participant type '{ptype}')",
+                    f"rotation '{rname}': Rota's members are people, each on call alone",
                 )
-                imp.timing[rid] = f"{ptype} participant"
                 continue
             username = p.get("username").str()
             pid = imp.person_for(username.lower())
@@ -121,14 +122,17 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
         if not members:
             raise rot.get("participants").fail("the rotation has no user participants")
         if len(set(members)) < len(members):
-            imp.unsupported.append(("user listed twice", f"rotation '{rname}'; kept the first"))
-            imp.timing[rid] = "user listed twice"
-            members = list(dict.fromkeys(members))
-        if rot.opt("endDate") is not None:
-            imp.unsupported.append(
-                ("rotation end", f"'{rname}' ends {rot.get('endDate').str()}: use member until")
+            imp.refuse(
+                rot.get("participants"),
+                "a user listed twice in a rotation",
+                f"rotation '{rname}' gives one person several turns of its round; a Rota "
+                "rotation lists each member once",
             )
+            members = list(dict.fromkeys(members))
+        end_doc = rot.opt("endDate")
+        until_at = end_doc.instant() if end_doc is not None else None
         intervals = _restriction(rot.opt("timeRestriction"))
+        mask = week_mask(intervals) if intervals else None
         imp.rotations.append(
             ImportedRotation(
                 rid,
@@ -136,8 +140,10 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                 tuple(members),
                 start,
                 shift,
-                coverage_from_intervals(intervals),
+                coverage_from_intervals(mask_intervals(mask)) if mask is not None else (),
                 (f"{tool} rotation '{rname}' ({kind_doc.str()} × {rot.opt_int('length', 1)})",),
+                count_uncovered=True,
+                until_at=until_at,
             )
         )
     for o in overrides:
@@ -174,11 +180,15 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
 
 
 def _override(imp: Imported, o: Doc, tz: str) -> None:
-    """An Opsgenie override → a Rota override on each rotation it names (all if none)."""
+    """An Opsgenie override replaces the person of the rotations it names (all of them
+    if none) for its time: a Rota override on each of those rotations where it pages.
+    Where none of them pages, Opsgenie still pages the override's user: refused."""
     user = o.get("user")
     if user.get("type").str() != "user":
-        imp.unsupported.append(
-            ("override to a team or escalation", f"override {o.opt_str('alias', '')}")
+        imp.refuse(
+            user,
+            f"an override to a {user.get('type').str()}",
+            f"override '{o.opt_str('alias', '')}': Rota's overrides name one person",
         )
         return
     username = user.get("username").str()
@@ -190,13 +200,19 @@ def _override(imp: Imported, o: Doc, tz: str) -> None:
         )
     named = o.opt("rotations")
     names = {r.opt_str("name", "") for r in named.items()} if named else set()
-    for r in imp.rotations:
-        if not names or r.name in names:
-            imp.overrides.append(
-                ImportedOverride(
-                    r.id, o.get("startDate").instant(), o.get("endDate").instant(), pid
-                )
+    wanted = {r.id for r in imp.rotations if not names or r.name in names}
+    start_at, end_at = o.get("startDate").instant(), o.get("endDate").instant()
+    for a, b, rids in paging_pieces(imp, start_at, end_at):
+        hit = [rid for rid in rids if rid in wanted]
+        if not hit:
+            imp.refuse(
+                o,
+                "an override where its rotations have nobody on call",
+                f"{username} from {utc(a)} to {utc(b)}: Rota's overrides replace the "
+                "person of a rotation, and none of its rotations pages then",
             )
+        for rid in hit:
+            imp.overrides.append(ImportedOverride(rid, a, b, pid))
 
 
 def _restriction(doc: Doc | None) -> list[tuple[int, int, int]]:
