@@ -507,3 +507,26 @@ def test_a_name_of_thousands_of_characters_is_a_located_error(tmp_path: Path) ->
         f"{bad}: error: at $.schedule.schedule_layers[1].name: a string of 5,000 characters; "
         "at most 500 are read\n"
     )
+
+
+def test_a_user_list_saved_page_by_page_is_read_as_one(tmp_path: Path) -> None:
+    """GET /users pages (limit 2, ``more: true`` on the first): the layer's users Alice,
+    Bob and Carol are split over the two pages, and each gets their e-mail."""
+    users = json.loads(Path(PD_V2[1]).read_text())["users"]
+    pages = [
+        {"users": users[:2], "limit": 2, "offset": 0, "more": True},
+        {"users": users[2:], "limit": 2, "offset": 2, "more": False},
+    ]
+    files = []
+    for n, page in enumerate(pages):
+        (tmp_path / f"users-{n}.json").write_text(json.dumps(page))
+        files.append(str(tmp_path / f"users-{n}.json"))
+    out = tmp_path / "out.yaml"
+    result = run(tmp_path, "import", "pagerduty", PD_V2[0], *files, "--out", str(out))
+    assert "warning" not in result.stderr
+    doc = yaml.safe_load(out.read_text())
+    emails = {p["id"]: p.get("email") for p in doc["people"]}
+    assert all(emails.values()) and len(emails) == len(users)
+    # with the second page missing, the users on it are named, not silently dropped
+    result = run(tmp_path, "import", "pagerduty", PD_V2[0], files[0], "--out", "-")
+    assert "is not in the saved GET /users (save every page of it)" in result.stderr
