@@ -477,6 +477,15 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
                     f'          - {{days: [{days}], from: "{_hhmm(w.from_minute)}", '
                     f'to: "{_hhmm(w.to_minute)}"}}'
                 )
+    if imp.rotations:
+        # the tool pages whoever its schedule has on call: every rotation at once
+        # (Opsgenie's rotations are cumulative; PagerDuty's layers, once imported with
+        # their precedence, never overlap)
+        lines += [
+            "    escalation:",
+            "      levels:",
+            f"        - {{after: 0m, notify: [{', '.join(r.id for r in imp.rotations)}]}}",
+        ]
     if imp.overrides:
         lines += ["", "overrides:"]
         for o in imp.overrides:

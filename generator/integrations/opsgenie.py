@@ -146,6 +146,7 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                 until_at=until_at,
             )
         )
+    _shared_members(imp, schedule.get("rotations"))
     for o in overrides:
         _override(imp, o, tz)
     if timeline is not None:
@@ -177,6 +178,43 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                     )
                 )
     return imp
+
+
+def _shared_members(imp: Imported, rotations: Doc) -> None:
+    """Opsgenie's rotations are cumulative, as a Rota team's rotations are, but Rota gives
+    a person one rotation of a team at a time: a person in two rotations that may page
+    at the same time (their restrictions meet and their dates overlap) is refused."""
+    from generator.timeutil import localize, zone
+
+    tz = zone(imp.timezone)
+    rots = imp.rotations
+    for i, a in enumerate(rots):
+        for b in rots[i + 1 :]:
+            shared = sorted(set(a.members) & set(b.members))
+            if not shared:
+                continue
+            a0, b0 = localize(a.start_local, tz), localize(b.start_local, tz)
+            if (a.until_at is not None and a.until_at <= b0) or (
+                b.until_at is not None and b.until_at <= a0
+            ):
+                continue
+            ma, mb = (week_mask(_intervals(r.coverage)) if r.coverage else None for r in (a, b))
+            if ma is not None and mb is not None and not ma & mb:
+                continue
+            imp.refuse(
+                rotations,
+                "a person in two rotations on call at the same time",
+                f"{', '.join(shared)} in '{a.name}' and '{b.name}': Opsgenie may page "
+                "them for both at once; Rota gives a person one rotation of a team at a time",
+            )
+
+
+def _intervals(coverage: Sequence[Any]) -> list[tuple[int, int, int]]:
+    return [
+        (d, w.from_minute, (w.to_minute - w.from_minute) % 1440 or 1440)
+        for w in coverage
+        for d in w.days
+    ]
 
 
 def _override(imp: Imported, o: Doc, tz: str) -> None:

@@ -530,3 +530,26 @@ def test_a_user_list_saved_page_by_page_is_read_as_one(tmp_path: Path) -> None:
     # with the second page missing, the users on it are named, not silently dropped
     result = run(tmp_path, "import", "pagerduty", PD_V2[0], files[0], "--out", "-")
     assert "is not in the saved GET /users (save every page of it)" in result.stderr
+
+
+def test_opsgenie_rotations_sharing_a_person_at_the_same_time_are_refused(
+    tmp_path: Path,
+) -> None:
+    """Opsgenie pages every rotation at once; Rota gives a person one rotation of a team
+    at a time, so a second unrestricted rotation with the same participants is refused
+    by name (their times meet), and the cumulative rotations of the vendor case
+    own-two-rotations-at-once, with different people, import with one escalation level
+    notifying both."""
+    doc = json.loads(Path(OPSGENIE[0]).read_text())
+    rotations = doc["data"]["rotations"]
+    rotations.append({**rotations[0], "name": "Copy", "timeRestriction": None})
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "opsgenie", str(tmp_path / "s.json"), "--out", "-", code=1)
+    assert (
+        ": error: unsupported: a person in two rotations on call at the same time: "
+        in result.stderr
+    )
+    case = Path(__file__).parent / "vendor_cases" / "opsgenie" / "own-two-rotations-at-once"
+    result = run(tmp_path, "import", "opsgenie", str(case / "og-schedule.json"), "--out", "-")
+    team = yaml.safe_load(result.stdout)["teams"][0]
+    assert team["escalation"] == {"levels": [{"after": "0m", "notify": ["primary", "shadow"]}]}

@@ -70,13 +70,18 @@ def _utc(text: str) -> datetime:
 def test_case_imports_to_the_tools_own_shifts(case: Path, tmp_path: Path) -> None:
     tool = case.parent.name
     expected = json.loads((case / "expected.json").read_text())
-    lo, hi = _window(expected)
     runner = CliRunner()
     out = tmp_path / "rotations" / "imported.yaml"
     out.parent.mkdir()
     result = runner.invoke(
         cli, ["--root", str(tmp_path), "import", tool, *_inputs(case), "--out", str(out)]
     )
+    if expected.get("refuse"):
+        assert result.exit_code == 1
+        assert ": error: unsupported: " in result.stderr
+        assert not out.exists()
+        return
+    lo, hi = _window(expected)
     assert result.exit_code == 0, result.output + result.stderr
     emails = {p["id"]: p["email"] for p in yaml.safe_load(out.read_text())["people"]}
     result = runner.invoke(
@@ -108,8 +113,13 @@ def test_case_imports_to_the_tools_own_shifts(case: Path, tmp_path: Path) -> Non
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_check_proves_the_case_against_the_tools_rendering(case: Path, tmp_path: Path) -> None:
     expected = json.loads((case / "expected.json").read_text())
-    lo, hi = _window(expected)
     args = ["import", case.parent.name, *_inputs(case), "--check"]
+    if expected.get("refuse"):  # refused before anything is compared
+        result = CliRunner().invoke(cli, ["--root", str(tmp_path), *args])
+        assert result.exit_code == 1
+        assert ": error: unsupported: " in result.stderr
+        return
+    lo, hi = _window(expected)
     result = CliRunner().invoke(
         cli, ["--root", str(tmp_path), *args, "--from", lo.isoformat(), "--to", hi.isoformat()]
     )
