@@ -354,6 +354,23 @@ def mask_intervals(mask: frozenset[int]) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
+def single_wall_time(first: datetime, length: timedelta, tz_name: str) -> int:
+    """How many turns before ``first`` (naive, wall clock) the first turn that names one
+    instant lies: a rotation's ``start`` may not be in a DST gap or a repeated hour, so
+    an import whose first turn is starts that many turns earlier, members rotated to
+    match, and ``from`` keeps the time before the real start uncovered."""
+    from generator.timeutil import LocalTimeError, read_local, zone
+
+    tz = zone(tz_name)
+    back = 0
+    while True:
+        try:
+            read_local(first - back * length, tz, tz_name)
+            return back
+        except LocalTimeError:
+            back += 1
+
+
 def minute_of_week(at: datetime, tz: Any) -> int:
     local = at.astimezone(tz)
     return local.weekday() * 1440 + local.hour * 60 + local.minute

@@ -33,6 +33,7 @@ from generator.integrations.common import (
     coverage_from_intervals,
     mask_intervals,
     paging_pieces,
+    single_wall_time,
     slugify,
     unique_slug,
     utc,
@@ -99,7 +100,10 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
             raise kind_doc.fail(f"unknown rotation type '{kind_doc.str()}' (daily, weekly, hourly)")
         length = rot.opt("length")
         shift = UNITS[kind_doc.str()] * (length.int() if length else 1)
-        start = rot.get("startDate").instant().astimezone(zi).replace(tzinfo=None)
+        start_at = rot.get("startDate").instant()
+        start = start_at.astimezone(zi).replace(tzinfo=None)
+        back = single_wall_time(start, shift, tz)  # a start in a DST gap or fold
+        start -= back * shift
         members: list[str] = []
         for p in rot.get("participants").items():
             ptype = p.get("type").str()
@@ -137,12 +141,15 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
             ImportedRotation(
                 rid,
                 rname,
-                tuple(members),
+                tuple(members[-back % len(members) :] + members[: -back % len(members)])
+                if back
+                else tuple(members),
                 start,
                 shift,
                 coverage_from_intervals(mask_intervals(mask)) if mask is not None else (),
                 (f"{tool} rotation '{rname}' ({kind_doc.str()} × {rot.opt_int('length', 1)})",),
                 count_uncovered=True,
+                from_at=start_at if back else None,
                 until_at=until_at,
             )
         )

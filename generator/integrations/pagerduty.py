@@ -36,6 +36,7 @@ from generator.integrations.common import (
     coverage_from_intervals,
     mask_intervals,
     paging_pieces,
+    single_wall_time,
     slugify,
     unique_slug,
     utc,
@@ -293,6 +294,7 @@ def _layer(imp: Imported, layer: Doc, n: int, tz: str) -> _Layer:
     length = timedelta(seconds=turn)
     # the turn holding the layer's start: Rota's first handoff, members rotated to match
     j = math.floor((start - virtual) / length)
+    j -= single_wall_time(virtual + j * length, length, tz)
     first = virtual + j * length
     k = j % len(members)
     order = tuple(members[k:] + members[:k])

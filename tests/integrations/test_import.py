@@ -553,3 +553,44 @@ def test_opsgenie_rotations_sharing_a_person_at_the_same_time_are_refused(
     result = run(tmp_path, "import", "opsgenie", str(case / "og-schedule.json"), "--out", "-")
     team = yaml.safe_load(result.stdout)["teams"][0]
     assert team["escalation"] == {"levels": [{"after": "0m", "notify": ["primary", "shadow"]}]}
+
+
+def test_a_first_turn_in_the_spring_gap_still_imports(tmp_path: Path) -> None:
+    """Daily turns at 02:00 New York from Sat 7 March (Alice, Bob, Carol); the layer
+    starts Sun 8 March 12:00 EDT, inside turn 1, whose wall time 02:00 does not exist
+    that day. Rota's start may not be in the gap, so the import starts one turn earlier
+    (Sat 02:00, members rotated to match) with `from` at the layer's start. By hand:
+    Bob (turn 1) from 8 March 12:00 EDT = 16:00Z to 9 March 02:00 EDT = 06:00Z, then
+    Carol (turn 2) to 10 March 06:00Z."""
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    sched = doc["schedule"]
+    del sched["schedule_layers"][0]
+    layer = sched["schedule_layers"][0]
+    layer["rotation_virtual_start"] = "2026-03-07T02:00:00-05:00"
+    layer["start"] = "2026-03-08T12:00:00-04:00"
+    layer["rotation_turn_length_seconds"] = 86400
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    out = tmp_path / "rotations" / "checkout.yaml"
+    run(tmp_path, "import", "pagerduty", str(tmp_path / "s.json"), PD_V2[1])
+    rotation = yaml.safe_load(out.read_text())["teams"][0]["rotations"][0]
+    assert (rotation["start"], rotation["from"]) == (
+        "2026-03-07 02:00",
+        "2026-03-08T12:00:00-04:00",
+    )
+    result = run(
+        tmp_path,
+        "schedule",
+        "--from",
+        "2026-03-08T00:00:00Z",
+        "--to",
+        "2026-03-10T06:00:00Z",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    )
+    shifts = [(s["person"], s["start"], s["end"]) for s in json.loads(result.stdout)["shifts"]]
+    assert shifts == [
+        ("bob-marsh", "2026-03-08T12:00:00-04:00", "2026-03-09T02:00:00-04:00"),
+        ("carol-diaz", "2026-03-09T02:00:00-04:00", "2026-03-10T02:00:00-04:00"),
+    ]
