@@ -401,26 +401,21 @@ def _import_v3(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported
             label = ev.opt("name")
             ename = label.str() if label else f"Rotation {n + 1}"
             if ev.opt("effective_until") is not None:
-                imp.unsupported.append(
-                    ("event end", f"'{ename}' stops {ev.get('effective_until').str()}")
-                )
+                imp.refuse(ev, "event end", f"'{ename}' stops {ev.get('effective_until').str()}")
             strategy = ev.get("assignment_strategy")
             kind = strategy.get("type").str()
             members = []
             for m in strategy.get("members").items():
                 if m.get("type").value != "user_member":
-                    imp.unsupported.append(
-                        ("empty member", f"'{ename}' has a slot with nobody; left out")
-                    )
+                    imp.refuse(ev, "empty member", f"'{ename}' has a slot with nobody; left out")
                     continue
                 members.append(imp.person_for(m.get("user_id").str()) or "")
             if kind != "rotating_member_assignment_strategy":
-                imp.unsupported.append(
-                    (
-                        "every-member events",
-                        f"'{ename}' pages all {len(members)} members at once: "
-                        "make one rotation per member",
-                    )
+                imp.refuse(
+                    ev,
+                    "every-member events",
+                    f"'{ename}' pages all {len(members)} members at once: "
+                    "make one rotation per member",
                 )
                 continue
             per = strategy.get("shifts_per_member").int()
@@ -431,20 +426,19 @@ def _import_v3(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported
             length = end_at - start_at
             rule = _rrule(ev.get("recurrence"))
             if "_EXTRA" in rule:
-                imp.unsupported.append(("EXDATE/RDATE", f"'{ename}': exceptions left out"))
+                imp.refuse(ev, "EXDATE/RDATE", f"'{ename}': exceptions left out")
             if "COUNT" in rule or "UNTIL" in rule:
-                imp.unsupported.append(("RRULE end", f"'{ename}': COUNT/UNTIL left out"))
+                imp.refuse(ev, "RRULE end", f"'{ename}': COUNT/UNTIL left out")
             freq = rule["FREQ"]
             interval = int(rule.get("INTERVAL", "1"))
             days = [RRULE_DAYS[d] for d in rule.get("BYDAY", "").split(",") if d in RRULE_DAYS]
             if freq == "WEEKLY":
                 days = days or [start.weekday()]
                 if per % len(days):
-                    imp.unsupported.append(
-                        (
-                            "partial weeks per member",
-                            f"'{ename}': {per} shifts per member over {len(days)} days a week",
-                        )
+                    imp.refuse(
+                        ev,
+                        "partial weeks per member",
+                        f"'{ename}': {per} shifts per member over {len(days)} days a week",
                     )
                     continue
                 shift = timedelta(weeks=interval * per // len(days))
@@ -459,12 +453,10 @@ def _import_v3(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported
                 full = span >= 1440 * interval
                 intervals = [] if full else [(d, minute, span) for d in range(7)]
                 if interval != 1 and not full:
-                    imp.unsupported.append(
-                        ("every-other-day windows", f"'{ename}': INTERVAL={interval}")
-                    )
+                    imp.refuse(ev, "every-other-day windows", f"'{ename}': INTERVAL={interval}")
             else:
-                imp.unsupported.append(
-                    ("recurrence", f"'{ename}': {ev.get('recurrence').value[0]} is not mapped")
+                imp.refuse(
+                    ev, "recurrence", f"'{ename}': {ev.get('recurrence').value[0]} is not mapped"
                 )
                 continue
             rid = unique_slug(slugify(ename, "rotation"), taken)
@@ -480,9 +472,7 @@ def _import_v3(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported
                 )
             )
             if ev_tz.key != tz:
-                imp.unsupported.append(
-                    ("event zone", f"'{ename}' is in {ev_tz.key}, the team in {tz}")
-                )
+                imp.refuse(ev, "event zone", f"'{ename}' is in {ev_tz.key}, the team in {tz}")
     final = schedule.opt("final_schedule")
     if final is not None and final.opt("computed_shift_assignments") is not None:
         out = []
@@ -501,9 +491,7 @@ def _import_v3(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported
         if out:
             imp.rendered.append(_rendered("final_schedule.computed_shift_assignments", out))
     if len(imp.rotations) > 1:
-        imp.unsupported.append(
-            ("layer precedence", "several rotations; Rota pages every rotation on call")
-        )
+        imp.refuse(ev, "layer precedence", "several rotations; Rota pages every rotation on call")
     return imp
 
 
