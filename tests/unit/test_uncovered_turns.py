@@ -154,3 +154,17 @@ def test_counting_on_a_fair_rotation_is_a_warning(tmp_path: Path) -> None:
         "rotations/org.yaml:19:26: warning: uncovered_turns has no effect on a fair "
         "rotation (it does not follow the member order); use assignment: round-robin"
     ]
+
+
+def test_locking_part_of_a_counted_rotation_keeps_its_order(tmp_path: Path) -> None:
+    """`rota plan` locks Mon 2 to Wed 4 March; the turns after the lock still follow
+    the counted order (Thu Ann, Fri Bob, Mon 9 March Bob), as without the lock."""
+    root = org(tmp_path, "        uncovered_turns: count")
+    window = ("2026-03-02T00:00:00Z", "2026-03-11T00:00:00Z")
+    before = people(root, *window)
+    code, _, err = cli_run(
+        root, "plan", "--until", "2026-03-04T12:00:00Z", now="2026-03-02T08:00:00Z"
+    )
+    assert code == 0, err
+    assert people(root, *window) == before
+    assert before[3:6] == [("2026-03-05", "ann"), ("2026-03-06", "bob"), ("2026-03-09", "bob")]
