@@ -168,3 +168,20 @@ def test_locking_part_of_a_counted_rotation_keeps_its_order(tmp_path: Path) -> N
     assert code == 0, err
     assert people(root, *window) == before
     assert before[3:6] == [("2026-03-05", "ann"), ("2026-03-06", "bob"), ("2026-03-09", "bob")]
+
+
+def test_the_team_page_and_site_data_name_the_counted_next_person(tmp_path: Path) -> None:
+    """On Sunday 8 March at noon nobody is on call (outside coverage); the team page's
+    next on call is Bob from Mon 9 March 09:00, and the site's schedule data agree."""
+    from datetime import UTC, datetime
+
+    from generator.pipeline import load_org, site_files
+
+    root = org(tmp_path, "        uncovered_turns: count")
+    now = datetime(2026, 3, 8, 12, tzinfo=UTC)
+    _, files = site_files(load_org(root, now), now)
+    page = str(files["teams/web/index.md"])
+    nxt = page[page.index("data-rota-next") :]
+    assert nxt.index('href="../../people/bob/"') < nxt.index("2026-03-09T09:00:00+00:00")
+    shifts = json.loads(files["data/schedule.json"])["shifts"]
+    assert [s["person"] for s in shifts if s["start"].startswith("2026-03-09")] == ["bob"]
