@@ -99,6 +99,8 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
         if kind_doc.str() not in UNITS:
             raise kind_doc.fail(f"unknown rotation type '{kind_doc.str()}' (daily, weekly, hourly)")
         length = rot.opt("length")
+        if length is not None and not 1 <= length.int() <= 1000:
+            raise length.fail(f"a rotation's length is a whole number from 1, found {length.int()}")
         shift = UNITS[kind_doc.str()] * (length.int() if length else 1)
         start_at = rot.get("startDate").instant()
         start = start_at.astimezone(zi).replace(tzinfo=None)
@@ -266,8 +268,7 @@ def _restriction(doc: Doc | None) -> list[tuple[int, int, int]]:
     kind = doc.get("type").str()
     if kind == "time-of-day":
         r = doc.get("restriction")
-        a = r.get("startHour").int() * 60 + r.get("startMin").int()
-        b = r.get("endHour").int() * 60 + r.get("endMin").int()
+        a, b = _clock(r, "start"), _clock(r, "end")
         span = (b - a) % 1440 or 1440
         return [(d, a, span) for d in range(7)]
     if kind == "weekday-and-time-of-day":
@@ -275,14 +276,26 @@ def _restriction(doc: Doc | None) -> list[tuple[int, int, int]]:
         for r in doc.get("restrictions").items():
             d0 = _day(r.get("startDay"))
             d1 = _day(r.get("endDay"))
-            a = d0 * 1440 + r.get("startHour").int() * 60 + r.get("startMin").int()
-            b = d1 * 1440 + r.get("endHour").int() * 60 + r.get("endMin").int()
+            a = d0 * 1440 + _clock(r, "start")
+            b = d1 * 1440 + _clock(r, "end")
             span = (b - a) % (7 * 1440) or 7 * 1440
             out.append((d0, a % 1440, span))
         return out
     raise doc.get("type").fail(
         f"unknown restriction type '{kind}' (time-of-day or weekday-and-time-of-day)"
     )
+
+
+def _clock(r: Doc, end: str) -> int:
+    """``startHour``/``startMin`` (or ``end…``) as minutes after midnight: hours 0 to 23
+    (an end may be 24:00), minutes 0 to 59."""
+    hour, minute = r.get(f"{end}Hour"), r.get(f"{end}Min")
+    top = 24 if end == "end" else 23
+    if not 0 <= hour.int() <= top:
+        raise hour.fail(f"an hour of the day is 0 to {top}, found {hour.int()}")
+    if not 0 <= minute.int() <= 59 or (hour.int() == 24 and minute.int()):
+        raise minute.fail(f"minutes are 0 to 59 (and 0 at 24:00), found {minute.int()}")
+    return hour.int() * 60 + minute.int()
 
 
 def _day(doc: Doc) -> int:

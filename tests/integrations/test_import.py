@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner, Result
 
@@ -594,3 +595,36 @@ def test_a_first_turn_in_the_spring_gap_still_imports(tmp_path: Path) -> None:
         ("bob-marsh", "2026-03-08T12:00:00-04:00", "2026-03-09T02:00:00-04:00"),
         ("carol-diaz", "2026-03-09T02:00:00-04:00", "2026-03-10T02:00:00-04:00"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("length",), 0, "$.data.rotations[0].length: a rotation's length is a whole number"),
+        (
+            ("timeRestriction", "restrictions", 0, "startHour"),
+            25,
+            "$.data.rotations[0].timeRestriction.restrictions[0].startHour: an hour of the "
+            "day is 0 to 23, found 25",
+        ),
+        (
+            ("timeRestriction", "restrictions", 0, "endMin"),
+            75,
+            "$.data.rotations[0].timeRestriction.restrictions[0].endMin: minutes are 0 to 59",
+        ),
+    ],
+)
+def test_opsgenie_values_out_of_range_are_located_errors(
+    tmp_path: Path, path: tuple[str | int, ...], value: int, message: str
+) -> None:
+    """Out-of-range lengths and clock times are named at their JSON path, never an
+    internal error from the YAML they would have made."""
+    doc = json.loads(Path(OPSGENIE[0]).read_text())
+    node = doc["data"]["rotations"][0]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "opsgenie", str(tmp_path / "s.json"), "--out", "-", code=1)
+    assert f"{tmp_path / 's.json'}: error: at {message}" in result.stderr
+    assert "internal error" not in result.stderr
