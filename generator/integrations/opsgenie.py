@@ -159,6 +159,9 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
     for o in overrides:
         _override(imp, o, tz)
     if timeline is not None:
+        # the saved window, when the timeline names it: compared whole
+        window = [timeline.opt(k) for k in ("startDate", "endDate")]
+        saved = [w.instant() if w is not None else None for w in window]
         for rot in timeline.get("finalTimeline").get("rotations").items():
             tname = rot.opt_str("name", "")
             rot_id = next((r.id for r in imp.rotations if r.name == tname), None)
@@ -181,8 +184,8 @@ def import_opsgenie(docs: Sequence[Doc], team_id: str | None = None, jsm: bool =
                 imp.rendered.append(
                     Rendered(
                         f"{rot.path} (rotation {rot_id or tname})",
-                        min(e.start_at for e in entries),
-                        max(e.end_at for e in entries),
+                        saved[0] or min(e.start_at for e in entries),
+                        saved[1] or max(e.end_at for e in entries),
                         tuple(entries),
                     )
                 )

@@ -102,9 +102,10 @@ def test_pagerduty_v3_rrule_schedule_matches_across_dst(tmp_path: Path) -> None:
 
 def test_opsgenie_weekday_restriction_matches_the_timeline_across_dst(tmp_path: Path) -> None:
     result = run(tmp_path, "import", "opsgenie", *OPSGENIE, "--check", "--now", NOW)
+    # the whole saved window (the timeline's startDate and endDate), not just its shifts
     assert result.stdout == (
         "same: $.data.finalTimeline.rotations[0] (rotation working-hours), "
-        "Mon 2026-03-23 09:00 to Fri 2026-04-03 18:00 (Europe/Berlin)\n"
+        "Mon 2026-03-23 00:00 to Mon 2026-04-06 00:00 (Europe/Berlin)\n"
     )
 
 
