@@ -183,14 +183,15 @@ def _known_people(root: Path, now: datetime) -> dict[str, str]:
     metavar="T",
     default=None,
     help="With --check: the saved window's start (the since= of the request).  "
-    "[default: the first rendered instant]",
+    "[default: Opsgenie's timeline startDate, else the first rendered instant]",
 )
 @click.option(
     "--to",
     "to_text",
     metavar="T",
     default=None,
-    help="With --check: the saved window's end (until=).  [default: the last rendered instant]",
+    help="With --check: the saved window's end (until=).  [default: Opsgenie's timeline "
+    "endDate, else the last rendered instant]",
 )
 @click.option(
     "--partial",
