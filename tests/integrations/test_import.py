@@ -629,3 +629,28 @@ def test_opsgenie_values_out_of_range_are_located_errors(
     result = run(tmp_path, "import", "opsgenie", str(tmp_path / "s.json"), "--out", "-", code=1)
     assert f"{tmp_path / 's.json'}: error: at {message}" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_an_override_by_someone_outside_the_layers_brings_them_along(tmp_path: Path) -> None:
+    """Dave (in no layer of the weekly schedule) covers Tue 10 March 09:00 to Wed 09:00
+    EDT: he is imported as a person and the override is his, and the final schedule
+    (Dave then, the weekly layer's Alice around him) matches."""
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    sched = doc["schedule"]
+    del sched["schedule_layers"][0]
+    dave = {"id": "PD4E5F6", "type": "user_reference", "summary": "Dave Kim"}
+    cover = {"start": "2026-03-10T09:00:00-04:00", "end": "2026-03-11T09:00:00-04:00"}
+    sched["overrides_subschedule"]["rendered_schedule_entries"] = [{**cover, "user": dave}]
+    alice = {"id": "PA1B2C3"}
+    sched["final_schedule"]["rendered_schedule_entries"] = [
+        {"start": "2026-03-09T09:00:00-04:00", "end": cover["start"], "user": alice},
+        {**cover, "user": dave},
+        {"start": cover["end"], "end": "2026-03-16T00:00:00-04:00", "user": alice},
+    ]
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    files = [str(tmp_path / "s.json"), PD_V2[1]]
+    result = run(tmp_path, "import", "pagerduty", *files, "--check")
+    assert result.stdout.startswith("same: $.schedule.final_schedule")
+    written = yaml.safe_load(run(tmp_path, "import", "pagerduty", *files, "--out", "-").stdout)
+    assert "dave-kim" in [p["id"] for p in written["people"]]
+    assert [o["person"] for o in written["overrides"]] == ["dave-kim"]
