@@ -168,8 +168,8 @@ def _import_v2(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported
             referenced.append((ref.get("id").str(), ref))
     subschedule = schedule.opt("overrides_subschedule")
     covering = subschedule.opt("rendered_schedule_entries") if subschedule else None
-    for e in covering.items() if covering is not None else []:
-        ref = e.get("user")  # someone from outside the layers may cover a shift
+    for c in covering.items() if covering is not None else []:
+        ref = c.get("user")  # someone from outside the layers may cover a shift
         referenced.append((ref.get("id").str(), ref))
     _people(imp, users, referenced)
     specs = [_layer(imp, layer, n, tz) for n, layer in enumerate(layers)]
