@@ -251,6 +251,10 @@ class Rotation:
     on_call_elsewhere: str = "discourage"
     source: Source = NOWHERE
     rules: tuple[Rule, ...] = ()  # its own on-call limits (``generator.rules``)
+    # skip | count: whether a turn with no covered time passes in the member order
+    uncovered_turns: str = "skip"
+    from_at: datetime | None = None  # nobody on call before (UTC)
+    until_at: datetime | None = None  # nobody on call from then on (UTC)
 
     @property
     def key(self) -> str:

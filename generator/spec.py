@@ -1218,6 +1218,28 @@ ROTATION = Obj(
             example='[{days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00"}]',
         ),
         Field(
+            "uncovered_turns",
+            Enum(["skip", "count"]),
+            "a turn with no covered time: `skip` leaves it out of the member order "
+            "(the next member takes the next covered turn); `count` lets it pass "
+            "(its member's turn goes by with nobody on call), as PagerDuty "
+            "restrictions and Opsgenie time restrictions do",
+            default="skip",
+            example="count",
+        ),
+        Field(
+            "from",
+            DATE_OR_DATETIME,
+            "first instant anyone is on call (team zone); turns still count from start",
+            example='"2026-03-09 09:00"',
+        ),
+        Field(
+            "until",
+            DATE_OR_DATETIME,
+            "the rotation ends here (team zone): nobody is on call from then on",
+            example='"2026-06-29 09:00"',
+        ),
+        Field(
             "on_call_elsewhere",
             Enum(["allow", "discourage", "avoid"]),
             "a member on call for another team at the same time: `allow` (no "
@@ -1228,6 +1250,7 @@ ROTATION = Obj(
         ),
         Field("rules", RULES, "on-call limits of this rotation", example="{max_consecutive: 2w}"),
     ],
+    extra_check=_range_check("from", "until"),
 )
 
 LEVEL = Obj(

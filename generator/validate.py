@@ -463,6 +463,16 @@ def build_rotation(
         Coverage(frozenset(DAY_INDEX[d] for d in c["days"]), c["from"], c["to"], c.source)
         for c in rec["coverage"]
     )
+    bounds: dict[str, datetime | None] = {"from": None, "until": None}
+    for name in bounds:
+        if rec[name] is not None and tz_name is not None:
+            bounds[name] = instant(rec[name], tz_name, rec.at(name), diags)
+    if rec["uncovered_turns"] == "count" and rec["assignment"] != "round-robin":
+        diags.warning(
+            rec.at("uncovered_turns"),
+            "uncovered_turns has no effect on a fair rotation (it does not follow the "
+            "member order); use assignment: round-robin",
+        )
     return Rotation(
         team=team_id,
         id=rec["id"],
@@ -477,6 +487,9 @@ def build_rotation(
         on_call_elsewhere=rec["on_call_elsewhere"],
         source=rec.source,
         rules=_rules(rec, "rotation", diags),
+        uncovered_turns=rec["uncovered_turns"],
+        from_at=bounds["from"],
+        until_at=bounds["until"],
     )
 
 

@@ -25,17 +25,21 @@ from generator.cli.common import (
 from generator.cli.imports import TOOL_NAMES, bad_export, read_json
 
 
-def _export_users(tool: str, users_file: Path | None) -> dict[str, str] | None:
+def _export_users(tool: str, users_file: Path | tuple[Path, ...] | None) -> dict[str, str] | None:
+    """The tool's users by e-mail, from one saved list or several pages of it (a list
+    saved page by page, following ``more``/``next``, is read as one)."""
     from generator.integrations import goalert, pagerduty
     from generator.integrations.common import BadExport, tool_users_by_email
 
-    if users_file is None:
+    files = (users_file,) if isinstance(users_file, Path) else users_file
+    if not files:
         return None
-    (doc,) = read_json((users_file,))
-    try:
-        pairs = (goalert if tool == "goalert" else pagerduty).users_by_email(doc)
-    except BadExport as exc:
-        bad_export(exc)
+    pairs = []
+    for doc in read_json(files):
+        try:
+            pairs += (goalert if tool == "goalert" else pagerduty).users_by_email(doc)
+        except BadExport as exc:
+            bad_export(exc)
     return tool_users_by_email(pairs)
 
 
@@ -74,9 +78,9 @@ def _export_options(f: F) -> F:
                 "users_file",
                 metavar="FILE",
                 type=click.Path(dir_okay=False, path_type=Path),
-                default=None,
+                multiple=True,
                 help="The tool's users saved as JSON (PagerDuty GET /users, GoAlert users "
-                "query): people are matched by e-mail.",
+                "query): people are matched by e-mail. Repeat it for each saved page.",
             ),
             click.option(
                 "--schedule",
@@ -137,7 +141,7 @@ def export(
     to_text: str | None,
     team: str | None,
     rotation: str | None,
-    users_file: Path | None,
+    users_file: tuple[Path, ...],
     schedule_id: str | None,
     fallback: str | None,
     time_zone: str,

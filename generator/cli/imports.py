@@ -60,55 +60,64 @@ def _imported_schedule(yaml_text: str, now: datetime, start: datetime, end: date
         return loaded.schedule(start, end)
 
 
-def _check_import(imp: Any, yaml_text: str, now: datetime) -> int:
-    """Compare the tool's rendered shifts with Rota's; the number of unexplained differences."""
-    from generator.integrations.common import Entry, compare_timelines, explain
+def _check_import(
+    imp: Any,
+    yaml_text: str,
+    now: datetime,
+    start_at: datetime | None = None,
+    end_at: datetime | None = None,
+) -> int:
+    """Compare the tool's own rendering with Rota's schedule of the import, instant by
+    instant over the saved window (``start_at``/``end_at``, default: from the first to
+    the last rendered instant); the number of differences. Nothing is excused: what
+    Rota cannot express was refused at import time."""
+    from generator.integrations.common import Entry, compare_timelines
 
     if not imp.rendered:
         click.echo(
             "rota: error: the saved JSON holds no rendered shifts to check against (PagerDuty: "
-            "GET /schedules/ID?since=...&until=...; Opsgenie: GET /v2/schedules/ID/timeline; "
-            "Grafana: GET /api/v1/schedules/ID/final_shifts)",
+            "GET /schedules/ID?since=...&until=... with include[]=final_schedule; Opsgenie: "
+            "GET /v2/schedules/ID/timeline; Grafana: GET /api/v1/schedules/ID/final_shifts)",
             err=True,
         )
         return 1
     tz = imp.timezone
-    unexplained = 0
-    sched = _imported_schedule(
-        yaml_text,
-        now,
-        min(r.start_at for r in imp.rendered),
-        max(r.end_at for r in imp.rendered),
-    )
+    lo = start_at or min(r.start_at for r in imp.rendered)
+    hi = end_at or max(r.end_at for r in imp.rendered)
+    sched = _imported_schedule(yaml_text, now, lo, hi)
+    differences = 0
     for rendered in imp.rendered:
-        start, end = rendered.start_at, rendered.end_at
+        start = start_at or rendered.start_at
+        end = end_at or rendered.end_at
         rotation = rendered.entries[0].rotation
         ours = [
             Entry(s.person, s.start_at, s.end_at, s.rotation)
             for s in sched.shifts
-            if s.team == imp.team_id and (rotation is None or s.rotation == rotation)
+            if s.team == imp.team_id
+            and s.person is not None
+            and (rotation is None or s.rotation == rotation)
         ]
-        # a layer's own rendering leaves overrides out; Rota's rotation has them in
-        ignore = [(o.start_at, o.end_at) for o in imp.overrides if rotation == o.rotation]
-        diffs = explain(
-            compare_timelines(rendered.entries, ours, start, end, rotation, ignore),
-            imp,
-            overlapping_rotations=rotation is None and len(imp.rotations) > 1,
-        )
+        # a layer's own rendering leaves overrides out: their times are not compared
+        # there (the final rendering, which has them, is)
+        ignore = [
+            (o.start_at, o.end_at)
+            for o in imp.overrides
+            if rendered.without_overrides and o.rotation == rotation
+        ]
+        diffs = compare_timelines(rendered.entries, ours, start, end, rotation, ignore)
         span = f"{_local(start, tz)} to {_local(end, tz)} ({tz})"
         if not diffs:
             click.echo(f"same: {rendered.label}, {span}")
             continue
         click.echo(f"differs: {rendered.label}, {span}")
         for d in diffs:
-            why = f"  [unsupported: {d.feature}]" if d.feature else ""
             click.echo(
                 f"  {_local(d.start_at, tz)} to {_local(d.end_at, tz)}: "
                 f"{TOOL_NAMES[imp.tool]} has {', '.join(d.theirs) or 'nobody'}; "
-                f"Rota has {', '.join(d.ours) or 'nobody'}{why}"
+                f"Rota has {', '.join(d.ours) or 'nobody'}"
             )
-            unexplained += d.feature is None
-    return unexplained
+        differences += len(diffs)
+    return differences
 
 
 TOOL_NAMES = {
@@ -165,9 +174,30 @@ def _known_people(root: Path, now: datetime) -> dict[str, str]:
 @click.option(
     "--check",
     is_flag=True,
-    help="Write nothing: compare the tool's rendered shifts in FILES with Rota's schedule of "
-    "the import and list every difference (exit 1 if any is not explained by a feature "
-    "Rota cannot express).",
+    help="Write nothing: compare the tool's own rendering saved in FILES with Rota's "
+    "schedule of the import, instant by instant; list every difference (exit 1 if any).",
+)
+@click.option(
+    "--from",
+    "from_text",
+    metavar="T",
+    default=None,
+    help="With --check: the saved window's start (the since= of the request).  "
+    "[default: Opsgenie's timeline startDate, else the first rendered instant]",
+)
+@click.option(
+    "--to",
+    "to_text",
+    metavar="T",
+    default=None,
+    help="With --check: the saved window's end (until=).  [default: Opsgenie's timeline "
+    "endDate, else the last rendered instant]",
+)
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write what Rota can express even when some of the schedule cannot be "
+    "(each such part is printed as a warning); without it such an import is refused.",
 )
 @now_option
 @click.pass_obj
@@ -180,6 +210,9 @@ def import_(
     team_id: str | None,
     jsm: bool,
     check: bool,
+    from_text: str | None,
+    to_text: str | None,
+    partial: bool,
     now_text: str | None,
 ) -> None:
     """Turn a paging tool's saved schedule JSON into Rota YAML.
@@ -207,13 +240,32 @@ def import_(
             imp = import_grafana(docs, team_id)
     except BadExport as exc:
         bad_export(exc)
+    for note in imp.warnings:
+        click.echo(printable(f"rota: warning: {note}"), err=True)
+    level = "warning" if partial else "error"
+    for n, (feature, detail) in enumerate(imp.unsupported):
+        where = imp.where.get(n, str(files[0]))
+        click.echo(printable(f"{where}: {level}: unsupported: {feature}: {detail}"), err=True)
+    if imp.unsupported and not partial:
+        click.echo(
+            f"rota: error: {len(imp.unsupported)} part(s) of the schedule cannot be expressed "
+            "in Rota: nothing written (--partial writes the rest)",
+            err=True,
+        )
+        sys.exit(1)
     standalone = imported_yaml(imp)
-    for feature, detail in imp.unsupported:
-        click.echo(printable(f"rota: unsupported: {feature}: {detail}"), err=True)
     if check:
-        unexplained = _check_import(imp, standalone, now)
-        if unexplained:
-            click.echo(f"rota: {unexplained} difference(s) not explained", err=True)
+        tz = imp.timezone
+        window = [
+            parse_instant(t, tz, None) if t is not None else None for t in (from_text, to_text)
+        ]
+        differences = _check_import(imp, standalone, now, window[0], window[1])
+        if differences:
+            click.echo(
+                f"rota: error: {differences} difference(s) from {TOOL_NAMES[imp.tool]}'s own "
+                "rendering",
+                err=True,
+            )
             sys.exit(1)
         return
     _imported_schedule(standalone, now, now, now + timedelta(days=1))  # proves it valid

@@ -3,7 +3,7 @@
 Import: a tool's saved JSON becomes an ``Imported`` value (people, one team,
 rotations, overrides, what could not be expressed), rendered as commented Rota
 YAML by ``imported_yaml``. ``compare_timelines`` checks the tool's own rendered
-shifts against Rota's schedule of that YAML.
+shifts against Rota's schedule of that YAML, instant by instant.
 
 Export: Rota's shifts become ``Assignment`` values (tool user, start, end),
 after every person is matched to a tool user by e-mail, case-insensitively.
@@ -219,6 +219,10 @@ class ImportedRotation:
     shift: timedelta
     coverage: tuple[Window, ...] = ()
     comments: tuple[str, ...] = ()
+    # the tool keeps counting turns through masked time (``uncovered_turns: count``)
+    count_uncovered: bool = False
+    from_at: datetime | None = None  # nobody on call before (the layer's start)
+    until_at: datetime | None = None  # nobody on call from then on (the layer's end)
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,8 @@ class Rendered:
     start_at: datetime
     end_at: datetime
     entries: tuple[Entry, ...]
+    # a layer's own rendering, before overrides (the final one has them)
+    without_overrides: bool = False
 
 
 @dataclass
@@ -260,9 +266,18 @@ class Imported:
     rotations: list[ImportedRotation] = field(default_factory=list)
     overrides: list[ImportedOverride] = field(default_factory=list)
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (feature, detail)
+    warnings: list[str] = field(default_factory=list)  # imported exactly, worth a look
     rendered: list[Rendered] = field(default_factory=list)
     # rotation id → the unsupported feature that makes its timing differ from the tool's
     timing: dict[str, str] = field(default_factory=dict)
+
+    # index in ``unsupported`` → "FILE: at JSON-PATH" of what is refused
+    where: dict[int, str] = field(default_factory=dict)
+
+    def refuse(self, doc: Doc, feature: str, detail: str) -> None:
+        """Record what Rota cannot express, where it is in the saved files."""
+        self.where[len(self.unsupported)] = f"{doc.file}: at {doc.path}"
+        self.unsupported.append((feature, detail))
 
     def person_for(self, key: str) -> str | None:
         for p in self.people:
@@ -303,6 +318,101 @@ def coverage_from_intervals(intervals: Iterable[tuple[int, int, int]]) -> tuple[
             length -= piece
             d += 1
     return tuple(Window(tuple(sorted(days)), a, b) for (a, b), days in sorted(pieces.items()))
+
+
+WEEK_MINUTES = 7 * 1440
+
+
+def week_mask(intervals: Iterable[tuple[int, int, int]]) -> frozenset[int] | None:
+    """Weekly intervals ``(weekday 0=Mon, start minute, length minutes)`` → the minutes
+    of the week (0 = Monday 00:00, the schedule zone's wall clock) they hold; None when
+    they hold the whole week (no restriction)."""
+    minutes: set[int] = set()
+    for day, start, length in intervals:
+        first = day * 1440 + start
+        minutes.update((first + i) % WEEK_MINUTES for i in range(min(length, WEEK_MINUTES)))
+    return None if len(minutes) == WEEK_MINUTES else frozenset(minutes)
+
+
+def mask_intervals(mask: frozenset[int]) -> list[tuple[int, int, int]]:
+    """The runs of a week mask as ``(weekday, start minute, length)``; a run over the
+    week's end is one interval."""
+    if not mask:
+        return []
+    # start from a minute outside the mask, so no run is cut at the week's end
+    origin = next(m for m in range(WEEK_MINUTES) if m not in mask)
+    out: list[tuple[int, int, int]] = []
+    run_start: int | None = None
+    for i in range(1, WEEK_MINUTES + 1):
+        m = (origin + i) % WEEK_MINUTES
+        if m in mask and run_start is None:
+            run_start = m
+        elif m not in mask and run_start is not None:
+            length = (m - run_start) % WEEK_MINUTES
+            out.append((run_start // 1440, run_start % 1440, length))
+            run_start = None
+    return sorted(out)
+
+
+def single_wall_time(first: datetime, length: timedelta, tz_name: str) -> int:
+    """How many turns before ``first`` (naive, wall clock) the first turn that names one
+    instant lies: a rotation's ``start`` may not be in a DST gap or a repeated hour, so
+    an import whose first turn is starts that many turns earlier, members rotated to
+    match, and ``from`` keeps the time before the real start uncovered."""
+    from generator.timeutil import LocalTimeError, read_local, zone
+
+    tz = zone(tz_name)
+    back = 0
+    while True:
+        try:
+            read_local(first - back * length, tz, tz_name)
+            return back
+        except LocalTimeError:
+            back += 1
+
+
+def minute_of_week(at: datetime, tz: Any) -> int:
+    local = at.astimezone(tz)
+    return local.weekday() * 1440 + local.hour * 60 + local.minute
+
+
+def paging_pieces(
+    imp: Imported, start_at: datetime, end_at: datetime
+) -> list[tuple[datetime, datetime, tuple[str, ...]]]:
+    """[start_at, end_at) cut where the set of the import's rotations paging changes,
+    minute by minute (rotation start, ``from``, ``until`` and coverage, on the wall
+    clock of the import's zone): ``(start, end, rotation ids)``."""
+    from generator.timeutil import localize, zone
+
+    tz = zone(imp.timezone)
+    spans = []
+    for r in imp.rotations:
+        begin = r.from_at or localize(r.start_local, tz)
+        spans.append((r, begin, r.until_at))
+    out: list[tuple[datetime, datetime, tuple[str, ...]]] = []
+    at = start_at
+    step = timedelta(minutes=1)
+    while at < end_at:
+        minute = minute_of_week(at, tz)
+        rids = tuple(
+            r.id
+            for r, begin, until in spans
+            if begin <= at
+            and (until is None or at < until)
+            and (not r.coverage or any(_in_window(w, minute) for w in r.coverage))
+        )
+        nxt = min(at + step, end_at)
+        if out and out[-1][2] == rids:
+            out[-1] = (out[-1][0], nxt, rids)
+        else:
+            out.append((at, nxt, rids))
+        at = nxt
+    return out
+
+
+def _in_window(w: Window, minute: int) -> bool:
+    length = (w.to_minute - w.from_minute) % 1440 or 1440
+    return any((minute - (d * 1440 + w.from_minute)) % WEEK_MINUTES < length for d in w.days)
 
 
 def _hhmm(minutes: int) -> str:
@@ -359,6 +469,9 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
         "    rotations:",
     ]
     ids = {p.id: known.get((p.email or "").lower(), p.id) for p in imp.people}
+    from generator.timeutil import zone
+
+    tz = zone(imp.timezone)
     for r in imp.rotations:
         for c in r.comments:
             lines.append(f"      # {_c(c)}")
@@ -368,6 +481,11 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
         lines.append(f'        start: "{r.start_local:%Y-%m-%d %H:%M}"')
         lines.append(f"        shift: {format_duration(r.shift)}")
         lines.append("        assignment: round-robin")
+        if r.count_uncovered and (r.coverage or r.from_at is not None):
+            lines.append("        uncovered_turns: count")
+        for key, at in (("from", r.from_at), ("until", r.until_at)):
+            if at is not None:
+                lines.append(f'        {key}: "{iso(at.astimezone(tz))}"')
         if r.coverage:
             lines.append("        coverage:")
             for w in r.coverage:
@@ -376,10 +494,16 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
                     f'          - {{days: [{days}], from: "{_hhmm(w.from_minute)}", '
                     f'to: "{_hhmm(w.to_minute)}"}}'
                 )
+    if imp.rotations:
+        # the tool pages whoever its schedule has on call: every rotation at once
+        # (Opsgenie's rotations are cumulative; PagerDuty's layers, once imported with
+        # their precedence, never overlap)
+        lines += [
+            "    escalation:",
+            "      levels:",
+            f"        - {{after: 0m, notify: [{', '.join(r.id for r in imp.rotations)}]}}",
+        ]
     if imp.overrides:
-        from generator.timeutil import zone
-
-        tz = zone(imp.timezone)
         lines += ["", "overrides:"]
         for o in imp.overrides:
             lines.append(
@@ -400,7 +524,6 @@ class Difference:
     theirs: tuple[str, ...]
     ours: tuple[str, ...]
     rotation: str | None = None
-    feature: str | None = None  # the unsupported feature that explains it, if known
 
 
 def compare_timelines(
@@ -436,28 +559,6 @@ def compare_timelines(
         else:
             found.append(Difference(a, b, t, o, rotation))
     return found
-
-
-def explain(
-    differences: Sequence[Difference], imp: Imported, overlapping_rotations: bool
-) -> list[Difference]:
-    """Name the unsupported feature behind a difference where one explains it.
-
-    With several rotations stacked (PagerDuty layers), the tool pages only the top
-    one where they overlap, and Rota pages them all: a stretch where Rota has more
-    people, theirs among them, is layer precedence. A rotation whose handoffs the tool
-    times differently (``Imported.timing``) explains any difference of its own."""
-    names = [f for f, _ in imp.unsupported]
-    only = imp.rotations[0].id if len(imp.rotations) == 1 else None
-    out = []
-    for d in differences:
-        feature = None
-        if overlapping_rotations and "layer precedence" in names and set(d.theirs) < set(d.ours):
-            feature = "layer precedence"
-        elif (d.rotation or only) in imp.timing:
-            feature = imp.timing[d.rotation or only or ""]
-        out.append(Difference(d.start_at, d.end_at, d.theirs, d.ours, d.rotation, feature))
-    return out
 
 
 # --- export ----------------------------------------------------------------------------

@@ -15,13 +15,16 @@ pages every rotation, so that precedence is reported, never silently dropped.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from generator.integrations.common import (
+    WEEK_MINUTES,
     Assignment,
     Doc,
     Entry,
@@ -31,9 +34,13 @@ from generator.integrations.common import (
     ImportedRotation,
     Rendered,
     coverage_from_intervals,
+    mask_intervals,
+    paging_pieces,
+    single_wall_time,
     slugify,
     unique_slug,
     utc,
+    week_mask,
 )
 from generator.integrations.zones import iana_zone
 
@@ -44,14 +51,16 @@ RRULE_DAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 # --- import ----------------------------------------------------------------------------
 
 
-def _split(docs: Sequence[Doc]) -> tuple[Doc, Doc | None]:
+def _split(docs: Sequence[Doc]) -> tuple[Doc, list[Doc]]:
+    """The schedule and every saved page of the user list (``more``/``next``: a list
+    saved page by page is read as one)."""
     schedule: Doc | None = None
-    users: Doc | None = None
+    users: list[Doc] = []
     for d in docs:
         if d.has("schedule"):
             schedule = d.get("schedule")
         elif d.has("users") and isinstance(d.value, dict) and "schedule_layers" not in d.value:
-            users = d.get("users")
+            users.append(d.get("users"))
         elif d.has("schedule_layers") or d.has("rotations"):
             schedule = d
         else:
@@ -72,11 +81,11 @@ def _zone(doc: Doc) -> str:
     return tz
 
 
-def _people(imp: Imported, users: Doc | None, referenced: list[tuple[str, Doc]]) -> None:
+def _people(imp: Imported, users: list[Doc], referenced: list[tuple[str, Doc]]) -> None:
     known: dict[str, Doc] = {}
-    if users is not None:
-        for u in users.items():
-            known[u.get("id").str()] = u
+    for page in users:
+        for u in page.items():
+            known.setdefault(u.get("id").str(), u)
     taken: set[str] = set()
     for uid, ref in referenced:
         if imp.person_for(uid) is not None:
@@ -87,8 +96,9 @@ def _people(imp: Imported, users: Doc | None, referenced: list[tuple[str, Doc]])
             imp.people.append(
                 ImportedPerson(uid, unique_slug(slugify(name), taken), name, None, None)
             )
-            imp.unsupported.append(
-                ("user without e-mail", f"{name} ({uid}) is not in the saved GET /users")
+            imp.warnings.append(
+                f"{name} ({uid}) is not in the saved GET /users (save every page of it): "
+                "imported without e-mail"
             )
             continue
         name = found.get("name").str()
@@ -127,103 +137,172 @@ def _imported(schedule: Doc, team_id: str | None) -> Imported:
     )
 
 
-def _import_v2(schedule: Doc, users: Doc | None, team_id: str | None) -> Imported:
+@dataclass(frozen=True)
+class _Layer:
+    """A layer as PagerDuty computes it: turns from the virtual start, masked."""
+
+    name: str
+    label: str  # "layer 'Nights' (PLNIGHT)"
+    members: tuple[str, ...]  # in turn order from ``first``
+    first: datetime  # naive, schedule zone: the turn holding the layer's start
+    length: timedelta
+    start_at: datetime
+    end_at: datetime | None
+    mask: frozenset[int] | None  # minutes of the week it may page; None: all
+
+
+def _import_v2(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported:
+    """Layers, highest first as GET /schedules returns them, become rotations: a layer
+    pages only where no higher layer is active with its mask, so each layer is cut
+    where a higher one starts or ends and masked by those active there."""
     imp = _imported(schedule, team_id)
     tz = imp.timezone
-    layers = schedule.get("schedule_layers").items()
+    layers_doc = schedule.get("schedule_layers")
+    layers = layers_doc.items()
     if not layers:
-        raise schedule.get("schedule_layers").fail("the schedule has no layers")
+        raise layers_doc.fail("the schedule has no layers")
     referenced: list[tuple[str, Doc]] = []
     for layer in layers:
         for u in layer.get("users").items():
             ref = u.get("user")
             referenced.append((ref.get("id").str(), ref))
+    subschedule = schedule.opt("overrides_subschedule")
+    covering = subschedule.opt("rendered_schedule_entries") if subschedule else None
+    for c in covering.items() if covering is not None else []:
+        ref = c.get("user")  # someone from outside the layers may cover a shift
+        referenced.append((ref.get("id").str(), ref))
     _people(imp, users, referenced)
+    specs = [_layer(imp, layer, n, tz) for n, layer in enumerate(layers)]
     taken: set[str] = set()
-    for n, layer in enumerate(layers):
-        imp.rotations.append(_layer(imp, layer, n, tz, taken))
-    if len(layers) > 1:
-        imp.unsupported.append(
-            (
-                "layer precedence",
-                f"{len(layers)} layers became {len(layers)} rotations; PagerDuty pages only "
-                "the highest layer on call, Rota pages every rotation on call",
-            )
+    for i, spec in enumerate(specs):
+        higher = specs[:i]
+        cuts = sorted(
+            {
+                at
+                for h in higher
+                for at in (h.start_at, h.end_at)
+                if at is not None
+                and at > spec.start_at
+                and (spec.end_at is None or at < spec.end_at)
+            }
         )
+        bounds: list[datetime | None] = [spec.start_at, *cuts, spec.end_at]
+        pieces = 0
+        for a, b in itertools.pairwise(bounds):
+            assert a is not None
+            mask: frozenset[int] | None = spec.mask
+            for h in higher:
+                if h.start_at <= a and (h.end_at is None or (b is not None and b <= h.end_at)):
+                    # h pages throughout [a, b): it hides this layer under its mask
+                    hidden = frozenset(range(WEEK_MINUTES)) if h.mask is None else h.mask
+                    mask = frozenset(range(WEEK_MINUTES) if mask is None else mask) - hidden
+            if mask is not None and not mask:
+                continue  # hidden all along by higher layers
+            pieces += 1
+            base = slugify(spec.name, f"layer-{i + 1}")
+            rid = unique_slug(base, taken)
+            comments = [f"PagerDuty {spec.label}"]
+            if len(higher) and (a != spec.start_at or mask != spec.mask):
+                comments.append("where no higher layer pages (PagerDuty's layer precedence)")
+            imp.rotations.append(
+                ImportedRotation(
+                    rid,
+                    spec.name if pieces == 1 else f"{spec.name} ({pieces})",
+                    spec.members,
+                    spec.first,
+                    spec.length,
+                    coverage_from_intervals(mask_intervals(mask)) if mask is not None else (),
+                    tuple(comments),
+                    count_uncovered=True,
+                    from_at=a if a > _localized(spec.first, tz) else None,
+                    until_at=b,
+                )
+            )
     final = schedule.opt("final_schedule")
     if final is not None and final.opt("rendered_schedule_entries") is not None:
         rendered = _entries(imp, final.get("rendered_schedule_entries"), None)
         if rendered.entries:
             imp.rendered.append(rendered)
+    if len(specs) == 1:  # a layer's own rendering is the rotation's (no precedence)
+        rendered_layer = layers[0].opt("rendered_schedule_entries")
+        if rendered_layer is not None and imp.rotations:
+            got = _entries(imp, rendered_layer, imp.rotations[0].id)
+            if got.entries:
+                imp.rendered.append(replace(got, without_overrides=True))
     overrides = schedule.opt("overrides_subschedule")
     if overrides is not None and overrides.opt("rendered_schedule_entries") is not None:
         entries = _entries(imp, overrides.get("rendered_schedule_entries"), None).entries
-        if len(imp.rotations) == 1:
-            imp.overrides += [
-                ImportedOverride(imp.rotations[0].id, e.start_at, e.end_at, e.person)
-                for e in entries
-            ]
-        elif entries:
-            imp.unsupported.append(
-                (
-                    "schedule-wide overrides",
-                    f"{len(entries)} override(s) on a layered schedule: add them to the "
-                    "right rotation by hand",
-                )
-            )
+        for e in entries:
+            _place_override(imp, overrides.get("rendered_schedule_entries"), e)
     return imp
 
 
-def _layer(imp: Imported, layer: Doc, n: int, tz: str, taken: set[str]) -> ImportedRotation:
+def _localized(local: datetime, tz_name: str) -> datetime:
+    from generator.timeutil import localize, zone
+
+    return localize(local, zone(tz_name))
+
+
+def _place_override(imp: Imported, doc: Doc, e: Entry) -> None:
+    """A PagerDuty override replaces whoever the final schedule has: in Rota it goes to
+    the rotation paging at each of its minutes (layers never overlap once imported).
+    Where no layer pages, PagerDuty still pages the override's user, and Rota's
+    overrides replace a rotation's person only: refused."""
+    for a, b, rids in paging_pieces(imp, e.start_at, e.end_at):
+        if not rids:
+            imp.refuse(
+                doc,
+                "an override where no layer has anyone on call",
+                f"{e.person} from {utc(a)} to {utc(b)}: Rota's overrides replace the "
+                "person of a rotation, and no rotation pages then",
+            )
+        for rid in rids:
+            imp.overrides.append(ImportedOverride(rid, a, b, e.person))
+
+
+def _layer(imp: Imported, layer: Doc, n: int, tz: str) -> _Layer:
     from generator.timeutil import zone
 
     label = layer.opt("name")
     name = label.str() if label else f"Layer {n + 1}"
-    rid = unique_slug(slugify(name, f"layer-{n + 1}"), taken)
     turn_doc = layer.get("rotation_turn_length_seconds")
     turn = turn_doc.int()
     if turn <= 0 or turn % 60:
         raise turn_doc.fail("a turn must be a positive whole number of minutes")
+    if turn < 1800:
+        imp.refuse(
+            turn_doc,
+            "a turn shorter than 30 minutes",
+            f"layer '{name}' turns every {turn // 60} min; Rota's shortest shift is 30m",
+        )
     members = [
         imp.person_for(u.get("user").get("id").str()) or "" for u in layer.get("users").items()
     ]
     if not members:
         raise layer.get("users").fail("the layer has no users")
     if len(set(members)) < len(members):
-        imp.unsupported.append(
-            ("user listed twice", f"layer '{name}' lists a user more than once; kept the first")
+        imp.refuse(
+            layer.get("users"),
+            "a user listed twice in a layer",
+            f"layer '{name}' gives one person several turns of its round; a Rota "
+            "rotation lists each member once",
         )
         members = list(dict.fromkeys(members))
-        imp.timing[rid] = "user listed twice"
     zi = zone(tz)
     virtual = layer.get("rotation_virtual_start").instant().astimezone(zi).replace(tzinfo=None)
-    start_doc = layer.get("start")
-    start = start_doc.instant().astimezone(zi).replace(tzinfo=None)
+    start_at = layer.get("start").instant()
+    start = start_at.astimezone(zi).replace(tzinfo=None)
+    end_doc = layer.opt("end")
+    end_at = end_doc.instant() if end_doc is not None else None
+    if end_at is not None and end_at <= start_at:
+        raise end_doc.fail("the layer ends before it starts") if end_doc else AssertionError()
     length = timedelta(seconds=turn)
-    if turn % DAY:
-        imp.unsupported.append(
-            (
-                "turns shorter than whole days",
-                f"layer '{name}' turns every {turn} s; PagerDuty counts them in elapsed "
-                "time, Rota on the wall clock, so handoffs differ by the DST change",
-            )
-        )
-        imp.timing[rid] = "turns shorter than whole days"
     # the turn holding the layer's start: Rota's first handoff, members rotated to match
     j = math.floor((start - virtual) / length)
+    j -= single_wall_time(virtual + j * length, length, tz)
     first = virtual + j * length
     k = j % len(members)
     order = tuple(members[k:] + members[:k])
-    comments = [f"PagerDuty layer '{name}' ({layer.opt_str('id', str(n + 1))})"]
-    if first != start:
-        comments.append(f"the layer starts {start:%Y-%m-%d %H:%M}, inside this first turn")
-    if layer.opt("end") is not None:
-        imp.unsupported.append(
-            (
-                "layer end",
-                f"layer '{name}' ends {layer.get('end').str()}; give its members `until` dates",
-            )
-        )
     intervals: list[tuple[int, int, int]] = []
     restrictions = layer.opt("restrictions")
     for r in restrictions.items() if restrictions else []:
@@ -244,13 +323,16 @@ def _layer(imp: Imported, layer: Doc, n: int, tz: str, taken: set[str]) -> Impor
             raise r.get("type").fail(
                 f"unknown restriction type '{kind}' (daily_restriction or weekly_restriction)"
             )
-    rendered = layer.opt("rendered_schedule_entries")
-    if rendered is not None:
-        got = _entries(imp, rendered, rid)
-        if got.entries:
-            imp.rendered.append(got)
-    return ImportedRotation(
-        rid, name, order, first, length, coverage_from_intervals(intervals), tuple(comments)
+    mask = week_mask(intervals) if restrictions is not None and intervals else None
+    return _Layer(
+        name,
+        f"layer '{name}' ({layer.opt_str('id', str(n + 1))})",
+        order,
+        first,
+        length,
+        start_at,
+        end_at,
+        mask,
     )
 
 
@@ -304,7 +386,7 @@ def _rrule(doc: Doc) -> dict[str, str]:
     return parts
 
 
-def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Imported:
+def _import_v3(schedule: Doc, users: list[Doc], team_id: str | None) -> Imported:
     from generator.timeutil import zone
 
     imp = _imported(schedule, team_id)
@@ -324,26 +406,21 @@ def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Importe
             label = ev.opt("name")
             ename = label.str() if label else f"Rotation {n + 1}"
             if ev.opt("effective_until") is not None:
-                imp.unsupported.append(
-                    ("event end", f"'{ename}' stops {ev.get('effective_until').str()}")
-                )
+                imp.refuse(ev, "event end", f"'{ename}' stops {ev.get('effective_until').str()}")
             strategy = ev.get("assignment_strategy")
             kind = strategy.get("type").str()
             members = []
             for m in strategy.get("members").items():
                 if m.get("type").value != "user_member":
-                    imp.unsupported.append(
-                        ("empty member", f"'{ename}' has a slot with nobody; left out")
-                    )
+                    imp.refuse(ev, "empty member", f"'{ename}' has a slot with nobody; left out")
                     continue
                 members.append(imp.person_for(m.get("user_id").str()) or "")
             if kind != "rotating_member_assignment_strategy":
-                imp.unsupported.append(
-                    (
-                        "every-member events",
-                        f"'{ename}' pages all {len(members)} members at once: "
-                        "make one rotation per member",
-                    )
+                imp.refuse(
+                    ev,
+                    "every-member events",
+                    f"'{ename}' pages all {len(members)} members at once: "
+                    "make one rotation per member",
                 )
                 continue
             per = strategy.get("shifts_per_member").int()
@@ -354,20 +431,19 @@ def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Importe
             length = end_at - start_at
             rule = _rrule(ev.get("recurrence"))
             if "_EXTRA" in rule:
-                imp.unsupported.append(("EXDATE/RDATE", f"'{ename}': exceptions left out"))
+                imp.refuse(ev, "EXDATE/RDATE", f"'{ename}': exceptions left out")
             if "COUNT" in rule or "UNTIL" in rule:
-                imp.unsupported.append(("RRULE end", f"'{ename}': COUNT/UNTIL left out"))
+                imp.refuse(ev, "RRULE end", f"'{ename}': COUNT/UNTIL left out")
             freq = rule["FREQ"]
             interval = int(rule.get("INTERVAL", "1"))
             days = [RRULE_DAYS[d] for d in rule.get("BYDAY", "").split(",") if d in RRULE_DAYS]
             if freq == "WEEKLY":
                 days = days or [start.weekday()]
                 if per % len(days):
-                    imp.unsupported.append(
-                        (
-                            "partial weeks per member",
-                            f"'{ename}': {per} shifts per member over {len(days)} days a week",
-                        )
+                    imp.refuse(
+                        ev,
+                        "partial weeks per member",
+                        f"'{ename}': {per} shifts per member over {len(days)} days a week",
                     )
                     continue
                 shift = timedelta(weeks=interval * per // len(days))
@@ -382,12 +458,10 @@ def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Importe
                 full = span >= 1440 * interval
                 intervals = [] if full else [(d, minute, span) for d in range(7)]
                 if interval != 1 and not full:
-                    imp.unsupported.append(
-                        ("every-other-day windows", f"'{ename}': INTERVAL={interval}")
-                    )
+                    imp.refuse(ev, "every-other-day windows", f"'{ename}': INTERVAL={interval}")
             else:
-                imp.unsupported.append(
-                    ("recurrence", f"'{ename}': {ev.get('recurrence').value[0]} is not mapped")
+                imp.refuse(
+                    ev, "recurrence", f"'{ename}': {ev.get('recurrence').value[0]} is not mapped"
                 )
                 continue
             rid = unique_slug(slugify(ename, "rotation"), taken)
@@ -403,9 +477,7 @@ def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Importe
                 )
             )
             if ev_tz.key != tz:
-                imp.unsupported.append(
-                    ("event zone", f"'{ename}' is in {ev_tz.key}, the team in {tz}")
-                )
+                imp.refuse(ev, "event zone", f"'{ename}' is in {ev_tz.key}, the team in {tz}")
     final = schedule.opt("final_schedule")
     if final is not None and final.opt("computed_shift_assignments") is not None:
         out = []
@@ -424,9 +496,7 @@ def _import_v3(schedule: Doc, users: Doc | None, team_id: str | None) -> Importe
         if out:
             imp.rendered.append(_rendered("final_schedule.computed_shift_assignments", out))
     if len(imp.rotations) > 1:
-        imp.unsupported.append(
-            ("layer precedence", "several rotations; Rota pages every rotation on call")
-        )
+        imp.refuse(ev, "layer precedence", "several rotations; Rota pages every rotation on call")
     return imp
 
 

@@ -65,6 +65,12 @@ class Greedy(PlanState):
                 eligible = [p for p in free if self._rested(r, p, pos)] or free
                 if mode == "round-robin":
                     r.slots_members = set(members)
+                    if r.rotation.uncovered_turns == "count" and members:
+                        # turns left out for having no covered time pass in the order
+                        r.rr_next = (r.rr_next + max(0, s.turn - r.rr_turn)) % len(
+                            r.rotation.members
+                        )
+                        r.rr_turn = s.turn + 1
                     chosen = self._round_robin(r, set(eligible)) if eligible else None
                 elif eligible:
                     order = list(members)

@@ -174,6 +174,7 @@ class PlanSlot:
         "prev",
         "start",
         "team",
+        "turn",
         "weekend",
         "windows",
     )
@@ -189,6 +190,7 @@ class PlanSlot:
         self.key = key
         self.team = key.partition("/")[0]
         self.index = index
+        self.turn = slot.index  # the rotation's turn number (``index`` is the position)
         self.start = slot.start_at.timestamp() if start is None else start
         self.end = slot.end_at.timestamp()
         first = slot.windows[0]
@@ -245,6 +247,7 @@ class PlanRotation:
         self.planned: dict[str, list[int]] = defaultdict(list)  # person -> previous-plan slots
         self.last_end: dict[str, float] = {}
         self.rr_next = 0
+        self.rr_turn = 0  # the turn after the last one round-robin gave out
         self.owed: list[str] = []  # round-robin members skipped, in the order skipped
         self.slots_members: set[str] = set()  # members active for the current slot
 

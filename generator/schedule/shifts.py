@@ -140,18 +140,30 @@ def compute_slots(
     """Every slot overlapping [start_at, end_at), whole, with its covered windows.
 
     Slots with no covered time (a weekend inside a weekday-only coverage) are
-    left out: nobody is on call for them.
+    left out: nobody is on call for them. A rotation's ``from``/``until`` cut the
+    slots they fall in and leave out those wholly outside; a slot keeps its turn
+    index, so turns count from ``start`` whatever is cut.
     """
     out: list[Slot] = []
     tz = zone(tz_name)
+    lo, hi = rotation.from_at, rotation.until_at
+    if lo is not None and start_at < lo:
+        start_at = lo
+    if hi is not None and end_at > hi:
+        end_at = hi
+    if end_at <= start_at:
+        return out
     k = first_index_at_or_before(rotation, tz_name, start_at)
     begin = boundary_at(rotation, tz_name, k)
     while begin < end_at:
         finish = _next_boundary(rotation, tz_name, tz, k + 1, begin)
         if finish > begin:
-            windows = coverage_windows(rotation.coverage, tz_name, begin, finish)
-            if windows:
-                out.append(Slot(rotation.team, rotation.id, k, begin, finish, windows))
+            a = _with_offset(lo.astimezone(tz)) if lo is not None and begin < lo else begin
+            b = _with_offset(hi.astimezone(tz)) if hi is not None and finish > hi else finish
+            if a < b:
+                windows = coverage_windows(rotation.coverage, tz_name, a, b)
+                if windows:
+                    out.append(Slot(rotation.team, rotation.id, k, a, b, windows))
         begin = finish
         k += 1
     return out

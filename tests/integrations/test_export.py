@@ -308,3 +308,20 @@ def test_goalert_cuts_a_shift_only_where_it_overlaps_the_next_batch() -> None:
     ]
     with pytest.raises(ExportRefused):  # three at one instant cannot be cut to two
         batches([a("A", 0, 5), a("B", 0, 5), a("C", 0, 5)], at(0), at(20), limit=2)
+
+
+def test_users_saved_page_by_page_match_as_one_list(tmp_path: Path) -> None:
+    """GET /users in two pages (``more: true`` on the first): given both with --users
+    twice, the export is what the single list gives; with the first page only, the
+    people on the second are named as unmatched (exit 1)."""
+    users = json.loads(Path(PD_USERS).read_text())["users"]
+    first, second = tmp_path / "p1.json", tmp_path / "p2.json"
+    first.write_text(json.dumps({"users": users[:2], "limit": 2, "offset": 0, "more": True}))
+    second.write_text(json.dumps({"users": users[2:], "limit": 2, "offset": 2, "more": False}))
+    whole = run(ORG, "export", "pagerduty", "--users", PD_USERS, *WINDOW).stdout
+    paged = run(
+        ORG, "export", "pagerduty", "--users", str(first), "--users", str(second), *WINDOW
+    ).stdout
+    assert paged == whole
+    result = run(ORG, "export", "pagerduty", "--users", str(first), *WINDOW, code=1)
+    assert "matches no user of the tool" in result.stderr

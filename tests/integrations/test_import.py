@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner, Result
 
@@ -66,49 +67,29 @@ GRAFANA = [
 ]
 
 
-def test_pagerduty_layers_match_and_final_schedule_differs_only_by_layer_precedence(
+def test_pagerduty_layers_import_with_precedence_and_match_the_final_schedule(
     tmp_path: Path,
 ) -> None:
+    """Business hours (Mon-Fri 09:00-17:00, listed first: GET /schedules lists the top
+    layer first) over a weekly 24/7 layer. PagerDuty pages only the top layer where
+    both have someone, so the weekly rotation is imported with the business hours
+    masked out, and the final schedule is matched instant by instant."""
     result = run(tmp_path, "import", "pagerduty", *PD_V2, "--check", "--now", NOW)
-    lines = result.stdout.splitlines()
-    assert lines[0] == (
-        "same: $.schedule.schedule_layers[0].rendered_schedule_entries (rotation weekly), "
+    assert result.stdout.splitlines() == [
+        "same: $.schedule.final_schedule.rendered_schedule_entries, "
         "Mon 2026-03-02 00:00 to Mon 2026-03-16 00:00 (America/New_York)"
-    )
-    assert lines[1].startswith(
-        "same: $.schedule.schedule_layers[1].rendered_schedule_entries (rotation business-hours)"
-    )
-    assert lines[2].startswith("differs: $.schedule.final_schedule.rendered_schedule_entries")
-    # ten weekday windows (five before DST, five after), each explained by name
-    assert len(lines) == 13
-    assert lines[3] == (
-        "  Mon 2026-03-02 09:00 to Mon 2026-03-02 17:00: PagerDuty has dave-kim; "
-        "Rota has carol-diaz, dave-kim  [unsupported: layer precedence]"
-    )
-    assert lines[8] == (
-        "  Mon 2026-03-09 09:00 to Mon 2026-03-09 17:00: PagerDuty has erin-wu; "
-        "Rota has alice-ng, erin-wu  [unsupported: layer precedence]"
-    )
-    assert "rota: unsupported: layer precedence:" in result.stderr
+    ]
     assert not (tmp_path / "rotations").exists()  # --check writes nothing
-
-
-def test_check_lists_a_rendering_rota_does_not_reproduce(tmp_path: Path) -> None:
-    doc = json.loads(Path(PD_V2[0]).read_text())
-    # make the layer say Bob took the week after DST: the rules give turn 9 to user
-    # 9 mod 3 = 0, Alice, so the check must report it
-    for e in doc["schedule"]["schedule_layers"][0]["rendered_schedule_entries"]:
-        if e["user"]["id"] == "PA1B2C3":
-            e["user"] = {"id": "PB2C3D4", "type": "user_reference"}
-    (tmp_path / "s.json").write_text(json.dumps(doc))
-    result = run(
-        tmp_path, "import", "pagerduty", str(tmp_path / "s.json"), PD_V2[1], "--check", code=1
-    )
-    assert (
-        "  Mon 2026-03-09 09:00 to Mon 2026-03-16 00:00: PagerDuty has bob-marsh; "
-        "Rota has alice-ng\n"
-    ) in result.stdout
-    assert "rota: 1 difference(s) not explained" in result.stderr
+    run(tmp_path, "import", "pagerduty", *PD_V2, "--out", str(tmp_path / "out.yaml"))
+    doc = yaml.safe_load((tmp_path / "out.yaml").read_text())
+    weekly = doc["teams"][0]["rotations"][1]
+    assert weekly["uncovered_turns"] == "count"
+    # the week minus Mon-Fri 09:00-17:00: 17:00 to 09:00 the next day from Mon-Thu,
+    # and Fri 17:00 to Mon 09:00 (64 h: Fri 17-Sat 17, Sat 17-Sun 17, Sun 17-Mon 09)
+    assert weekly["coverage"] == [
+        {"days": ["mon", "tue", "wed", "thu", "sun"], "from": "17:00", "to": "09:00"},
+        {"days": ["fri", "sat"], "from": "17:00", "to": "17:00"},
+    ]
 
 
 def test_pagerduty_v3_rrule_schedule_matches_across_dst(tmp_path: Path) -> None:
@@ -121,9 +102,10 @@ def test_pagerduty_v3_rrule_schedule_matches_across_dst(tmp_path: Path) -> None:
 
 def test_opsgenie_weekday_restriction_matches_the_timeline_across_dst(tmp_path: Path) -> None:
     result = run(tmp_path, "import", "opsgenie", *OPSGENIE, "--check", "--now", NOW)
+    # the whole saved window (the timeline's startDate and endDate), not just its shifts
     assert result.stdout == (
         "same: $.data.finalTimeline.rotations[0] (rotation working-hours), "
-        "Mon 2026-03-23 09:00 to Fri 2026-04-03 18:00 (Europe/Berlin)\n"
+        "Mon 2026-03-23 00:00 to Mon 2026-04-06 00:00 (Europe/Berlin)\n"
     )
 
 
@@ -186,7 +168,7 @@ def test_import_reuses_people_the_organisation_has_by_email_case_insensitively(
     run(tmp_path, "import", "pagerduty", *PD_V2, "--team", "checkout")
     doc = yaml.safe_load((tmp_path / "rotations" / "checkout.yaml").read_text())
     assert "alice-ng" not in [p["id"] for p in doc["people"]]
-    assert doc["teams"][0]["rotations"][0]["members"] == ["alice", "bob-marsh", "carol-diaz"]
+    assert doc["teams"][0]["rotations"][1]["members"] == ["alice", "bob-marsh", "carol-diaz"]
     assert doc["teams"][0]["timezone"] == "America/New_York"  # from the ActiveSupport name
     run(tmp_path, "validate", "--now", NOW)
 
@@ -234,7 +216,7 @@ def test_a_single_layer_schedule_keeps_its_overrides(tmp_path: Path) -> None:
     03-09 09:00, Alice to 03-10 09:00, Bob to 03-11 09:00, Alice to the window's end."""
     doc = json.loads(Path(PD_V2[0]).read_text())
     sched = doc["schedule"]
-    del sched["schedule_layers"][1]
+    del sched["schedule_layers"][0]
     bob = {"id": "PB2C3D4", "type": "user_reference", "summary": "Bob Marsh"}
     override = {"start": "2026-03-10T09:00:00-04:00", "end": "2026-03-11T09:00:00-04:00"}
     sched["overrides_subschedule"]["rendered_schedule_entries"] = [{**override, "user": bob}]
@@ -253,8 +235,8 @@ def test_a_single_layer_schedule_keeps_its_overrides(tmp_path: Path) -> None:
     files = [str(tmp_path / "s.json"), PD_V2[1]]
     result = run(tmp_path, "import", "pagerduty", *files, "--check", "--now", NOW)
     assert [line.split(",")[0] for line in result.stdout.splitlines()] == [
-        "same: $.schedule.schedule_layers[0].rendered_schedule_entries (rotation weekly)",
         "same: $.schedule.final_schedule.rendered_schedule_entries",
+        "same: $.schedule.schedule_layers[0].rendered_schedule_entries (rotation weekly)",
     ]
     run(tmp_path, "import", "pagerduty", *files, "--now", NOW)
     doc = yaml.safe_load((tmp_path / "rotations" / "checkout.yaml").read_text())
@@ -270,17 +252,21 @@ def test_a_single_layer_schedule_keeps_its_overrides(tmp_path: Path) -> None:
     ]
 
 
-def test_half_day_turns_across_dst_differ_only_by_the_named_feature(tmp_path: Path) -> None:
+def test_half_day_turns_counted_in_elapsed_time_fail_the_check_without_excuse(
+    tmp_path: Path,
+) -> None:
     """One layer of 12-hour turns [Alice, Bob] from Mon 03-02 09:00 EST. PagerDuty
     counts a turn that is not a whole number of days in elapsed seconds, so after the
     change of Sun 03-08 its handoffs fall at 10:00 and 22:00 EDT; Rota steps the wall
     clock and keeps 09:00 and 21:00. By hand, from Sat 03-07 09:00 EST (turn 10, Alice):
     PagerDuty: Alice 14:00Z-02:00Z, Bob 02:00Z-14:00Z, Alice 14:00Z-02:00Z, Bob
     02:00Z-14:00Z (03-09). Rota hands off at 13:00Z and 01:00Z after the change, so the
-    three hours 03-08 13:00Z, 03-09 01:00Z and 03-09 13:00Z differ."""
+    three hours 03-08 13:00Z, 03-09 01:00Z and 03-09 13:00Z differ. PagerDuty does not
+    document which it does; whichever rendering the saved JSON holds, --check says so
+    plainly and fails (no label excuses a difference)."""
     doc = json.loads(Path(PD_V2[0]).read_text())
     sched = doc["schedule"]
-    del sched["schedule_layers"][1]
+    del sched["schedule_layers"][0]
     layer = sched["schedule_layers"][0]
     layer["rotation_virtual_start"] = layer["start"] = "2026-03-02T09:00:00-05:00"
     layer["rotation_turn_length_seconds"] = 43200
@@ -295,17 +281,20 @@ def test_half_day_turns_across_dst_differ_only_by_the_named_feature(tmp_path: Pa
     layer["rendered_schedule_entries"] = [{"start": a, "end": b, "user": u} for a, b, u in entries]
     sched["final_schedule"]["rendered_schedule_entries"] = layer["rendered_schedule_entries"]
     (tmp_path / "s.json").write_text(json.dumps(doc))
-    result = run(tmp_path, "import", "pagerduty", str(tmp_path / "s.json"), PD_V2[1], "--check")
+    result = run(
+        tmp_path, "import", "pagerduty", str(tmp_path / "s.json"), PD_V2[1], "--check", code=1
+    )
     lines = result.stdout.splitlines()
     assert lines[1:4] == [
         "  Sun 2026-03-08 09:00 to Sun 2026-03-08 10:00: PagerDuty has bob-marsh; "
-        "Rota has alice-ng  [unsupported: turns shorter than whole days]",
+        "Rota has alice-ng",
         "  Sun 2026-03-08 21:00 to Sun 2026-03-08 22:00: PagerDuty has alice-ng; "
-        "Rota has bob-marsh  [unsupported: turns shorter than whole days]",
+        "Rota has bob-marsh",
         "  Mon 2026-03-09 09:00 to Mon 2026-03-09 10:00: PagerDuty has bob-marsh; "
-        "Rota has alice-ng  [unsupported: turns shorter than whole days]",
+        "Rota has alice-ng",
     ]
     assert len(lines) == 8  # the same three under the final schedule
+    assert "rota: error: 6 difference(s) from PagerDuty's own rendering" in result.stderr
 
 
 def test_opsgenie_overrides_come_along_and_the_timeline_still_matches(tmp_path: Path) -> None:
@@ -393,34 +382,28 @@ def test_grafana_override_shifts_become_overrides(tmp_path: Path) -> None:
     assert doc["overrides"][0]["person"] == "nora"
 
 
-def test_a_none_turn_in_opsgenie_is_named_where_the_timeline_differs(tmp_path: Path) -> None:
-    """Participants [Ingrid, none, Jonas]: Opsgenie's turn k from 03-02 goes to k mod 3,
-    so 03-23 (k = 3) is Ingrid and 03-30 (k = 4) is nobody. Rota cannot rotate a
-    nobody-turn: it rotates [Ingrid, Jonas], 03-23 (k = 3) Jonas, 03-30 Ingrid. Every
-    difference is marked with the named feature."""
+def test_a_none_turn_in_opsgenie_is_refused_by_name_unless_partial(tmp_path: Path) -> None:
+    """Participants [Ingrid, none, Jonas]: Opsgenie's turn k goes to k mod 3, and turn
+    1 mod 3 pages nobody. A Rota member is a person, so the import is refused, naming
+    the participant; --partial writes the rest and says what it left out."""
     doc = json.loads(Path(OPSGENIE[0]).read_text())
     people = doc["data"]["rotations"][0]["participants"]
     people[1:3] = [{"type": "none"}, people[1]]
-    timeline = json.loads(Path(OPSGENIE[1]).read_text())
-    periods = timeline["data"]["finalTimeline"]["rotations"][0]["periods"]
-    periods[:] = [p for p in periods if p["startDate"] < "2026-03-28"]  # 03-30: nobody
     (tmp_path / "s.json").write_text(json.dumps(doc))
-    (tmp_path / "t.json").write_text(json.dumps(timeline))
-    result = run(
-        tmp_path,
-        "import",
-        "opsgenie",
-        str(tmp_path / "s.json"),
-        str(tmp_path / "t.json"),
-        "--check",
-    )
-    lines = result.stdout.splitlines()
-    assert lines[1] == (
-        "  Mon 2026-03-23 09:00 to Mon 2026-03-23 18:00: Opsgenie has ingrid-berg; "
-        "Rota has jonas-weber  [unsupported: none participant]"
-    )
-    assert all(line.endswith("[unsupported: none participant]") for line in lines[1:])
-    assert "rota: unsupported: none participant:" in result.stderr
+    out = tmp_path / "og.yaml"
+    args = ["import", "opsgenie", str(tmp_path / "s.json"), "--out", str(out)]
+    result = run(tmp_path, *args, code=1)
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 's.json'}: at $.data.rotations[0].participants[1]: error: unsupported: "
+        "a turn of nobody (participant type 'none'): rotation 'Working hours': Rota's "
+        "members are people, each on call alone",
+        "rota: error: 1 part(s) of the schedule cannot be expressed in Rota: nothing "
+        "written (--partial writes the rest)",
+    ]
+    assert not out.exists()
+    result = run(tmp_path, *args, "--partial")
+    assert ": warning: unsupported: a turn of nobody" in result.stderr
+    assert "a turn of nobody" in out.read_text()  # named in the file's header too
 
 
 HOSTILE_NAME = (
@@ -432,7 +415,7 @@ HOSTILE_NAME = (
 
 def test_a_hostile_layer_name_is_text_and_adds_no_yaml(tmp_path: Path) -> None:
     doc = json.loads(Path(PD_V2[0]).read_text())
-    doc["schedule"]["schedule_layers"][0]["name"] = HOSTILE_NAME
+    doc["schedule"]["schedule_layers"][1]["name"] = HOSTILE_NAME
     hostile = tmp_path / "schedule.json"
     hostile.write_text(json.dumps(doc))
     out = tmp_path / "imported.yaml"
@@ -440,24 +423,25 @@ def test_a_hostile_layer_name_is_text_and_adds_no_yaml(tmp_path: Path) -> None:
     written = yaml.safe_load(out.read_text())
     (team,) = written["teams"]
     # one value on one line (names are one-line fields): the would-be YAML is only text
+    # the top layer first (GET /schedules lists layers highest first)
     assert [r["name"] for r in team["rotations"]] == [
+        "Business hours",
         "Weekly' - id: injected name: Injected members: [alice-ng] "
         'start: "2026-03-02 09:00" shift: 1w assignment: round-robin #',
-        "Business hours",
     ]
     assert [r["id"] for r in team["rotations"]] == [
+        "business-hours",
         "weekly-id-injected-name-injected-members-alice-ng-start-2026-03-02-09-00-shift-1w-"
         "assignment-round-robin",
-        "business-hours",
     ]
     # the comment above the rotation holds the name on one line, its breaks escaped
     comments = [line for line in out.read_text().splitlines() if "PagerDuty layer" in line]
-    assert comments[0].startswith("      # PagerDuty layer 'Weekly'\\n      - id: injected")
+    assert comments[1].startswith("      # PagerDuty layer 'Weekly'\\n      - id: injected")
 
 
 def test_control_characters_in_a_name_stay_out_of_the_written_yaml(tmp_path: Path) -> None:
     doc = json.loads(Path(PD_V2[0]).read_text())
-    doc["schedule"]["schedule_layers"][0]["name"] = "Weekly\u2028\x85\x1b[31m"
+    doc["schedule"]["schedule_layers"][1]["name"] = "Weekly\u2028\x85\x1b[31m"
     doc["schedule"]["name"] = "Checkout\nteams: []"
     hostile = tmp_path / "schedule.json"
     hostile.write_text(json.dumps(doc))
@@ -466,7 +450,7 @@ def test_control_characters_in_a_name_stay_out_of_the_written_yaml(tmp_path: Pat
     text = out.read_text()
     assert not any(ch in text for ch in "\u2028\x85\x1b")
     names = [r["name"] for r in yaml.safe_load(text)["teams"][0]["rotations"]]
-    assert names == ["Weekly [31m", "Business hours"]
+    assert names == ["Business hours", "Weekly [31m"]
     assert yaml.safe_load(text)["teams"][0]["name"] == "Checkout teams: []"
 
 
@@ -525,3 +509,148 @@ def test_a_name_of_thousands_of_characters_is_a_located_error(tmp_path: Path) ->
         f"{bad}: error: at $.schedule.schedule_layers[1].name: a string of 5,000 characters; "
         "at most 500 are read\n"
     )
+
+
+def test_a_user_list_saved_page_by_page_is_read_as_one(tmp_path: Path) -> None:
+    """GET /users pages (limit 2, ``more: true`` on the first): the layer's users Alice,
+    Bob and Carol are split over the two pages, and each gets their e-mail."""
+    users = json.loads(Path(PD_V2[1]).read_text())["users"]
+    pages = [
+        {"users": users[:2], "limit": 2, "offset": 0, "more": True},
+        {"users": users[2:], "limit": 2, "offset": 2, "more": False},
+    ]
+    files = []
+    for n, page in enumerate(pages):
+        (tmp_path / f"users-{n}.json").write_text(json.dumps(page))
+        files.append(str(tmp_path / f"users-{n}.json"))
+    out = tmp_path / "out.yaml"
+    result = run(tmp_path, "import", "pagerduty", PD_V2[0], *files, "--out", str(out))
+    assert "warning" not in result.stderr
+    doc = yaml.safe_load(out.read_text())
+    emails = {p["id"]: p.get("email") for p in doc["people"]}
+    assert all(emails.values()) and len(emails) == len(users)
+    # with the second page missing, the users on it are named, not silently dropped
+    result = run(tmp_path, "import", "pagerduty", PD_V2[0], files[0], "--out", "-")
+    assert "is not in the saved GET /users (save every page of it)" in result.stderr
+
+
+def test_opsgenie_rotations_sharing_a_person_at_the_same_time_are_refused(
+    tmp_path: Path,
+) -> None:
+    """Opsgenie pages every rotation at once; Rota gives a person one rotation of a team
+    at a time, so a second unrestricted rotation with the same participants is refused
+    by name (their times meet), and the cumulative rotations of the vendor case
+    own-two-rotations-at-once, with different people, import with one escalation level
+    notifying both."""
+    doc = json.loads(Path(OPSGENIE[0]).read_text())
+    rotations = doc["data"]["rotations"]
+    rotations.append({**rotations[0], "name": "Copy", "timeRestriction": None})
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "opsgenie", str(tmp_path / "s.json"), "--out", "-", code=1)
+    assert (
+        ": error: unsupported: a person in two rotations on call at the same time: "
+        in result.stderr
+    )
+    case = Path(__file__).parent / "vendor_cases" / "opsgenie" / "own-two-rotations-at-once"
+    result = run(tmp_path, "import", "opsgenie", str(case / "og-schedule.json"), "--out", "-")
+    team = yaml.safe_load(result.stdout)["teams"][0]
+    assert team["escalation"] == {"levels": [{"after": "0m", "notify": ["primary", "shadow"]}]}
+
+
+def test_a_first_turn_in_the_spring_gap_still_imports(tmp_path: Path) -> None:
+    """Daily turns at 02:00 New York from Sat 7 March (Alice, Bob, Carol); the layer
+    starts Sun 8 March 12:00 EDT, inside turn 1, whose wall time 02:00 does not exist
+    that day. Rota's start may not be in the gap, so the import starts one turn earlier
+    (Sat 02:00, members rotated to match) with `from` at the layer's start. By hand:
+    Bob (turn 1) from 8 March 12:00 EDT = 16:00Z to 9 March 02:00 EDT = 06:00Z, then
+    Carol (turn 2) to 10 March 06:00Z."""
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    sched = doc["schedule"]
+    del sched["schedule_layers"][0]
+    layer = sched["schedule_layers"][0]
+    layer["rotation_virtual_start"] = "2026-03-07T02:00:00-05:00"
+    layer["start"] = "2026-03-08T12:00:00-04:00"
+    layer["rotation_turn_length_seconds"] = 86400
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    out = tmp_path / "rotations" / "checkout.yaml"
+    run(tmp_path, "import", "pagerduty", str(tmp_path / "s.json"), PD_V2[1])
+    rotation = yaml.safe_load(out.read_text())["teams"][0]["rotations"][0]
+    assert (rotation["start"], rotation["from"]) == (
+        "2026-03-07 02:00",
+        "2026-03-08T12:00:00-04:00",
+    )
+    result = run(
+        tmp_path,
+        "schedule",
+        "--from",
+        "2026-03-08T00:00:00Z",
+        "--to",
+        "2026-03-10T06:00:00Z",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    )
+    shifts = [(s["person"], s["start"], s["end"]) for s in json.loads(result.stdout)["shifts"]]
+    assert shifts == [
+        ("bob-marsh", "2026-03-08T12:00:00-04:00", "2026-03-09T02:00:00-04:00"),
+        ("carol-diaz", "2026-03-09T02:00:00-04:00", "2026-03-10T02:00:00-04:00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("length",), 0, "$.data.rotations[0].length: a rotation's length is a whole number"),
+        (
+            ("timeRestriction", "restrictions", 0, "startHour"),
+            25,
+            "$.data.rotations[0].timeRestriction.restrictions[0].startHour: an hour of the "
+            "day is 0 to 23, found 25",
+        ),
+        (
+            ("timeRestriction", "restrictions", 0, "endMin"),
+            75,
+            "$.data.rotations[0].timeRestriction.restrictions[0].endMin: minutes are 0 to 59",
+        ),
+    ],
+)
+def test_opsgenie_values_out_of_range_are_located_errors(
+    tmp_path: Path, path: tuple[str | int, ...], value: int, message: str
+) -> None:
+    """Out-of-range lengths and clock times are named at their JSON path, never an
+    internal error from the YAML they would have made."""
+    doc = json.loads(Path(OPSGENIE[0]).read_text())
+    node = doc["data"]["rotations"][0]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    result = run(tmp_path, "import", "opsgenie", str(tmp_path / "s.json"), "--out", "-", code=1)
+    assert f"{tmp_path / 's.json'}: error: at {message}" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_an_override_by_someone_outside_the_layers_brings_them_along(tmp_path: Path) -> None:
+    """Dave (in no layer of the weekly schedule) covers Tue 10 March 09:00 to Wed 09:00
+    EDT: he is imported as a person and the override is his, and the final schedule
+    (Dave then, the weekly layer's Alice around him) matches."""
+    doc = json.loads(Path(PD_V2[0]).read_text())
+    sched = doc["schedule"]
+    del sched["schedule_layers"][0]
+    dave = {"id": "PD4E5F6", "type": "user_reference", "summary": "Dave Kim"}
+    cover = {"start": "2026-03-10T09:00:00-04:00", "end": "2026-03-11T09:00:00-04:00"}
+    sched["overrides_subschedule"]["rendered_schedule_entries"] = [{**cover, "user": dave}]
+    alice = {"id": "PA1B2C3"}
+    sched["final_schedule"]["rendered_schedule_entries"] = [
+        {"start": "2026-03-09T09:00:00-04:00", "end": cover["start"], "user": alice},
+        {**cover, "user": dave},
+        {"start": cover["end"], "end": "2026-03-16T00:00:00-04:00", "user": alice},
+    ]
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    files = [str(tmp_path / "s.json"), PD_V2[1]]
+    result = run(tmp_path, "import", "pagerduty", *files, "--check")
+    assert result.stdout.startswith("same: $.schedule.final_schedule")
+    written = yaml.safe_load(run(tmp_path, "import", "pagerduty", *files, "--out", "-").stdout)
+    assert "dave-kim" in [p["id"] for p in written["people"]]
+    assert [o["person"] for o in written["overrides"]] == ["dave-kim"]
