@@ -169,6 +169,12 @@ def _known_people(root: Path, now: datetime) -> dict[str, str]:
     "the import and list every difference (exit 1 if any is not explained by a feature "
     "Rota cannot express).",
 )
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write the YAML even when some of the schedule is refused as unsupported (it is "
+    "left out and listed in the YAML's header).",
+)
 @now_option
 @click.pass_obj
 def import_(
@@ -180,6 +186,7 @@ def import_(
     team_id: str | None,
     jsm: bool,
     check: bool,
+    partial: bool,
     now_text: str | None,
 ) -> None:
     """Turn a paging tool's saved schedule JSON into Rota YAML.
@@ -216,6 +223,13 @@ def import_(
             click.echo(f"rota: {unexplained} difference(s) not explained", err=True)
             sys.exit(1)
         return
+    if imp.unsupported and not partial:
+        click.echo(
+            "rota: error: nothing written: Rota cannot render the unsupported parts above as "
+            f"{TOOL_NAMES[imp.tool]} does; give --partial to write the rest",
+            err=True,
+        )
+        sys.exit(1)
     _imported_schedule(standalone, now, now, now + timedelta(days=1))  # proves it valid
     text = imported_yaml(imp, _known_people(ctx.root, now))
     if out is not None and str(out) == "-":
