@@ -230,6 +230,9 @@ def import_(
             err=True,
         )
         sys.exit(1)
+    if not imp.rotations:
+        click.echo("rota: error: nothing to write: every rotation was refused", err=True)
+        sys.exit(1)
     _imported_schedule(standalone, now, now, now + timedelta(days=1))  # proves it valid
     text = imported_yaml(imp, _known_people(ctx.root, now))
     if out is not None and str(out) == "-":
