@@ -360,8 +360,8 @@ def shape_of(sh: Doc, zone_name: str, web: bool) -> Shape:
     if start.second or start.microsecond:
         raise Unsupported("start with seconds", f"starts at {start}: Rota counts in minutes")
     duration = timedelta(seconds=seconds)
-    if freq == "daily" and len(days) == 7:
-        days = []  # every day selected: plain daily
+    if freq == "daily" and len(days) == 7 and interval == 1:
+        days = []  # every day selected, one a turn: plain daily
     if freq == "hourly":
         if days:
             raise Unsupported("hourly with by_day", "hands over hourly on some days only")
