@@ -308,7 +308,52 @@ def has_dst(zone_name: str, around: datetime) -> bool:
     return len(offsets) > 1
 
 
+def clock_changes(zone_name: str, around: datetime) -> list[tuple[int, int]]:
+    """(weekday, minute of the day) on the local clock, just before each change of the
+    zone's offset in the years around ``around``."""
+    from generator.timeutil import zone
+
+    tz = zone(zone_name)
+    out = set()
+    for year in range(around.year - 1, around.year + 3):
+        at = datetime(year, 1, 1, tzinfo=UTC)
+        while at.year == year:
+            step = at + timedelta(hours=6)
+            if at.astimezone(tz).utcoffset() != step.astimezone(tz).utcoffset():
+                lo, hi = at, step  # the change is in (lo, hi]: find it to the minute
+                while hi - lo > timedelta(minutes=1):
+                    mid = lo + (hi - lo) / 2
+                    if mid.astimezone(tz).utcoffset() == lo.astimezone(tz).utcoffset():
+                        lo = mid
+                    else:
+                        hi = mid
+                before = lo.astimezone(tz)
+                out.add((before.weekday(), before.hour * 60 + before.minute))
+            at = step
+    return sorted(out)
+
+
 def shape_of(sh: Doc, zone_name: str, web: bool) -> Shape:
+    """``_shape``, refused where an event with a gap after it spans a change of the zone's
+    clock: Grafana's iCal gives every repetition of a user's event the length in hours
+    of its first one (``duration = end - start`` in recurring_ical_events), while a Rota
+    coverage window keeps its wall-clock times."""
+    shape = _shape(sh, zone_name, web)
+    if shape.windows:
+        for day, minute in clock_changes(zone_name, shape.start):
+            change = day * 1440 + minute + 1  # the change falls within the next minute
+            for d, start, length in shape.windows:
+                if 0 < (change - d * 1440 - start) % (7 * 1440) < length:
+                    raise Unsupported(
+                        "events spanning a clock change",
+                        f"is on call across {zone_name}'s clock change ({DAY_TITLES[day]} "
+                        f"{minute // 60:02d}:{minute % 60:02d}): Grafana keeps such an "
+                        "event's length in hours, Rota its wall-clock times",
+                    )
+    return shape
+
+
+def _shape(sh: Doc, zone_name: str, web: bool) -> Shape:
     """The Rota rotation that renders ``sh`` exactly as Grafana does, or ``Unsupported``.
 
     Grafana (``CustomOnCallShift.convert_to_ical``): group k of ``rolling_users`` gets

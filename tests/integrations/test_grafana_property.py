@@ -48,6 +48,7 @@ KNOWN_REFUSALS = {
     "weeks with nobody on call",
     "events past the week's end",
     "hourly turns in a zone with DST",
+    "events spanning a clock change",
 }
 
 
