@@ -83,6 +83,7 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
     # schedule was made in the web UI (OnCallScheduleWeb renders with the default "UTC")
     web = schedule.opt_str("type", "calendar") == "web"
     zones_used: set[str] = set()
+    levels: dict[str, int] = {}  # rotation id → the shift's priority level
 
     def render_zone(sh: Doc) -> str:
         if sh.opt("time_zone") is None:
@@ -136,10 +137,7 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
             continue
         szone = render_zone(sh)
         zones_used.add(szone)
-        if sh.opt("level") is not None and sh.get("level").int() != 0:
-            imp.unsupported.append(
-                ("shift level", f"'{sname}' has priority level {sh.get('level').int()}")
-            )
+        level = sh.opt_int("level", 0)
         groups = []
         several = False
         for g in sh.get("rolling_users").items():
@@ -188,6 +186,7 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
                 else f"made in the web UI: Grafana renders it in {szone}, not {tz}"
             )
         comments += shape.notes
+        levels[rid] = level
         imp.rotations.append(
             ImportedRotation(
                 rid,
@@ -233,9 +232,16 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
                 tuple(entries),
             )
         )
-    if len(imp.rotations) > 1:
+    if len(set(levels.values())) > 1:
+        # where shifts of one level overlap Grafana has everyone on call, as Rota does;
+        # across levels it pages only the highest
         imp.unsupported.append(
-            ("layer precedence", "Grafana pages the highest-level shift; Rota pages all")
+            (
+                "layer precedence",
+                "shifts at levels "
+                + ", ".join(str(v) for v in sorted(set(levels.values())))
+                + ": Grafana pages the highest level on call, Rota every rotation on call",
+            )
         )
     return imp
 
