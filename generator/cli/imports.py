@@ -211,7 +211,10 @@ def import_(
         elif tool == "opsgenie":
             imp = import_opsgenie(docs, team_id, jsm=jsm)
         else:
-            imp = import_grafana(docs, team_id)
+            ended: list[str] = []
+            imp = import_grafana(docs, team_id, now, ended)
+            for note in ended:
+                click.echo(printable(f"rota: note: {note}"), err=True)
     except BadExport as exc:
         bad_export(exc)
     standalone = imported_yaml(imp)

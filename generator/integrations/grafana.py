@@ -45,7 +45,16 @@ def _results(doc: Doc) -> list[Doc]:
     return doc.get("results").items() if doc.has("results") else [doc]
 
 
-def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
+def import_grafana(
+    docs: Sequence[Doc],
+    team_id: str | None = None,
+    now: datetime | None = None,
+    ended: list[str] | None = None,
+) -> Imported:
+    """The saved schedule as an import. With ``now``, a shift whose ``until`` has passed
+    is left out, and said so in ``ended``."""
+    if ended is None:
+        ended = []
     schedule: Doc | None = None
     shifts: list[Doc] = []
     users: dict[str, Doc] = {}
@@ -134,6 +143,12 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
             imp.unsupported.append(
                 (f"{kind} shift", f"'{sname}' is not a rotation; add it as overrides")
             )
+            continue
+        until = _until(sh)
+        if until is not None and now is not None and until <= now:
+            # an ended shift (the web UI ends a shift when it is edited, and the edit is
+            # a new shift from then on): nothing of it is on call from now on
+            ended.append(f"'{sname}' ended at {until:%Y-%m-%dT%H:%M}Z: left out")
             continue
         szone = render_zone(sh)
         zones_used.add(szone)
@@ -244,6 +259,15 @@ def import_grafana(docs: Sequence[Doc], team_id: str | None = None) -> Imported:
             )
         )
     return imp
+
+
+def _until(sh: Doc) -> datetime | None:
+    """A shift's ``until``: UTC (Grafana stores it so and puts it in the RRULE as UTC)."""
+    found = sh.opt("until")
+    if found is None:
+        return None
+    at = found.local()
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _override(imp: Imported, sh: Doc, person: Callable[[Doc], str], zone_name: str) -> None:

@@ -32,9 +32,12 @@ FOLDERS = sorted(p for p in CASES.iterdir() if (p / "expected.json").is_file())
 
 
 def _import(root: Path, folder: Path, *extra: str) -> tuple[int, str, str]:
+    """``rota import grafana`` on the case's files, at the case's ``now`` (an ended shift
+    is left out only when it ended before then)."""
     files = [str(p) for p in sorted(folder.glob("g-*.json"))]
+    now = json.loads((folder / "expected.json").read_text()).get("now", "2026-01-01")
     result = CliRunner().invoke(
-        cli, ["--root", str(root), "import", "grafana", *files, "--now", "2026-01-01", *extra]
+        cli, ["--root", str(root), "import", "grafana", *files, "--now", now, *extra]
     )
     assert "Traceback" not in result.output
     return result.exit_code, result.stdout, result.stderr
@@ -93,6 +96,7 @@ def test_grafana_case_imports_as_grafana_renders_it(tmp_path: Path, folder: Path
         return
     code, _, err = _import(tmp_path, folder, "--out", str(target))
     assert code == 0, err
+    assert err.splitlines() == expected.get("stderr", [])
     tz = zone(expected["zone"])
     start_at, end_at = (
         localize(datetime.fromisoformat(t), tz).astimezone(UTC) for t in expected["window_local"]
