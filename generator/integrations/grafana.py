@@ -510,11 +510,13 @@ def _shape(sh: Doc, zone_name: str, web: bool) -> Shape:
         skip = skipped(weekly)
         before = [d for d in days if week0 + timedelta(days=(d - week_start) % 7) < first]
         if skip == 0 and before:
-            notes.append(
-                "Grafana's first week starts "
-                f"{first:%a %Y-%m-%d}; Rota's also covers "
+            # Grafana's first group has only the selected days from start on in its first
+            # week; a Rota turn from the week's start would also cover the days before
+            raise Unsupported(
+                "first week starting mid-week",
+                f"starts on {first:%a %Y-%m-%d}, after its first week's "
                 + ", ".join(DAY_TITLES[d] for d in before)
-                + " before it"
+                + ": nobody is on call then in Grafana, and a Rota week turn covers them",
             )
         pieces = tuple((d, minute, length) for d in days)
         return Shape(week0 + skip * WEEK, WEEK, pieces, skip, what, tuple(notes))
