@@ -441,11 +441,19 @@ def _shape(sh: Doc, zone_name: str, web: bool) -> Shape:
         if days:
             raise Unsupported("hourly with by_day", "hands over hourly on some days only")
         if has_dst(zone_name, start):
-            raise Unsupported(
-                "hourly turns in a zone with DST",
-                f"hands over every {interval} h in {zone_name}, whose clock changes: "
-                "Grafana and Rota count the missing and repeated hours differently",
-            )
+            # both step the wall clock (Grafana's RRULE, Rota's turns): the same handoffs,
+            # unless one falls in the hour the clock skips or repeats
+            step = interval * 60
+            times = {(start.hour * 60 + start.minute + j * step) % 1440 for j in range(24)}
+            changes = [m + 1 for _, m in clock_changes(zone_name, start)]
+            near = [t for t in times for c in changes if abs((t - c + 720) % 1440 - 720) < 60]
+            if (1440 % step and step % 1440) or near:
+                raise Unsupported(
+                    "hourly turns in a zone with DST",
+                    f"hands over every {interval} h in {zone_name}, at times in the hour "
+                    "its clock skips or repeats: Grafana and Rota count that hour "
+                    "differently",
+                )
     first = start
     if days and start.weekday() not in days:
         in_order = [(week_start + i) % 7 for i in range(7)]

@@ -118,7 +118,7 @@ def shifts(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     day = datetime(2026, 2, 16) + timedelta(days=draw(st.integers(0, 270)))
     start = day.replace(hour=draw(st.integers(5, 20)), minute=draw(st.sampled_from([0, 30])))
     if freq == "hourly":
-        tz = draw(st.sampled_from(["UTC", "UTC", "Europe/London"]))  # web shifts are UTC
+        tz = draw(st.sampled_from(["UTC", "Europe/London", "America/New_York"]))
         interval = draw(st.sampled_from([1, 2, 3, 4, 6, 8, 12, 24, 5]))
         period = timedelta(hours=interval)
         by_day = None
