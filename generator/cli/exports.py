@@ -214,8 +214,29 @@ def export(
         click.echo(json.dumps(bodies, indent=2))
 
 
+def _print_goalert_queries(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the query text each GoAlert API key must be created with, and stop."""
+    if not value or ctx.resilient_parsing:
+        return
+    from generator.integrations.sync import GOALERT_KEYS
+
+    for env, (does, query) in GOALERT_KEYS.items():
+        click.echo(f"# {env}: a GoAlert API key that {does}, created with this query:")
+        click.echo(query)
+    ctx.exit(0)
+
+
 @click.command(context_settings=CONTEXT)
 @click.argument("tool", type=click.Choice(["pagerduty", "opsgenie", "goalert"]))
+@click.option(
+    "--print-queries",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_print_goalert_queries,
+    help="GoAlert: print the query each API key must be created with (GoAlert binds a key "
+    "to one query), and stop.",
+)
 @window_options("Window start (default: now).", "Window end (default: now + 14 days).")
 @click.option("--team", required=True, help="The team.")
 @click.option("--rotation", required=True, help="The rotation whose shifts the schedule holds.")
@@ -286,8 +307,10 @@ def sync(
 
     Reads what the tool holds, prints what it would create, delete and leave unchanged,
     and changes the tool only with --apply; a second run changes nothing. The API token
-    comes from ROTA_PAGERDUTY_TOKEN, ROTA_OPSGENIE_TOKEN or ROTA_GOALERT_TOKEN. Every
-    failed item is listed and the command exits 1.
+    comes from ROTA_PAGERDUTY_TOKEN or ROTA_OPSGENIE_TOKEN; GoAlert binds each API key to
+    one query, so it takes two: ROTA_GOALERT_READ_KEY and, for --apply,
+    ROTA_GOALERT_WRITE_KEY (see --print-queries). Every failed item is listed and the
+    command exits 1.
     """
     import os
     from dataclasses import replace
@@ -299,9 +322,26 @@ def sync(
     check_person(org, fallback)
     start, end = window(org, now, from_text, to_text, now, now + timedelta(days=14))
     shifts = _selected_shifts(ctx, org, team, rotation, start, end)
-    token = os.environ.get(s.TOKEN_ENV[tool], "")
-    if not token:
-        raise click.UsageError(f"set {s.TOKEN_ENV[tool]} to the {tool} API token")
+    if tool == "goalert":
+        read_key = os.environ.get("ROTA_GOALERT_READ_KEY", "")
+        write_key = os.environ.get("ROTA_GOALERT_WRITE_KEY", "") or None
+        if not read_key:
+            raise click.UsageError(
+                "set ROTA_GOALERT_READ_KEY (and ROTA_GOALERT_WRITE_KEY to --apply): GoAlert "
+                "binds an API key to one query; `rota sync goalert --print-queries` prints "
+                "the query to create each key with"
+            )
+        if apply_ and write_key is None:
+            raise click.UsageError(
+                "--apply needs ROTA_GOALERT_WRITE_KEY: a GoAlert API key created with the "
+                "setTemporarySchedule query (`rota sync goalert --print-queries`)"
+            )
+        token, secrets = read_key, [read_key, write_key or ""]
+    else:
+        token = os.environ.get(s.TOKEN_ENV[tool], "")
+        if not token:
+            raise click.UsageError(f"set {s.TOKEN_ENV[tool]} to the {tool} API token")
+        secrets = [token]
     base = api_url or s.DEFAULT_URL.get(tool)
     if base is None:
         raise click.UsageError(f"give --api-url: where your {tool} answers")
@@ -318,7 +358,7 @@ def sync(
         "opsgenie": s.Opsgenie.headers,
         "goalert": s.GoAlert.headers,
     }[tool](token)
-    api = s.Api(base, headers, timeout=timeout, secrets=[token])
+    api = s.Api(base, headers, timeout=timeout, secrets=secrets)
     try:
         if tool == "pagerduty":
             ledger = s.Ledger(ctx.root, tool, base, schedule_id, f"{team}/{rotation}")
@@ -328,7 +368,7 @@ def sync(
         elif tool == "opsgenie":
             client = s.Opsgenie(api, schedule_id, tool_rotation, team, rotation)
         else:
-            client = s.GoAlert(api, schedule_id, start, end)
+            client = s.GoAlert(api, schedule_id, start, end, read_key, write_key)
         emails = {p.id: p.email for p in org.people.values()}
         try:
             desired = assignments(shifts, emails, users, fallback)

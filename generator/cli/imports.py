@@ -237,7 +237,10 @@ def import_(
         elif tool == "opsgenie":
             imp = import_opsgenie(docs, team_id, jsm=jsm)
         else:
-            imp = import_grafana(docs, team_id)
+            ended: list[str] = []
+            imp = import_grafana(docs, team_id, now, ended)
+            for note in ended:
+                click.echo(printable(f"rota: note: {note}"), err=True)
     except BadExport as exc:
         bad_export(exc)
     for note in imp.warnings:
@@ -268,6 +271,9 @@ def import_(
             )
             sys.exit(1)
         return
+    if not imp.rotations:
+        click.echo("rota: error: nothing to write: every rotation was refused", err=True)
+        sys.exit(1)
     _imported_schedule(standalone, now, now, now + timedelta(days=1))  # proves it valid
     text = imported_yaml(imp, _known_people(ctx.root, now))
     if out is not None and str(out) == "-":

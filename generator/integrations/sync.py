@@ -47,7 +47,6 @@ from generator.integrations.common import Assignment, BadExport, Doc, ExportRefu
 TOKEN_ENV = {
     "pagerduty": "ROTA_PAGERDUTY_TOKEN",
     "opsgenie": "ROTA_OPSGENIE_TOKEN",
-    "goalert": "ROTA_GOALERT_TOKEN",
 }
 DEFAULT_URL = {
     "pagerduty": "https://api.pagerduty.com",
@@ -509,11 +508,12 @@ class Api:
         params: Any = None,
         json: Any = None,
         idempotent: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Reply:
         what = f"{method} {path}"
         for attempt in range(RETRIES + 1):
             try:
-                reply = self._once(method, path, params, json, what)
+                reply = self._once(method, path, params, json, what, headers)
             except _NotSent as exc:
                 if attempt == RETRIES:
                     raise SyncFailed(f"{what}: {exc}") from None
@@ -534,12 +534,25 @@ class Api:
             return reply
         raise AssertionError("unreachable")
 
-    def _once(self, method: str, path: str, params: Any, body: Any, what: str) -> Reply:
+    def _once(
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        body: Any,
+        what: str,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         left = self.deadline - self.clock()
         if left <= 0:
             raise SyncFailed(f"{what}: {self._late('before this request')}")
         request = self.client.build_request(
-            method, path, params=params, json=body, timeout=min(self.read_timeout, left)
+            method,
+            path,
+            params=params,
+            json=body,
+            headers=headers,
+            timeout=min(self.read_timeout, left),
         )
         try:
             response = self.client.send(request, stream=True)
@@ -826,20 +839,42 @@ QUERY_TEMPORARY = (
 )
 
 
-class GoAlert:
-    """One temporary schedule over the window: GoAlert applies it whole, or not at all."""
+# GoAlert binds an API key to the one query text it was created with ("wrong query for
+# API key", apikey/middleware.go): one key per query, each sent only with its own query.
+GOALERT_KEYS = {
+    "ROTA_GOALERT_READ_KEY": ("reads the schedule's temporary schedules", QUERY_TEMPORARY),
+    "ROTA_GOALERT_WRITE_KEY": ("sets a temporary schedule", goalert.MUTATION),
+}
 
-    def __init__(self, api: Api, schedule_id: str, start_at: datetime, end_at: datetime):
+
+class GoAlert:
+    """Temporary schedules over the window: GoAlert applies each whole, or not at all.
+
+    ``read_key`` is a GoAlert API key created with ``QUERY_TEMPORARY``, ``write_key``
+    one created with ``goalert.MUTATION`` (None: the plan only)."""
+
+    def __init__(
+        self,
+        api: Api,
+        schedule_id: str,
+        start_at: datetime,
+        end_at: datetime,
+        read_key: str,
+        write_key: str | None = None,
+    ):
         self.api, self.schedule_id = api, schedule_id
         self.start_at, self.end_at = start_at, end_at
+        self.read_key, self.write_key = read_key, write_key
 
     @staticmethod
     def headers(token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        """Headers every request carries; the key goes with each query (``_graphql``)."""
+        return {"Content-Type": "application/json"}
 
-    def _graphql(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _graphql(self, body: dict[str, Any], key: str) -> dict[str, Any]:
         # a query, or a temporary schedule that replaces the window: safe to repeat
-        r = self.api.request("POST", "/api/graphql", json=body)
+        auth = {"Authorization": f"Bearer {key}"}
+        r = self.api.request("POST", "/api/graphql", json=body, headers=auth)
         if r.status_code != 200:
             raise SyncFailed(f"POST /api/graphql: {r.describe()}")
         doc = _dict(r.json())
@@ -852,7 +887,9 @@ class GoAlert:
 
     def current(self, start_at: datetime, end_at: datetime) -> list[Interval]:
         what = "POST /api/graphql"
-        data = self._graphql({"query": QUERY_TEMPORARY, "variables": {"id": self.schedule_id}})
+        data = self._graphql(
+            {"query": QUERY_TEMPORARY, "variables": {"id": self.schedule_id}}, self.read_key
+        )
         out = []
         for ts in _list(_dict(data.get("schedule")).get("temporarySchedules") or [], what):
             for s in _list(_dict(ts).get("shifts") or [], what):
@@ -866,7 +903,10 @@ class GoAlert:
 
     def apply(self, plan: Plan) -> list[Outcome]:
         keep = [i.assignment for i in (*plan.unchanged, *plan.create) if i.assignment]
-        outcomes = []
+        outcomes: list[Outcome] = []
+        if self.write_key is None:
+            why = "no ROTA_GOALERT_WRITE_KEY: nothing was changed"
+            return [Outcome("replace", None, False, why, (self.start_at, self.end_at))]
         # at most 150 shifts a temporary schedule: consecutive ones that touch, each
         # replacing only its own part of the window (so each is safe to repeat)
         try:
@@ -879,7 +919,7 @@ class GoAlert:
             body["variables"]["input"]["clearEnd"] = utc(end_at)
             window = (start_at, end_at)
             try:
-                self._graphql(body)
+                self._graphql(body, self.write_key)
             except SyncFailed as exc:
                 outcomes.append(Outcome("replace", None, False, str(exc), window))
                 continue

@@ -388,6 +388,7 @@ def test_a_full_disk_during_import_leaves_nothing_behind(
             str(fixtures / "users.json"),
             "--out",
             str(tmp_path / "rotations" / "pd.yaml"),
+            "--partial",
             "--now",
             "2026-03-01T12:00:00Z",
         ],

@@ -31,6 +31,10 @@ import jsonschema
 HERE = Path(__file__).parent
 PD_SCHEMA = json.loads((HERE / "schemas" / "pagerduty-create-overrides.json").read_text())
 TOKEN = "test-token-not-secret"
+# GoAlert API keys: each is bound to the first query text it is used with, as a GoAlert
+# key is bound to the query it was created with (apikey/middleware.go)
+GOALERT_READ_KEY = "goalert-read-key-not-secret"
+GOALERT_WRITE_KEY = "goalert-write-key-not-secret"
 
 
 def _at(text: str) -> datetime:
@@ -42,6 +46,8 @@ class FakeTools:
         self.overrides: dict[str, dict[str, Any]] = {}  # PagerDuty, by id
         self.opsgenie: dict[str, dict[str, Any]] = {}  # by alias
         self.temporary: list[dict[str, Any]] = []  # GoAlert temporary schedules
+        self.goalert_keys: dict[str, str] = {}  # key → the query text it is bound to
+        self.graphql: list[tuple[str, str]] = []  # (key, query text) of every GraphQL POST
         self.requests: list[tuple[str, str]] = []
         self.violations: list[str] = []
         self.reject_user: str | None = None  # PagerDuty answers 400 for this user's items
@@ -74,6 +80,8 @@ class FakeTools:
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str):
         self.requests.append((method, path))
+        if parts_are_graphql(path) and method == "POST":
+            return self._goalert_keyed(body, auth)
         if auth not in (f"Token token={TOKEN}", f"GenieKey {TOKEN}", f"Bearer {TOKEN}"):
             if self.echo_token:
                 return 401, {"error": {"message": f"Unauthorized: '{auth}' is not valid"}}
@@ -85,8 +93,6 @@ class FakeTools:
             return self._pagerduty(method, parts, query, body)
         if parts[:2] == ["v2", "schedules"] and parts[3:4] == ["overrides"]:
             return self._opsgenie(method, parts, body)
-        if parts == ["api", "graphql"] and method == "POST":
-            return self._goalert(body)
         return 404, {"error": {"message": "Not Found"}}
 
     def _users(self, query: dict[str, list[str]]):
@@ -168,6 +174,20 @@ class FakeTools:
             return 201, {"result": "Created", "data": {"alias": body["alias"]}, "took": 0.01}
         return 405, {"message": "Method Not Allowed"}
 
+    def _goalert_keyed(self, body: Any, auth: str):
+        """GoAlert's API-key check: a known key, and the query text it is bound to (a key
+        used with a second text is refused as GoAlert refuses it)."""
+        key = auth.removeprefix("Bearer ")
+        if key not in (GOALERT_READ_KEY, GOALERT_WRITE_KEY):
+            return 401, {"errors": [{"message": "unauthorized"}]}
+        query = (body or {}).get("query") or self.goalert_keys.get(key, "")
+        self.graphql.append((key, query))
+        if self.goalert_keys.setdefault(key, query) != query:
+            message = "wrong query for API key"
+            self.violations.append(f"goalert: {message}")
+            return 200, {"errors": [{"message": message, "extensions": {"code": "invalid_query"}}]}
+        return self._goalert(body)
+
     def _goalert(self, body: Any):
         query = body.get("query", "")
         if "temporarySchedules" in query:
@@ -198,6 +218,10 @@ class FakeTools:
             self.requests.append(("MUTATION", "setTemporarySchedule"))
             return 200, {"data": {"setTemporarySchedule": True}}
         return 200, {"errors": [{"message": "unknown query"}]}
+
+
+def parts_are_graphql(path: str) -> bool:
+    return path.strip("/") == "api/graphql"
 
 
 @contextmanager

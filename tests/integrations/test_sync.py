@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from generator.cli import cli
-from tests.integrations.fake_tools import TOKEN, FakeTools
+from tests.integrations.fake_tools import GOALERT_READ_KEY, GOALERT_WRITE_KEY, TOKEN, FakeTools
 
 HERE = Path(__file__).parent
 WINDOW = [
@@ -32,6 +32,11 @@ HEADER = (
 
 def sync(org: Path, tools: FakeTools, *args: str, code: int = 0, tool: str = "pagerduty") -> Result:
     env = {f"ROTA_{tool.upper()}_TOKEN": TOKEN}
+    if tool == "goalert":
+        env = {
+            "ROTA_GOALERT_READ_KEY": GOALERT_READ_KEY,
+            "ROTA_GOALERT_WRITE_KEY": GOALERT_WRITE_KEY,
+        }
     argv = ["--root", str(org), "sync", tool, "--team", "checkout", "--rotation", "primary"]
     argv += ["--api-url", tools.url, "--insecure-http", *WINDOW, *args]
     if "--schedule" not in args:
@@ -215,3 +220,81 @@ def test_goalert_over_150_shifts_gets_consecutive_temporary_schedules(
     again = sync(org, tools, *args, tool="goalert")
     assert again.stdout.splitlines()[-1] == "plan: 0 to create, 0 to delete, 181 unchanged"
     assert tools.requests.count(("MUTATION", "setTemporarySchedule")) == 2
+
+
+# The two query texts, copied by hand from the guide (how-to/paging-tools.md, "GoAlert
+# keys"): a GoAlert API key works only with the exact text it was created with.
+GOALERT_READ_QUERY = (
+    "query ($id: ID!) { schedule(id: $id) { temporarySchedules "
+    "{ start end shifts { userID start end } } } }"
+)
+GOALERT_WRITE_QUERY = (
+    "mutation ($input: SetTemporaryScheduleInput!) { setTemporarySchedule(input: $input) }"
+)
+
+
+def test_goalert_sends_each_query_only_with_the_key_made_for_it(
+    org: Path, tools: FakeTools
+) -> None:
+    """The fake binds each key to its first query text and refuses a second, as GoAlert's
+    apikey middleware does: the read key only ever reads, the write key only writes."""
+    users = str(HERE / "fixtures" / "goalert" / "users.json")
+    sync(org, tools, "--apply", "--users", users, "--schedule", "S1", tool="goalert")
+    sync(org, tools, "--apply", "--users", users, "--schedule", "S1", tool="goalert")
+    assert tools.graphql == [
+        (GOALERT_READ_KEY, GOALERT_READ_QUERY),
+        (GOALERT_WRITE_KEY, GOALERT_WRITE_QUERY),
+        (GOALERT_READ_KEY, GOALERT_READ_QUERY),  # second run: nothing to change
+    ]
+    assert tools.violations == []
+
+
+def test_print_queries_gives_the_exact_text_of_each_key() -> None:
+    result = CliRunner().invoke(cli, ["sync", "goalert", "--print-queries"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "# ROTA_GOALERT_READ_KEY: a GoAlert API key that reads the schedule's temporary "
+        "schedules, created with this query:",
+        GOALERT_READ_QUERY,
+        "# ROTA_GOALERT_WRITE_KEY: a GoAlert API key that sets a temporary schedule, "
+        "created with this query:",
+        GOALERT_WRITE_QUERY,
+    ]
+
+
+def test_goalert_plans_with_the_read_key_alone_and_apply_asks_for_the_write_key(
+    org: Path, tools: FakeTools
+) -> None:
+    users = str(HERE / "fixtures" / "goalert" / "users.json")
+    argv = ["--root", str(org), "sync", "goalert", "--team", "checkout", "--rotation"]
+    argv += ["primary", "--api-url", tools.url, "--insecure-http", *WINDOW]
+    argv += ["--users", users, "--schedule", "S1"]
+    env = {"ROTA_GOALERT_READ_KEY": GOALERT_READ_KEY}
+    plan = CliRunner().invoke(cli, argv, env=env)
+    assert plan.exit_code == 0, plan.output
+    assert plan.stdout.splitlines()[-1].startswith("plan: 2 to create, 0 to delete")
+    refused = CliRunner().invoke(cli, [*argv, "--apply"], env=env)
+    assert refused.exit_code == 2
+    assert "--apply needs ROTA_GOALERT_WRITE_KEY" in refused.stderr
+    old = CliRunner().invoke(cli, argv, env={"ROTA_GOALERT_TOKEN": TOKEN})
+    assert old.exit_code == 2
+    assert "set ROTA_GOALERT_READ_KEY" in old.stderr
+    assert tools.graphql == [(GOALERT_READ_KEY, GOALERT_READ_QUERY)]
+    assert tools.temporary == []
+
+
+def test_a_key_made_with_another_query_is_named_and_nothing_changes(
+    org: Path, tools: FakeTools
+) -> None:
+    """The write key was created with the read query by mistake: GoAlert answers "wrong
+    query for API key"; sync reports it and exits 1."""
+    tools.goalert_keys[GOALERT_WRITE_KEY] = GOALERT_READ_QUERY
+    users = str(HERE / "fixtures" / "goalert" / "users.json")
+    result = sync(
+        org, tools, "--apply", "--users", users, "--schedule", "S1", tool="goalert", code=1
+    )
+    assert "POST /api/graphql: wrong query for API key" in result.stderr
+    assert GOALERT_WRITE_KEY not in result.output
+    assert tools.temporary == []
+    assert tools.violations == ["goalert: wrong query for API key"]
+    tools.violations.clear()  # the refusal was the point
