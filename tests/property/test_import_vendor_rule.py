@@ -296,3 +296,16 @@ def test_stacked_layers_import_with_pagerdutys_precedence(
                 break
         at += MINUTE
     assert ours == theirs
+
+
+def test_hourly_turns_count_the_empty_turn_of_the_spring_gap(tmp_path_factory: object) -> None:
+    """Hourly turns PA, PB from Mon 2 March 00:00 in New York: turn k starts at local
+    00:00 + k hours. On Sun 8 March turn 146 (02:00) falls in the gap and lasts no time,
+    yet counts, so from 03:00 EDT the order runs one turn on: PB takes 03:00-04:00
+    (turn 147, odd) where skipping the empty turn would give PA. Found by the stacked
+    layers property; the import now writes ``uncovered_turns: count`` for such turns."""
+    shape = {"turn_hours": 1, "before_hours": 0, "start_hours": 0, "end_hours": None}
+    shapes = [{**shape, "users": ["PA", "PB"], "restrictions": []}]
+    shapes.append({**shape, "users": ["PA"], "restrictions": []})
+    inner = test_stacked_layers_import_with_pagerdutys_precedence.hypothesis.inner_test  # type: ignore[attr-defined]
+    inner(tmp_path_factory, "America/New_York", shapes)
