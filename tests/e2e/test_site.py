@@ -160,6 +160,19 @@ def test_team_page_has_now_chain_calendar_runbooks_and_feed(site: Path) -> None:
     assert ">lock</td>" not in schedule
 
 
+def test_team_page_lists_each_rotations_rules_as_code_one_item_each(site: Path) -> None:
+    # teams/payments.yaml: rules {packs: [google-sre], max_consecutive: {limit: 2w, level:
+    # hard}} on the team, and primary's own min_rest: 1w; secondary has no min_rest
+    html = (site / "teams/payments/index.html").read_text()
+    rules = html.split('id="on-call-rules"', 1)[1].split("</ul>", 1)[0]
+    items = rules.split("<li>")[1:]
+    assert [i.split(":", 1)[0] for i in items] == ["Primary", "Secondary"]
+    assert "<code>min_rest 1w (hard, rotation)</code>" in items[0]
+    assert "<code>max_consecutive 2w (hard, team)</code>" in items[1]
+    assert "min_rest" not in items[1]
+    assert "&amp;#" not in rules and "&#95;" not in rules
+
+
 def test_team_page_links_each_rotations_pager_feed_that_the_build_wrote(site: Path) -> None:
     html = (site / "teams/payments/index.html").read_text()
     links = re.findall(r'href="\.\./\.\./(ical/pager/[^"]+)" download>([^<]+)<', html)
