@@ -94,9 +94,34 @@ def _plan_shape(value: Any) -> bool:
     )
 
 
+def _reports_shape(value: Any) -> bool:
+    from generator.reports.compute import Reports
+
+    return isinstance(value, Reports)
+
+
+def _feeds_shape(value: Any) -> bool:
+    from generator.feedstate import FeedState
+
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], dict)
+        and isinstance(value[1], FeedState)
+        and isinstance(value[2], int)
+    )
+
+
 # What each entry holds; an entry of another shape (another version wrote it, or it was
-# tampered with) is a miss. A ``week-N`` entry has the shape of ``plan``.
-SHAPES = {"org": _org_shape, "lock": _lock_shape, "plan": _plan_shape}
+# tampered with) is a miss. A ``week-N`` entry has the shape of ``plan``, a ``feeds-S``
+# entry (the feeds written from the feed memory of digest S) that of ``feeds``.
+SHAPES = {
+    "org": _org_shape,
+    "lock": _lock_shape,
+    "plan": _plan_shape,
+    "reports": _reports_shape,
+    "feeds": _feeds_shape,
+}
 
 # The plan is also kept cut into weeks (UTC, counted from the planning blocks' anchor so
 # a week lies inside one block): a query of an instant (``rota who``) reads the slots
@@ -179,7 +204,8 @@ class Memo:
         finally:
             if enabled:
                 gc.enable()
-        shape = SHAPES.get("plan" if part.startswith("week-") else part)
+        kind = part.partition("-")[0]  # week-N: a plan; feeds-STATE: feeds
+        shape = SHAPES.get("plan" if kind == "week" else kind)
         try:
             return value if shape is None or shape(value) else None
         except Exception:
@@ -261,3 +287,52 @@ class Memo:
         if plan_end < week_bounds(week)[1]:
             return
         self.put(f"week-{week}", (plan_end, *cut_week(week, slots, picks)))
+
+
+# --- reports and feeds ------------------------------------------------------------------
+# The reports and the feeds read the organisation, the plan and ``now``, but never a
+# runbook's text: they are computed from the organisation with the runbooks' bodies
+# emptied (``without_runbook_bodies``), in every build, so keying them by the inputs
+# other than those bodies is exact by construction. The feeds also read the feed memory
+# (rotations/feeds.state.json) and the secret feed key.
+
+
+def without_runbook_bodies(org: Any) -> Any:
+    """The organisation the reports and feeds are computed from: every runbook's
+    metadata (title, team, service, alerts, review date, headings), not its text."""
+    from dataclasses import replace
+
+    if all(not rb.body for rb in org.runbooks):
+        return org
+    return replace(org, runbooks=tuple(replace(rb, body="") for rb in org.runbooks))
+
+
+def derived_memo(root: Path, org: Any, now: datetime, feed_key: str | None) -> Memo | None:
+    """The memo of the reports and feeds of these inputs: every input file but the
+    Markdown runbooks, those runbooks' metadata, ``now`` and the feed key (as a digest);
+    None when the memo is off or a file cannot be read."""
+    from generator.load.tree import MARKDOWN_SUFFIXES, input_files
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    runbooks = root / "runbooks"
+    try:
+        files = [
+            f
+            for f in input_files(root)
+            if not (f.is_relative_to(runbooks) and f.suffix in MARKDOWN_SUFFIXES)
+        ]
+        h = hashlib.blake2b(digest_size=20)
+        h.update(input_digest(root, files).encode())
+    except OSError:
+        return None
+    h.update(pickle.dumps(without_runbook_bodies(org).runbooks, protocol=4))
+    h.update(now.isoformat().encode() + b"\0")
+    h.update(hashlib.blake2b((feed_key or "").encode()).digest())
+    return Memo(folder, "d" + h.hexdigest())
+
+
+def state_digest(text: bytes | None) -> str:
+    """The feed memory's part of the feeds' key: the file's bytes (None: no file)."""
+    return "none" if text is None else hashlib.blake2b(text, digest_size=16).hexdigest()

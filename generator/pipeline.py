@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.errors import BuildFailed, Diagnostic, Diagnostics, InvalidInput
 from generator.feedstate import FeedState
 from generator.load.tree import input_files
-from generator.memo import Memo
+from generator.memo import Memo, derived_memo, state_digest, without_runbook_bodies
 from generator.model import Lock, Org
 from generator.schedule.resolve import Schedule, compute_schedule
 
@@ -224,7 +224,8 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
     from generator.reports.compute import compute_reports
     from generator.schedule.resolve import uncovered_diagnostics
 
-    org = with_feed_key(loaded.org, feed_key_from_env())
+    feed_key = feed_key_from_env()
+    org = with_feed_key(loaded.org, feed_key)
     progress.start("schedule")
     planned = loaded.horizon(now)
     uncovered = uncovered_diagnostics(org, planned, now)
@@ -234,28 +235,67 @@ def render_all(loaded: Loaded, now: datetime, progress: Progress = SILENT) -> Re
     )
     for problem in uncovered:
         progress.warn(replace(problem, severity="warning"))
-    apart = _feeds_apart(org, planned, now)
+    # reports and feeds never read a runbook's text (see memo.without_runbook_bodies):
+    # kept by their other inputs, a runbook edit reuses them
+    meta = without_runbook_bodies(org)
+    derived = derived_memo(Path(org.root), org, now, feed_key) if loaded.memo else None
+    feeds_part = _feeds_part(Path(org.root))
+    kept_feeds = derived.get(feeds_part) if derived and feeds_part else None
+    apart = _feeds_apart(meta, planned, now) if kept_feeds is None else None
     progress.start("reports")
-    reports = compute_reports(org, planned, now)
-    progress.done("reports", "fairness, pay, handoffs, escalation, incident review")
+    reports = derived.get("reports") if derived else None
+    kept_reports = reports is not None
+    if reports is None:
+        reports = compute_reports(meta, planned, now)
+        if derived is not None:
+            derived.put("reports", reports)
+    progress.done(
+        "reports",
+        "fairness, pay, handoffs, escalation, incident review" + (KEPT if kept_reports else ""),
+    )
     progress.start("pages")
     files = render_site(org, planned, now, reports)
     progress.done("pages", f"{len(files):,} files")
     progress.start("feeds")
-    feeds = apart() if apart is not None else None
-    alongside = feeds is not None
+    feeds = kept_feeds or (apart() if apart is not None else None)
+    alongside = feeds is not None and kept_feeds is None
     if feeds is None:  # in this process: small organisation, or the process failed
-        feeds = _feeds(org, planned, now)
-    else:
+        feeds = _feeds(meta, planned, now)
+    elif alongside:
         from generator.reports.handoff import forget_handoffs
 
         forget_handoffs()  # the pages were this process's last reader of the notes
+    if derived is not None and kept_feeds is None:
+        from generator.feedstate import render_state
+
+        # written from the memory they leave behind, the feeds are the same again (an
+        # unchanged event keeps its revision): kept under both memories
+        if feeds_part:
+            derived.put(feeds_part, feeds)
+        derived.put(f"feeds-{state_digest(render_state(feeds[1]).encode())}", feeds)
     feed_files, feed_state, count = feeds
     files.update(feed_files)
     # written by a second process while the reports and pages were computed: the time
     # shown is only the wait for them
-    progress.done("feeds", f"{count:,} feeds" + (", written alongside" if alongside else ""))
+    how = KEPT if kept_feeds else ", written alongside" if alongside else ""
+    progress.done("feeds", f"{count:,} feeds{how}")
     return Rendered(planned, files, feed_state)
+
+
+KEPT = ", unchanged since the last build"  # kept in the memo: their inputs did not change
+
+
+def _feeds_part(root: Path) -> str | None:
+    """The memo entry of the feeds written from the feed memory as it is now (None: the
+    file cannot be read, which writing the feeds reports)."""
+    from generator.feedstate import STATE_PATH
+
+    try:
+        return f"feeds-{state_digest((root / STATE_PATH).read_bytes())}"
+    except FileNotFoundError:
+        return f"feeds-{state_digest(None)}"
+    except OSError:
+        return None
 
 
 FeedFiles = tuple[dict[str, bytes], FeedState, int]  # files, memory, personal and team feeds

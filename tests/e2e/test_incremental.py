@@ -33,6 +33,12 @@ def changed_pages(output: str) -> int | None:
     return int(found.group(1).replace(",", "")) if found else None
 
 
+def kept(output: str, stage: str) -> bool:
+    """Whether the build says it reused the stage's results (reports, feeds) from the
+    last build: their inputs did not change."""
+    return re.search(rf"^{stage}: .*unchanged since the last build", output, re.M) is not None
+
+
 def incremental_equals_full(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: object
 ) -> tuple[str, dict[str, bytes], dict[str, bytes]]:
@@ -67,6 +73,8 @@ def test_a_runbook_edit_renders_its_pages_only(
         lambda: append(runbook, "\nCheck the lag dashboard before paging anyone.\n"),
     )
     assert incremental == full
+    # a runbook's text is read by its page only: the reports and feeds are reused
+    assert kept(output, "reports") and kept(output, "feeds")
     # the runbook's page, and the team and handoff pages that list the team's runbooks
     # with their review state: far fewer than the site's 135 pages
     changed = changed_pages(output)
@@ -93,6 +101,7 @@ def test_a_leave_edit_equals_a_full_build(
     )
     assert incremental == full
     assert changed_pages(output) is not None  # not everything
+    assert not kept(output, "reports") and not kept(output, "feeds")
     assert b"Ski trip in the Alps" in incremental["people/daniel-okafor/index.html"]
 
 
@@ -148,11 +157,48 @@ def test_a_deleted_runbook_disappears(
     sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runbook = sample_org / "runbooks" / "data-platform" / "kafka-consumer-lag.md"
-    _, incremental, full = incremental_equals_full(
+    output, incremental, full = incremental_equals_full(
         sample_org, tmp_path, monkeypatch, runbook.unlink
     )
     assert incremental == full
     assert not any(path.startswith("runbooks/data-platform/kafka-consumer-lag") for path in full)
+    # the team's runbook list in the handoff notes (reports, feeds) lost it
+    assert not kept(output, "reports") and not kept(output, "feeds")
+
+
+def test_a_runbook_review_date_edit_recomputes_the_reports(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runbook's metadata (here its review date) is an input of the reports, unlike
+    its text: the build computes them again, and equals a full build."""
+    runbook = sample_org / "runbooks" / "data-platform" / "kafka-consumer-lag.md"
+    text = runbook.read_text(encoding="utf-8")
+    reviewed = re.search(r"^last_reviewed: .*$", text, re.M)
+    assert reviewed is not None
+    edited = text.replace(reviewed.group(0), "last_reviewed: 2026-11-20")
+    assert edited != text
+    output, incremental, full = incremental_equals_full(
+        sample_org, tmp_path, monkeypatch, lambda: runbook.write_text(edited, encoding="utf-8")
+    )
+    assert not kept(output, "reports") and not kept(output, "feeds")
+    assert incremental == full
+
+
+def test_an_unchanged_rebuild_reuses_the_reports_and_feeds(
+    sample_org: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first build writes the feed memory it started without; the second starts
+    from that memory and still reuses the feeds, which are the same bytes."""
+    monkeypatch.setenv("ROTA_CACHE_DIR", str(tmp_path / "memo"))
+    state = sample_org / "rotations" / "feeds.state.json"
+    state.unlink(missing_ok=True)
+    site = tmp_path / "site"
+    first = build(sample_org, site)
+    assert not kept(first, "reports") and not kept(first, "feeds")
+    before, memory = files_of(site), state.read_bytes()
+    second = build(sample_org, site)
+    assert kept(second, "reports") and kept(second, "feeds")
+    assert files_of(site) == before and state.read_bytes() == memory
 
 
 def test_an_unchanged_rebuild_renders_nothing_and_a_changed_output_is_rebuilt(
