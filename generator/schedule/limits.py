@@ -125,19 +125,36 @@ def extra_share(
     start, end = windows[0][0], windows[-1][1]
     others = near(spans, end - window, start + window, skip)
     allowed = limit * window
+    length = sum(b - a for a, b in windows)
+    if sum(b - a for a, b, _ in others) + length <= allowed:
+        return 0.0  # (no window holds more than all of them and this slot)
+    starts = [a for a, _, _ in others]
+    ends = [b for _, b, _ in others]
+    total = [0.0]
+    for a, b, _ in others:
+        total.append(total[-1] + b - a)
 
-    def on(held: list[tuple[float, float]], lo: float, hi: float) -> float:
-        return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in held)
+    def on(lo: float, hi: float) -> float:
+        """Their on-call time in [lo, hi) (their windows do not overlap)."""
+        i = bisect_left(ends, lo)  # (ends equal to lo hold nothing of it)
+        while i < len(ends) and ends[i] <= lo:
+            i += 1
+        j = bisect_left(starts, hi)
+        if j <= i:
+            return 0.0
+        return total[j] - total[i] - max(0.0, lo - starts[i]) - max(0.0, ends[j - 1] - hi)
 
-    theirs = [(a, b) for a, b, _ in others]
+    def mine(lo: float, hi: float) -> float:
+        return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in windows)
+
     # the window ending with this slot (its own time is the period left out)
-    rise = max(0.0, on(theirs, end - window, end) - allowed)
+    rise = max(0.0, on(end - window, end) - allowed)
     for a, b, _ in others:
         if b <= end:
             continue
         lo = b - window
         if lo >= end:
             break
-        base = on(theirs, lo, b) - (b - max(a, lo)) - allowed
-        rise = max(rise, max(0.0, base + on(windows, lo, b)) - max(0.0, base))
-    return min(rise, sum(b - a for a, b in windows))
+        base = on(lo, b) - (b - max(a, lo)) - allowed
+        rise = max(rise, max(0.0, base + mine(lo, b)) - max(0.0, base))
+    return min(rise, length)
