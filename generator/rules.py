@@ -8,11 +8,12 @@ overrides the pack's. A more specific level overrides a broader one rule by rule
 a rotation's ``min_rest`` beats its team's, a team's beats the settings'. A
 rotation's own ``min_rest:`` key is its ``min_rest`` rule, hard.
 
-What the planner does with them (``generator.schedule``): ``min_rest`` and
-``max_consecutive`` are measured across the team's rotations; hard ones are kept
-wherever some member can keep them (as ``min_rest`` always was), soft ones cost in
-the objective. The other rules are checked on the plan and the incident log and
-every breach is reported (``generator.schedule.breaches``).
+What the planner does with them (``generator.schedule``): every rule but
+``max_pages_per_shift`` is measured across the team's rotations (the load limits as
+``generator.schedule.limits`` counts them, which is how ``breaches`` reports them);
+hard ones are kept wherever some member can keep them (as ``min_rest`` always was),
+soft ones cost in the objective. ``max_pages_per_shift`` reads the incident log: it
+is reported only. Every breach is reported (``generator.schedule.breaches``).
 """
 
 from __future__ import annotations

@@ -83,7 +83,12 @@ the two rotations' ``on_call_elsewhere`` (``ELSEWHERE_BY_SETTING``: ``avoid``
 outweighs any fairness gain, and peak shaving refuses such steps).
 ``min_rest`` between two shifts of one person in a rotation is hard unless no
 member satisfies it (then the slot goes to the best rested member rather than
-to nobody).
+to nobody). The hard rules of ``rules:`` (``min_rest`` and ``max_consecutive``
+across the team's rotations, and the load limits ``max_nights_per_week``,
+``no_consecutive_weekends`` and ``max_on_call_share``, ``limits``) hold in the
+same way (``PlanState._rested``; ``_rest_repair`` re-plans the team's recent
+shifts before giving way); soft ones cost ``SOFT_RULE`` in the objective
+(``PlanState._rest_cost``, in the greedy and in the search's moves and swaps).
 
 A slot whose available members are all held by other slots (the exclusivity
 rule) is not given up at once: ``_repair`` searches the conflicting window (the

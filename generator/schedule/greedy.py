@@ -87,7 +87,7 @@ class Greedy(PlanState):
         if (
             chosen is not None
             and s.locked is None
-            and (r.min_rest or r.team_rest or r.max_run)
+            and (r.min_rest or r.team_rest or r.max_run or r.limits)
             and not self._rested(r, chosen, pos)
         ):
             # nobody free keeps the hard rest rules: re-plan the team's recent shifts

@@ -25,7 +25,10 @@ BACK_TO_BACK = 0.05  # soft cost of two shifts in a row without a break
 # (primary, then secondary the next week): being on call for the team counts
 TEAM_RUN = 0.25
 LONG_RUN = 1.0  # ... and of each period beyond two of a run of back-to-back ones
-SOFT_RULE = 2.0  # a breach of a soft rest rule (min_rest, max_consecutive)
+# a breach of a soft rule: min_rest, max_consecutive, each night above
+# max_nights_per_week, each new pair of weekends running; up to this for time above
+# max_on_call_share (in proportion to the shift)
+SOFT_RULE = 2.0
 ELSEWHERE = 0.5  # soft cost of being on call for another team at the same time (dev² units)
 # ... by a rotation's ``on_call_elsewhere``: ``avoid`` outweighs any fairness the
 # greedy or the search could gain (a deviation of 10 shift-equivalents costs 100)

@@ -15,11 +15,12 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 
 from generator.model import Member, Org, Person, Rotation
 from generator.rules import effective_rules
+from generator.schedule.limits import Span, extra_nights, extra_share, extra_weekends
 from generator.schedule.loads import LoadModel
 from generator.schedule.objective import (
     ELSEWHERE_BY_SETTING,
@@ -30,6 +31,7 @@ from generator.schedule.objective import (
     end_terms,
 )
 from generator.schedule.shifts import Slot
+from generator.timeutil import zone
 
 # Local-search blocks: 13 weeks from a fixed Monday.
 BLOCK_ANCHOR = datetime(2001, 1, 1, tzinfo=UTC).timestamp()
@@ -233,6 +235,17 @@ class PlanRotation:
         self.soft_run = 0.0
         self.team_rest = 0.0
         self.runs = False  # back-to-back periods across the team cost (``_rest_cost``)
+        # the load limits (``limits``), across the team's rotations: hard ones are
+        # kept as the rest rules are (``_rested``), soft ones cost (``_rest_cost``).
+        # max_nights_per_week (nights, 0: none), no_consecutive_weekends, and
+        # max_on_call_share as (limit, window in seconds)
+        self.nights = 0.0
+        self.soft_nights = 0.0
+        self.weekends = False
+        self.soft_weekends = False
+        self.share: tuple[float, float] | None = None
+        self.soft_share: tuple[float, float] | None = None
+        self.limits = False  # any hard load limit
         self.linked = False
         self.slots: list[PlanSlot] = []
         self.load: dict[str, float] = defaultdict(float)
@@ -635,6 +648,20 @@ class PlanState:
             by_team[r.rotation.team].append(r)
             rules = effective_rules(org, r.rotation.team, r.rotation)
             for rule in rules:
+                hard = rule.level == "hard"
+                if rule.name == "max_nights_per_week" and rule.limit is not None:
+                    assert isinstance(rule.limit, float | int)
+                    # (a limit of 0 is kept as "no night at all": a tiny positive one)
+                    nights = max(float(rule.limit), 1e-9)
+                    r.nights, r.soft_nights = (nights, 0.0) if hard else (0.0, nights)
+                elif rule.name == "no_consecutive_weekends":
+                    r.weekends, r.soft_weekends = hard, not hard
+                elif rule.name == "max_on_call_share" and rule.limit is not None:
+                    assert isinstance(rule.limit, float | int)
+                    window = (rule.window or timedelta(weeks=13)).total_seconds()
+                    share = (float(rule.limit), window)
+                    r.share, r.soft_share = (share, None) if hard else (None, share)
+                r.limits = bool(r.nights or r.weekends or r.share)
                 if not isinstance(rule.limit, timedelta):
                     continue
                 seconds = rule.limit.total_seconds()
@@ -652,7 +679,9 @@ class PlanState:
             for r in rs:
                 r.team_rest = team_rest if several else r.min_rest
                 r.runs = several and not crowded
-                r.linked = r.runs or bool(r.soft_rest or r.soft_run)
+                r.linked = r.runs or bool(
+                    r.soft_rest or r.soft_run or r.soft_nights or r.soft_weekends or r.soft_share
+                )
 
     def _rested(self, r: PlanRotation, person: str, pos: int, ignore: int | None = None) -> bool:
         """Whether the person may take slot ``pos`` by the hard rest rules, measured
@@ -660,13 +689,15 @@ class PlanState:
         from every other shift they hold in the team, and a run of back-to-back
         shifts no longer than ``max_consecutive``. ``ignore``: a slot of ``r`` they
         give up at the same time (a swap)."""
-        if not (r.min_rest or r.team_rest or r.max_run):
+        if not (r.min_rest or r.team_rest or r.max_run or r.limits):
             return True
         s = r.slots[pos]
-        spans = self.busy.items.get((person, s.team))  # their covered windows there
+        spans = self.busy.items.get((person, s.team)) or []  # their covered windows there
+        skip = (id(s), id(r.slots[ignore]) if ignore is not None else -1)
+        if r.limits and not self._within_limits(r, person, s, spans, skip):
+            return False
         if not spans:
             return True
-        skip = (id(s), id(r.slots[ignore]) if ignore is not None else -1)
         first, last = s.windows[0][0], s.windows[-1][1]
         reach = max(r.min_rest, r.team_rest)
         if reach:
@@ -685,6 +716,39 @@ class PlanState:
                     return False
         return not (r.max_run and longest_run(spans, s.windows, skip)[0] > r.max_run + 1)
 
+    def _within_limits(
+        self, r: PlanRotation, person: str, s: PlanSlot, spans: list[Span], skip: tuple[int, int]
+    ) -> bool:
+        """Whether taking s keeps the hard load limits (``limits``)."""
+        if r.nights and extra_nights(spans, s.windows, skip, self._tz(person), r.nights):
+            return False
+        if r.weekends and extra_weekends(spans, s.windows, skip, self._tz(person)):
+            return False
+        return not (r.share and extra_share(spans, s.windows, skip, r.share[1], r.share[0]) > 1.0)
+
+    def _limits_cost(self, r: PlanRotation, person: str, s: PlanSlot, spans: list[Span]) -> float:
+        """The soft load limits' cost of taking s: ``SOFT_RULE`` for each night above
+        ``max_nights_per_week`` and each new pair of consecutive weekends, and up to
+        ``SOFT_RULE`` (in proportion to the slot's length) for time above
+        ``max_on_call_share`` (the same for everyone already above it by a shift)."""
+        skip = (id(s), -1)
+        cost = 0.0
+        if r.soft_nights:
+            cost += SOFT_RULE * extra_nights(
+                spans, s.windows, skip, self._tz(person), r.soft_nights
+            )
+        if r.soft_weekends:
+            cost += SOFT_RULE * extra_weekends(spans, s.windows, skip, self._tz(person))
+        if r.soft_share:
+            rise = extra_share(spans, s.windows, skip, r.soft_share[1], r.soft_share[0])
+            if rise > 1.0:
+                cost += SOFT_RULE * rise / max(1.0, sum(b - a for a, b in s.windows))
+        return cost
+
+    def _tz(self, person: str) -> tzinfo:
+        who = self.org.people.get(person)
+        return zone(who.timezone) if who is not None else UTC
+
     def _rest_of(self, sid: int) -> float:
         """The hard ``min_rest`` of the rotation of a held slot (by id)."""
         return self.rotations[self.busy.key_of[sid]].min_rest
@@ -702,7 +766,7 @@ class PlanState:
         if not spans:
             return 0.0
         skip = (id(s), -1)
-        cost = 0.0
+        cost = self._limits_cost(r, person, s, spans)
         touching = False
         first, last = s.windows[0][0], s.windows[-1][1]
         reach = max(r.soft_rest, 2.0)

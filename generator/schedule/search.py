@@ -582,7 +582,12 @@ class Search(PlanState):
                     hdelta[p] += s.holiday.get(p, 0.0)
                     chosen[pos] = p
                     prior, last_end[p] = last_end.get(p), s.end
+                    if r.limits:
+                        # the hard load limits look at every shift held: hold it
+                        self.busy.add(p, s)
                     found = walk(i + 1)
+                    if r.limits:
+                        self.busy.remove(p, s)
                     if found:
                         return True
                     if prior is None:

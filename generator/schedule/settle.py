@@ -182,8 +182,12 @@ class Settle(Search):
         forces on whoever takes it, ``_aim``), the least raise that reaches it. With
         ``least_bound``, first the least handoff bound within z that reaches ``aim``:
         of the plans reaching the target, the one keeping deviations smallest. None
-        if no plan is found or a holder is no longer allowed."""
+        if no plan is found or a holder is no longer allowed, or if the rotation has
+        a hard load limit (``limits``: the programme does not encode them; swaps
+        settle such a block)."""
         r, trails = blk.r, blk.trails
+        if r.limits:
+            return None
         original = _owners(r, movable)
         # (before the shifts are taken back and given again, which may move the
         # running sums by a rounding)
