@@ -34,17 +34,20 @@ PROPS = settings(
 )
 
 
-@st.composite
-def ruled_teams(draw: st.DrawFn) -> Org:
-    """One team of 2 to 4 people with one or two rotations of 12-hour or daily
-    shifts over four days, some leave, and hard rest rules."""
+def _people_and_rotations(
+    draw: st.DrawFn, step: int, starts: int, lengths: int
+) -> tuple[dict[str, Person], list[Rotation]]:
+    """2 to 4 people, each maybe on leave once (from START + ``step`` hours times 0 to
+    ``starts``, for ``step`` hours times 1 to ``lengths``), and one or two fair rotations
+    of 12-hour or daily shifts drawn from them."""
     ids = [f"p{i}" for i in range(draw(st.integers(2, 4)))]
     people = {}
     for pid in ids:
         leave = []
         if draw(st.booleans()):
-            a = START + timedelta(hours=6 * draw(st.integers(0, 14)))
-            leave.append(Leave(a, a + timedelta(hours=6 * draw(st.integers(1, 8))), None, None))
+            a = START + timedelta(hours=step * draw(st.integers(0, starts)))
+            end = a + timedelta(hours=step * draw(st.integers(1, lengths)))
+            leave.append(Leave(a, end, None, None))
         people[pid] = Person(pid, pid.upper(), None, "UTC", None, None, tuple(leave))
     rotations = []
     for r in range(draw(st.integers(1, 2))):
@@ -63,6 +66,14 @@ def ruled_teams(draw: st.DrawFn) -> Org:
                 (),
             )
         )
+    return people, rotations
+
+
+@st.composite
+def ruled_teams(draw: st.DrawFn) -> Org:
+    """One team of 2 to 4 people with one or two rotations of 12-hour or daily
+    shifts over four days, some leave, and hard rest rules."""
+    people, rotations = _people_and_rotations(draw, step=6, starts=14, lengths=8)
     rules = []
     if draw(st.booleans()):
         hours = draw(st.sampled_from([6, 12, 24]))
@@ -230,31 +241,7 @@ def limited_teams(draw: st.DrawFn) -> Org:
     """One team of 2 to 4 people with one or two rotations of 12-hour or daily
     shifts over a fortnight, some leave, and hard load limits (nights per week,
     consecutive weekends, share of time on call over a week)."""
-    ids = [f"p{i}" for i in range(draw(st.integers(2, 4)))]
-    people = {}
-    for pid in ids:
-        leave = []
-        if draw(st.booleans()):
-            a = START + timedelta(hours=12 * draw(st.integers(0, 26)))
-            leave.append(Leave(a, a + timedelta(hours=12 * draw(st.integers(1, 10))), None, None))
-        people[pid] = Person(pid, pid.upper(), None, "UTC", None, None, tuple(leave))
-    rotations = []
-    for r in range(draw(st.integers(1, 2))):
-        members = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True))
-        rotations.append(
-            Rotation(
-                "t",
-                f"r{r}",
-                f"R{r}",
-                tuple(Member(p, None, None, 1.0) for p in members),
-                datetime(2027, 3, 1) + timedelta(hours=6 * draw(st.integers(0, 3))),
-                draw(st.sampled_from(SHIFTS)),
-                "fair",
-                "fluid",
-                None,
-                (),
-            )
-        )
+    people, rotations = _people_and_rotations(draw, step=12, starts=26, lengths=10)
     rules = []
     if draw(st.booleans()):
         rules.append(Rule("max_nights_per_week", "hard", float(draw(st.integers(1, 3)))))
