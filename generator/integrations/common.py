@@ -434,16 +434,6 @@ def _c(text: str) -> str:
     return printable(text)
 
 
-def _meets_clock_changes(r: ImportedRotation, tz: Any) -> bool:
-    """Turns shorter than a day in a zone whose offset changes: a handoff can fall in a
-    spring gap, making a turn of no length that still counts."""
-    if r.shift >= timedelta(days=1):
-        return False
-    year = r.start_local.year
-    offsets = {datetime(year, month, 1, tzinfo=tz).utcoffset() for month in range(1, 13)}
-    return len(offsets) > 1
-
-
 def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) -> str:
     """Commented Rota YAML for an import. ``known_people``: lower-case e-mail → id of
     people the organisation already has (they are referenced, not written again)."""
@@ -491,11 +481,9 @@ def imported_yaml(imp: Imported, known_people: Mapping[str, str] | None = None) 
         lines.append(f'        start: "{r.start_local:%Y-%m-%d %H:%M}"')
         lines.append(f"        shift: {format_duration(r.shift)}")
         lines.append("        assignment: round-robin")
-        if r.count_uncovered and (
-            r.coverage or r.from_at is not None or _meets_clock_changes(r, tz)
-        ):
-            # the tool's turn k starts at start + k x shift on the wall clock, also when
-            # that turn is empty: masked, before ``from``, or a clock change's gap
+        if r.count_uncovered:
+            # the tool's turn k starts at start + k x shift on the wall clock and counts
+            # also when it is empty: masked, before ``from``, or in a clock change's gap
             lines.append("        uncovered_turns: count")
         for key, at in (("from", r.from_at), ("until", r.until_at)):
             if at is not None:

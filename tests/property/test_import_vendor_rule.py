@@ -303,7 +303,7 @@ def test_hourly_turns_count_the_empty_turn_of_the_spring_gap(tmp_path_factory: o
     00:00 + k hours. On Sun 8 March turn 146 (02:00) falls in the gap and lasts no time,
     yet counts, so from 03:00 EDT the order runs one turn on: PB takes 03:00-04:00
     (turn 147, odd) where skipping the empty turn would give PA. Found by the stacked
-    layers property; the import now writes ``uncovered_turns: count`` for such turns."""
+    layers property; every imported layer carries ``uncovered_turns: count``."""
     shape = {"turn_hours": 1, "before_hours": 0, "start_hours": 0, "end_hours": None}
     shapes = [{**shape, "users": ["PA", "PB"], "restrictions": []}]
     shapes.append({**shape, "users": ["PA"], "restrictions": []})
