@@ -220,17 +220,64 @@ def liftable(src: str) -> bool:
     return AUTHORED.match(src) is None
 
 
-def lift_html(markdown: str, mark: str) -> tuple[str, list[str]]:
+# The end of one block and the start of the next, with only blank lines between.
+ADJACENT_BLOCKS = re.compile(r"^<!--/rota:html-->\n(?:[ \t]*\n)*<!--rota:html-->\n", re.M)
+# A heading written in a lifted block, with its id (see ``with_permalinks``).
+BLOCK_HEADING = re.compile(r'<(h[1-6]) id="([^"]+)">(.*?)</\1>')
+
+
+def lift_html(
+    markdown: str, mark: str, permalink: tuple[str, str, str, bool] | None = None
+) -> tuple[str, list[str]]:
     """The page with each marked HTML block replaced by a paragraph ``{mark}x{n}``, and
-    the blocks. ``mark`` is letters and digits only, so Markdown leaves it as it is."""
+    the blocks. ``mark`` is letters and digits only, so Markdown leaves it as it is.
+    Blocks with only blank lines between them are one block (one paragraph less for
+    Markdown to parse); headings in them get ``permalink`` (see ``with_permalinks``)."""
     blocks: list[str] = []
+    markdown = ADJACENT_BLOCKS.sub("", markdown)
 
     def keep(match: re.Match[str]) -> str:
-        blocks.append(match.group(1))
+        html = match.group(1)
+        blocks.append(with_permalinks(html, permalink) if permalink and "<h" in html else html)
         # blank lines around: a paragraph of its own whatever the template put next to it
         return f"\n{mark}x{len(blocks) - 1}\n"
 
     return HTML_BLOCK.sub(keep, markdown), blocks
+
+
+def toc_permalink(config: MkDocsConfig) -> tuple[str, str, str, bool] | None:
+    """The permalink Python-Markdown's ``toc`` extension adds to headings with this
+    site's configuration (text as HTML, class, title, leading), or None without one."""
+    if "toc" not in [str(e) for e in config.markdown_extensions]:
+        return None
+    options = config.mdx_configs.get("toc") or {}
+    link = options.get("permalink", False)
+    if not link:
+        return None
+    text = "&para;" if link is True else html_escape(str(link), quote=False)
+    if link is not True and re.fullmatch(r"&#?\w+;", str(link)):
+        text = str(link)  # an entity, as the extension writes it
+    return (
+        text,
+        str(options.get("permalink_class", "headerlink")),
+        str(options.get("permalink_title", "Permanent link")),
+        bool(options.get("permalink_leading", False)),
+    )
+
+
+def with_permalinks(html: str, permalink: tuple[str, str, str, bool]) -> str:
+    """Each ``<hN id="x">`` heading of a lifted block with the permalink the site's
+    ``toc`` extension gives its Markdown headings."""
+    text, css, title, leading = permalink
+    title_attr = f' title="{html_escape(title)}"' if title else ""
+
+    def link(match: re.Match[str]) -> str:
+        tag, anchor, inner = match.groups()
+        a = f'<a class="{html_escape(css)}" href="#{anchor}"{title_attr}>{text}</a>'
+        inner = a + inner if leading else inner + a
+        return f'<{tag} id="{anchor}">{inner}</{tag}>'
+
+    return BLOCK_HEADING.sub(link, html)
 
 
 def restore_html(html: str, mark: str, blocks: list[str]) -> str:
@@ -238,6 +285,69 @@ def restore_html(html: str, mark: str, blocks: list[str]) -> str:
     if not blocks:
         return html
     return re.sub(rf"<p>{mark}x(\d+)</p>", lambda m: blocks[int(m.group(1))], html)
+
+
+# What Material's search index keeps of a page's HTML (material/plugins/search/plugin.py,
+# ``Parser``): the text, of the markup only these tags, bare, and headings with an id,
+# where its sections start (their permalink left out). Every other tag costs its HTML
+# parser a Python call and leaves nothing in the index.
+SEARCH_DROPPED_TAG = re.compile(
+    r"</?(?!(?:p|code|li|ol|ul|sub|sup|h[1-6])\b)[a-zA-Z][^\s/>]*"
+    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+)
+SEARCH_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')
+# What makes the index read a block other than as text and those tags: ``pre`` keeps its
+# white space, some elements are skipped with their content.
+SEARCH_AS_WRITTEN = re.compile(
+    r"<(?:pre|script|style|object|textarea)\b|data-search-|linenodiv|<!\[", re.I
+)
+
+
+def search_copy(block: str) -> str:
+    """A lifted block as Material's search index reads it: the same text, kept tags and
+    headings, without the tags it drops (a table's cells, links, spans, an SVG's shapes).
+    The index made of it has the same sections and words; only runs of white space may
+    differ (a test builds the sample site both ways). Rota writes the headings of its
+    blocks at the block's top level, as the index's sections need. A block with anything
+    the index treats otherwise is kept as it is."""
+    if SEARCH_AS_WRITTEN.search(block):
+        return block
+    if "headerlink" in block:
+        block = SEARCH_PERMALINK.sub("", block)
+    return SEARCH_DROPPED_TAG.sub("", block)
+
+
+def material_search_index(config: MkDocsConfig) -> Any:
+    """Material's search index for this build, or None (no search, or another plugin)."""
+    for name in ("material/search", "search"):
+        plugin = config.plugins.get(name)
+        if plugin is None or not type(plugin).__module__.startswith("material.plugins.search"):
+            continue
+        if not getattr(plugin, "config", {}).get("enabled", True):
+            return None
+        index = getattr(plugin, "search_index", None)
+        if callable(getattr(index, "add_entry_from_context", None)):
+            return index
+    return None
+
+
+class SearchCopies:
+    """Material's ``SearchIndex.add_entry_from_context`` reading each page in ``pages``
+    from its search copy instead of its HTML; the page's HTML is put back at once."""
+
+    def __init__(self, add: Any) -> None:
+        self.add = add
+        self.pages: dict[str, str] = {}
+
+    def __call__(self, page: Page) -> Any:
+        copy = self.pages.pop(page.file.src_uri, None)
+        if copy is None:
+            return self.add(page)
+        content, page.content = page.content, copy
+        try:
+            return self.add(page)
+        finally:
+            page.content = content
 
 
 HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")')
@@ -335,6 +445,8 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         # is new for every build, so no page's own text can name a placeholder
         self.mark = "rotahtml" + secrets.token_hex(8)
         self.lifted: dict[str, list[str]] = {}
+        # what Material's search index reads of a page with lifted blocks (search_copy)
+        self.search_pages: dict[str, str] = {}
         self.tracker: Any = None  # an incremental build's (``publish.incremental.Tracker``)
 
     def advise(self, message: str) -> None:
@@ -461,8 +573,22 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         src = page.file.src_uri
         if src not in self.generated or not liftable(src) or "<!--rota:html-->" not in markdown:
             return markdown
-        markdown, self.lifted[src] = lift_html(markdown, self.mark)
+        markdown, self.lifted[src] = lift_html(markdown, self.mark, toc_permalink(config))
         return markdown
+
+    @event_priority(100)  # before Material's search plugin indexes the page
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        """Have Material's search index read the page's search copy (``search_copy``)
+        while it indexes the page, and the page stay as it is for everything else."""
+        copy = self.search_pages.pop(page.file.src_uri, None)
+        index = material_search_index(config) if copy is not None else None
+        if copy is None or index is None:
+            return context
+        add = index.add_entry_from_context
+        if not isinstance(add, SearchCopies):
+            add = index.add_entry_from_context = SearchCopies(add)
+        add.pages[page.file.src_uri] = copy
+        return context
 
     @event_priority(50)  # before Material's search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -473,7 +599,10 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         src = page.file.src_uri
-        html = restore_html(html, self.mark, self.lifted.pop(src, []))
+        blocks = self.lifted.pop(src, [])
+        if blocks:
+            self.search_pages[src] = restore_html(html, self.mark, [search_copy(b) for b in blocks])
+        html = restore_html(html, self.mark, blocks)
         if src in self.generated and src.startswith(SHORT_TOC):
             trim_toc(page.toc, 3)
         if src in self.generated:

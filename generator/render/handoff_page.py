@@ -1,13 +1,15 @@
-"""A handoff note as a month page holds it: headings in Markdown, the rest as HTML.
+"""A handoff note as a month page holds it: one raw HTML block, headings included.
 
 A month of daily handoffs holds sixty notes; as Markdown (``reports.handoff.
-handoff_markdown``) every list and line of them goes through Python-Markdown's
-slowest path. Here each note keeps its headings as Markdown (the table of contents,
-their ids and permalinks stay MkDocs') and writes what is under them as raw HTML
-blocks the rota plugin lifts past Markdown (see ``generator/mkdocs_plugin.py``): the
-same HTML Markdown made of ``handoff_markdown(h, prefix, level, shared=False)``,
-which the tests check note for note, except that a note with nothing in its three
-sections (most of a month's) says so in one line instead of three sub-headings.
+handoff_markdown``) every heading, list and line of them goes through Python-Markdown,
+and every heading into the table of contents, which Material writes into the page
+twice. Here each note is one HTML block the rota plugin lifts past Markdown (see
+``generator/mkdocs_plugin.py``): the same HTML Markdown made of ``handoff_markdown(h,
+prefix, level, shared=False)``, which the tests check note for note, but for its
+headings' ids, which are stable (``Handoff.anchor``, what notifications link to) rather
+than made from the title, and its headings staying out of the table of contents (the
+page's parts are there). A note with nothing in its three sections (most of a month's)
+says so in one line instead of three sub-headings.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from generator.reports.handoff import (
     _tz,
     _url_ok,
     _when,
-    md_inline,
 )
 from generator.timeutil import human_duration
 
@@ -48,11 +49,18 @@ def block(lines: list[str]) -> list[str]:
     return ["<!--rota:html-->", *lines, "<!--/rota:html-->", ""]
 
 
+def heading(level: int, anchor: str, title: str) -> str:
+    """A note's heading as HTML, with the id notifications link to; the rota plugin adds
+    the permalink the site's ``toc`` extension would."""
+    return f'<h{level} id="{escape(anchor)}">{text(title)}</h{level}>'
+
+
 def handoff_note(h: Handoff, link_prefix: str, level: int = 3) -> str:
-    """The note (without what every handoff of the team shares) for a month page."""
+    """The note (without what every handoff of the team shares) for a month page: one
+    HTML block, its heading's id ``h.anchor`` (sub-headings ``{anchor}-incidents``,
+    ``-notes``, ``-coming``)."""
     team_tz = _tz(h.team_timezone)
-    sub = "#" * (level + 1)
-    out = [f"{'#' * level} {md_inline(_title(h))}", ""]
+    out = [heading(level, h.anchor, _title(h))]
     who_out = (
         f"<strong>{text(h.outgoing.name)}</strong> — {text(_party_time(h.outgoing))}"
         if h.outgoing
@@ -73,13 +81,13 @@ def handoff_note(h: Handoff, link_prefix: str, level: int = 3) -> str:
     if h.uncovered_after is not None:
         gap = text(_gap_text(h.uncovered_after, team_tz))
         items.append(f"<strong>Uncovered</strong> after this shift: {gap} (add an override)")
-    facts = ["<ul>", *(f"<li>{item}</li>" for item in items), "</ul>"]
+    out += ["<ul>", *(f"<li>{item}</li>" for item in items), "</ul>"]
     if not (h.incidents or h.notes or h.holidays or h.leave or h.overrides):
         # most notes of a month: the three empty sections said in one line
-        return "\n".join([*out, *block([*facts, f"<p>{NOTHING_ELSE}</p>"])])
-    out += block(facts)
+        return "\n".join(block([*out, f"<p>{NOTHING_ELSE}</p>"]))
+    sub = level + 1
 
-    out += [f"{sub} Incidents during the outgoing shift", ""]
+    out.append(heading(sub, f"{h.anchor}-incidents", "Incidents during the outgoing shift"))
     incidents = []
     for inc in h.incidents:
         sev = inc.severity + (f" ({inc.severity_name})" if inc.severity_name else "")
@@ -99,20 +107,20 @@ def handoff_note(h: Handoff, link_prefix: str, level: int = 3) -> str:
         elif inc.postmortem:
             line += f"; postmortem: {text(inc.postmortem)}"
         incidents.append(f"<li>{line}</li>")
-    out += block(["<ul>", *incidents, "</ul>"] if incidents else ["<p>None.</p>"])
+    out += ["<ul>", *incidents, "</ul>"] if incidents else ["<p>None.</p>"]
 
-    out += [f"{sub} Notes from the outgoing shift", ""]
+    out.append(heading(sub, f"{h.anchor}-notes", "Notes from the outgoing shift"))
     notes = [
         f"<p><strong>{text(n.author_name)}</strong> ({n.on:%d %b}): {text(n.notes)}</p>"
         for n in h.notes
     ]
-    out += block(
+    out += (
         ["<blockquote>", *notes, "</blockquote>"]
         if notes
         else ["<p>No notes were written for this handoff.</p>"]
     )
 
-    out += [f"{sub} The coming shift", ""]
+    out.append(heading(sub, f"{h.anchor}-coming", "The coming shift"))
     coming = [f"{hol.on:%a %d %b}: {text(_holiday_label(hol))}" for hol in h.holidays]
     for lv in h.leave:
         note = f" ({text(lv.note)})" if lv.note else ""
@@ -123,9 +131,9 @@ def handoff_note(h: Handoff, link_prefix: str, level: int = 3) -> str:
             f"Override on {text(o.rotation_name)}: {text(o.name)} "
             f"{text(_when(o.start_at, team_tz))} to {text(_when(o.end_at, team_tz))}{note}"
         )
-    out += block(
+    out += (
         ["<ul>", *(f"<li>{item}</li>" for item in coming), "</ul>"]
         if coming
         else ["<p>No holidays, leave or overrides.</p>"]
     )
-    return "\n".join(out)
+    return "\n".join(block(out))

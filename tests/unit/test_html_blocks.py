@@ -9,6 +9,7 @@ did.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.mkdocs_plugin import lift_html, liftable, restore_html
+from generator.mkdocs_plugin import lift_html, liftable, restore_html, search_copy
 from generator.pipeline import horizon_schedule, load_org
 from generator.render.handoff_page import NOTHING_ELSE, handoff_note
 from generator.reports.compute import compute_reports
@@ -44,10 +45,21 @@ def site_markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=names, extension_configs=options)
 
 
+# the permalink Rota's default mkdocs.yml gives headings (toc: permalink: true)
+PERMALINK = ("&para;", "headerlink", "Permanent link", False)
+
+
 def through_plugin(page: str) -> str:
     """The HTML of a page as the plugin has MkDocs make it: lift, Markdown, restore."""
-    lifted, blocks = lift_html(page, MARK)
+    lifted, blocks = lift_html(page, MARK, PERMALINK)
     return restore_html(site_markdown().convert(lifted), MARK, blocks)
+
+
+HEADING_ID = re.compile(r'<h[1-6] id="([^"]+)">')
+
+
+def heading_ids(html: str) -> list[str]:
+    return HEADING_ID.findall(html)
 
 
 def test_a_lifted_block_comes_back_verbatim_between_markdown_parts() -> None:
@@ -127,7 +139,16 @@ def test_notes_as_html_read_as_the_markdown_notes(handoffs: list) -> None:  # ty
             if inc.postmortem_page:
                 page = inc.postmortem_page
                 expected = expected.replace(page, page.removesuffix("index.md"))
-        assert through_plugin(handoff_note(h, "../../../", 3)) == expected
+        html = through_plugin(handoff_note(h, "../../../", 3))
+        # the note's headings have stable ids (what notifications link to), not ids
+        # made from their titles; with those put back, the HTML is Markdown's
+        ids = [h.anchor, f"{h.anchor}-incidents", f"{h.anchor}-notes", f"{h.anchor}-coming"]
+        assert heading_ids(html) == ids
+        for made, stable in zip(heading_ids(expected), ids, strict=True):
+            expected = expected.replace(f'"{made}"', f'"{stable}"').replace(
+                f'"#{made}"', f'"#{stable}"'
+            )
+        assert html == expected
 
 
 def test_a_note_with_nothing_to_hand_over_says_so_in_one_line(handoffs: list) -> None:  # type: ignore[type-arg]
@@ -141,3 +162,65 @@ def test_a_note_with_nothing_to_hand_over_says_so_in_one_line(handoffs: list) ->
     assert html.count("<h3 ") == 1 and "<h4" not in html
     assert f"<p>{NOTHING_ELSE}</p>" in html
     assert f"Incoming: <strong>{empty.incoming.name}</strong>" in html
+
+
+def test_blocks_with_only_blank_lines_between_are_one_block() -> None:
+    # one paragraph for Markdown instead of three; the HTML is the same
+    page = (
+        "# T\n\n<!--rota:html-->\n<p>a</p>\n<!--/rota:html-->\n\n"
+        "<!--rota:html-->\n<p>b</p>\n<!--/rota:html-->\n  \n\n"
+        "<!--rota:html-->\n<p>c</p>\n<!--/rota:html-->\n\nafter\n"
+    )
+    _, blocks = lift_html(page, MARK)
+    assert blocks == ["<p>a</p>\n<p>b</p>\n<p>c</p>"]
+    assert through_plugin(page).endswith("</h1>\n<p>a</p>\n<p>b</p>\n<p>c</p>\n<p>after</p>")
+
+
+def test_headings_in_a_block_get_the_sites_permalink() -> None:
+    page = (
+        '<!--rota:html-->\n<h3 id="primary-2026-12-07-0900">Ops &amp; co</h3>\n<p>x</p>\n'
+        "<!--/rota:html-->\n"
+    )
+    # as Python-Markdown's toc extension writes it for ### headings
+    assert through_plugin(page).startswith(
+        '<h3 id="primary-2026-12-07-0900">Ops &amp; co<a class="headerlink" '
+        'href="#primary-2026-12-07-0900" title="Permanent link">&para;</a></h3>'
+    )
+    leading = ("#", "anchor", "", True)
+    _, blocks = lift_html(page, MARK, leading)
+    assert blocks[0].startswith(
+        '<h3 id="primary-2026-12-07-0900"><a class="anchor" href="#primary-2026-12-07-0900">'
+        "#</a>Ops &amp; co</h3>"
+    )
+    # no permalink configured: the heading as written
+    _, blocks = lift_html(page, MARK, None)
+    assert blocks[0].startswith('<h3 id="primary-2026-12-07-0900">Ops &amp; co</h3>')
+
+
+def test_the_search_copy_keeps_what_materials_index_reads() -> None:
+    from material.plugins.search.plugin import Parser
+
+    def index(html: str) -> list[tuple[str | None, str, str]]:
+        parser = Parser()
+        parser.feed(html)
+        parser.close()
+        return [
+            (s.id, "".join(s.title).strip(), " ".join("".join(s.text).split())) for s in parser.data
+        ]
+
+    block = (
+        '<h3 id="n">Note <code>x</code><a class="headerlink" href="#n" title="Permanent link">'
+        '&para;</a></h3>\n<table class="t"><tr><th title="a > b">When</th><td>Mon&nbsp;'
+        '<a href="../x/">Ana &amp; Bo</a></td></tr></table>\n<ul>\n<li><span>one</span></li>'
+        '<li></li>\n</ul>\n<svg><text x="1">42 h</text></svg><p>Caf\u00e9 <sub>2</sub></p>'
+    )
+    copy = search_copy(block)
+    assert "<td" not in copy and "<a " not in copy and "<svg" not in copy
+    assert index(copy) == index(block)
+    # what the index treats otherwise is left as written
+    for kept in (
+        "<pre>a  b</pre>",
+        "<div data-search-exclude><p>x</p></div>",
+        "<script>1</script>",
+    ):
+        assert search_copy(f"<div>{kept}</div>") == f"<div>{kept}</div>"
