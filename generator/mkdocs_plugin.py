@@ -209,7 +209,12 @@ def directory_url(src: str) -> str:
 
 
 # A raw HTML block of a generated page, lifted out of Markdown's way (see the docstring).
-HTML_BLOCK = re.compile(r"^<!--rota:html-->\n(.*?)\n<!--/rota:html-->$", re.M | re.S)
+# ``<!--rota:html unsearched-->`` ... ``<!--/rota:html unsearched-->``: a block the search
+# index leaves out (a routine handoff note: its facts are on the people's and team's pages,
+# and a search for a name should find the person, not a year of notes).
+HTML_BLOCK = re.compile(
+    r"^<!--rota:html((?: unsearched)?)-->\n(.*?)\n<!--/rota:html\1-->$", re.M | re.S
+)
 # Pages whose body is a repository writer's Markdown (runbooks, postmortems): never
 # lifted, so a marker written in them (say in a code block) stays what Markdown makes of it.
 AUTHORED = re.compile(r"runbooks/|postmortems/[^/]+/")
@@ -221,28 +226,34 @@ def liftable(src: str) -> bool:
 
 
 # The end of one block and the start of the next, with only blank lines between.
-ADJACENT_BLOCKS = re.compile(r"^<!--/rota:html-->\n(?:[ \t]*\n)*<!--rota:html-->\n", re.M)
+ADJACENT_BLOCKS = re.compile(
+    r"^<!--/rota:html((?: unsearched)?)-->\n(?:[ \t]*\n)*<!--rota:html\1-->\n", re.M
+)
 # A heading written in a lifted block, with its id (see ``with_permalinks``).
 BLOCK_HEADING = re.compile(r'<(h[1-6]) id="([^"]+)">(.*?)</\1>')
 
 
 def lift_html(
     markdown: str, mark: str, permalink: tuple[str, str, str, bool] | None = None
-) -> tuple[str, list[str]]:
-    """The page with each marked HTML block replaced by a paragraph ``{mark}x{n}``, and
-    the blocks. ``mark`` is letters and digits only, so Markdown leaves it as it is.
-    Blocks with only blank lines between them are one block (one paragraph less for
-    Markdown to parse); headings in them get ``permalink`` (see ``with_permalinks``)."""
+) -> tuple[str, list[str], set[int]]:
+    """The page with each marked HTML block replaced by a paragraph ``{mark}x{n}``, the
+    blocks, and the numbers of those the search index leaves out (``unsearched``).
+    ``mark`` is letters and digits only, so Markdown leaves it as it is. Blocks of a kind
+    with only blank lines between them are one block (one paragraph less for Markdown to
+    parse); headings in them get ``permalink`` (see ``with_permalinks``)."""
     blocks: list[str] = []
+    unsearched: set[int] = set()
     markdown = ADJACENT_BLOCKS.sub("", markdown)
 
     def keep(match: re.Match[str]) -> str:
-        html = match.group(1)
+        if match.group(1):
+            unsearched.add(len(blocks))
+        html = match.group(2)
         blocks.append(with_permalinks(html, permalink) if permalink and "<h" in html else html)
         # blank lines around: a paragraph of its own whatever the template put next to it
         return f"\n{mark}x{len(blocks) - 1}\n"
 
-    return HTML_BLOCK.sub(keep, markdown), blocks
+    return HTML_BLOCK.sub(keep, markdown), blocks, unsearched
 
 
 def toc_permalink(config: MkDocsConfig) -> tuple[str, str, str, bool] | None:
@@ -444,7 +455,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         # raw HTML blocks lifted out of the page being rendered (see lift_html); the mark
         # is new for every build, so no page's own text can name a placeholder
         self.mark = "rotahtml" + secrets.token_hex(8)
-        self.lifted: dict[str, list[str]] = {}
+        self.lifted: dict[str, tuple[list[str], set[int]]] = {}
         # what Material's search index reads of a page with lifted blocks (search_copy)
         self.search_pages: dict[str, str] = {}
         self.tracker: Any = None  # an incremental build's (``publish.incremental.Tracker``)
@@ -573,7 +584,8 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         src = page.file.src_uri
         if src not in self.generated or not liftable(src) or "<!--rota:html-->" not in markdown:
             return markdown
-        markdown, self.lifted[src] = lift_html(markdown, self.mark, toc_permalink(config))
+        markdown, blocks, unsearched = lift_html(markdown, self.mark, toc_permalink(config))
+        self.lifted[src] = (blocks, unsearched)
         return markdown
 
     @event_priority(100)  # before Material's search plugin indexes the page
@@ -599,9 +611,10 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         src = page.file.src_uri
-        blocks = self.lifted.pop(src, [])
+        blocks, unsearched = self.lifted.pop(src, ([], set()))
         if blocks:
-            self.search_pages[src] = restore_html(html, self.mark, [search_copy(b) for b in blocks])
+            copies = ["" if n in unsearched else search_copy(b) for n, b in enumerate(blocks)]
+            self.search_pages[src] = restore_html(html, self.mark, copies)
         html = restore_html(html, self.mark, blocks)
         if src in self.generated and src.startswith(SHORT_TOC):
             trim_toc(page.toc, 3)

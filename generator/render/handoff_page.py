@@ -44,9 +44,11 @@ def text(value: object) -> str:
     return escape(" ".join(str(value).split()), quote=False)
 
 
-def block(lines: list[str]) -> list[str]:
-    """A raw HTML block marked for the plugin, with the blank lines around it."""
-    return ["<!--rota:html-->", *lines, "<!--/rota:html-->", ""]
+def block(lines: list[str], searched: bool = True) -> list[str]:
+    """A raw HTML block marked for the plugin, with the blank lines around it; one the
+    site's search leaves out unless ``searched``."""
+    kind = "" if searched else " unsearched"
+    return [f"<!--rota:html{kind}-->", *lines, f"<!--/rota:html{kind}-->", ""]
 
 
 def heading(level: int, anchor: str, title: str) -> str:
@@ -83,8 +85,12 @@ def handoff_note(h: Handoff, link_prefix: str, level: int = 3) -> str:
         items.append(f"<strong>Uncovered</strong> after this shift: {gap} (add an override)")
     out += ["<ul>", *(f"<li>{item}</li>" for item in items), "</ul>"]
     if not (h.incidents or h.notes or h.holidays or h.leave or h.overrides):
-        # most notes of a month: the three empty sections said in one line
-        return "\n".join(block([*out, f"<p>{NOTHING_ELSE}</p>"]))
+        # most notes of a month: the three empty sections said in one line, and left out
+        # of the site's search (who handed over to whom is on the people's and team's
+        # pages; a search for a name should find the person, not a year of notes); a
+        # note with uncovered time stays searchable
+        uncovered = h.uncovered_before is not None or h.uncovered_after is not None
+        return "\n".join(block([*out, f"<p>{NOTHING_ELSE}</p>"], searched=uncovered))
     sub = level + 1
 
     out.append(heading(sub, f"{h.anchor}-incidents", "Incidents during the outgoing shift"))

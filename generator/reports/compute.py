@@ -24,6 +24,7 @@ from generator.reports.health import HealthReport, compute_health
 from generator.reports.incidents import IncidentReport, compute_incidents, incidents_window
 from generator.reports.pay import PayReport, compute_pay
 from generator.reviews import ReviewRow, review_status
+from generator.schedule.loads import LoadModel
 from generator.schedule.resolve import Schedule
 
 
@@ -48,9 +49,10 @@ def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
     start_at, end_at = schedule.start_at, schedule.end_at
     review_from, review_to = incidents_window(org, now)
     on_call = OnCallIndex(schedule)  # one index for every team's chain at ``now``
-    deviations = compute_deviation_series(org, schedule, start_at, end_at)
+    loads = LoadModel(org)  # one for every report: its caches serve them all
+    deviations = compute_deviation_series(org, schedule, start_at, end_at, loads)
     return Reports(
-        fairness=compute_fairness(org, schedule, start_at, end_at, deviations),
+        fairness=compute_fairness(org, schedule, start_at, end_at, deviations, loads),
         deviations=deviations,
         pay=compute_pay(org, schedule, start_at, end_at),
         handoffs=tuple(compute_handoffs(org, schedule, start_at, end_at)),
@@ -58,5 +60,5 @@ def compute_reports(org: Org, schedule: Schedule, now: datetime) -> Reports:
         actions=tuple(compute_actions(org, now)),
         reviews=tuple(review_status(org, now)),
         incidents=compute_incidents(org, schedule, review_from, review_to, now),
-        health=compute_health(org, schedule, start_at, end_at),
+        health=compute_health(org, schedule, start_at, end_at, loads=loads),
     )

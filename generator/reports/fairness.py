@@ -159,20 +159,23 @@ def compute_fairness(
     start_at: datetime,
     end_at: datetime,
     deviations: dict[str, DeviationSeries] | None = None,
+    loads: LoadModel | None = None,
 ) -> FairnessReport:
     """Load against target per member of every rotation, for hours in [start_at, end_at).
 
     ``schedule`` must cover the window (``compute_schedule(org, start_at, end_at)``);
     the books are ``schedule.accounting``'s. ``deviations``: the window's
-    ``compute_deviation_series``, computed here when not given.
+    ``compute_deviation_series``, computed here when not given. ``loads``: a load model
+    shared with the other reports of the organisation.
     """
+    loads = loads or LoadModel(org)
     if deviations is None:
-        deviations = compute_deviation_series(org, schedule, start_at, end_at)
+        deviations = compute_deviation_series(org, schedule, start_at, end_at, loads)
     shifts_by_key: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         shifts_by_key[f"{s.team}/{s.rotation}"].append(s)
     out = []
-    for account in compute_accounts(org, schedule, start_at, end_at).values():
+    for account in compute_accounts(org, schedule, start_at, end_at, loads=loads).values():
         rotation = account.rotation
         hours, target, class_target = account.hours, account.target, account.class_target
         unit = account.unit
@@ -278,7 +281,11 @@ def last_handoff_spread(
 
 
 def compute_deviation_series(
-    org: Org, schedule: Schedule, start_at: datetime, end_at: datetime
+    org: Org,
+    schedule: Schedule,
+    start_at: datetime,
+    end_at: datetime,
+    loads: LoadModel | None = None,
 ) -> dict[str, DeviationSeries]:
     """Every rotation's members' deviations at each handoff in [start_at, end_at], by key.
 
@@ -287,7 +294,7 @@ def compute_deviation_series(
     the person covering, as on the published schedule. A slot nobody could take is
     nobody's share. The value at a handoff counts the slots that ended by then.
     """
-    loads = LoadModel(org)
+    loads = loads or LoadModel(org)
     overrides: dict[str, list[Any]] = defaultdict(list)
     for o in org.overrides:
         overrides[f"{o.team}/{o.rotation}"].append(o)

@@ -320,13 +320,15 @@ def compute_health(
     start_at: datetime,
     end_at: datetime,
     limits: Mapping[str, float] | None = None,
+    loads: LoadModel | None = None,
 ) -> HealthReport:
     """Every team's rotation health over [start_at, end_at).
 
     ``limits``: further share limits by name (checked after ``google-sre``).
     ``schedule`` must cover the window (``compute_schedule(org, start_at, end_at)``).
+    ``loads``: a load model shared with the other reports of the organisation.
     """
-    loads = LoadModel(org)
+    loads = loads or LoadModel(org)
     by_team: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         if s.person is not None and s.start_at < end_at and start_at < s.end_at:

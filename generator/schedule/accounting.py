@@ -107,8 +107,13 @@ def slot_shares(
     target-bearing member's part of it (summing to 1; empty if nobody may bear it):
     the members available for it, or every active one with ``fairness: equal``, in
     proportion to their ``share``. None when no member is active then."""
+    memo = (rotation.key, slot.start_at)
+    if memo in loads.shares:
+        got: tuple[dict[str, float], dict[str, float]] | None = loads.shares[memo]
+        return got
     members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
     if not members:
+        loads.shares[memo] = None
         return None
     each = {m.person: loads.load(org.people[m.person], slot.windows) for m in members}
     pool = (
@@ -117,7 +122,9 @@ def slot_shares(
         else [m for m in members if not on_leave(org.people[m.person], slot)]
     )
     total = sum(m.share for m in pool)
-    return each, ({m.person: m.share / total for m in pool} if total > 0 else {})
+    got = each, ({m.person: m.share / total for m in pool} if total > 0 else {})
+    loads.shares[memo] = got
+    return got
 
 
 def compute_accounts(
@@ -126,10 +133,12 @@ def compute_accounts(
     start_at: datetime,
     end_at: datetime,
     keys: set[str] | None = None,
+    loads: LoadModel | None = None,
 ) -> dict[str, Account]:
     """The books of every rotation (or of ``keys``), keyed ``team/rotation``, in team
-    order. ``schedule`` must cover the window."""
-    loads = LoadModel(org)
+    order. ``schedule`` must cover the window. ``loads``: one shared with other reports
+    of the same organisation (its caches are theirs too)."""
+    loads = loads or LoadModel(org)
     shifts_by_key: dict[str, list[Shift]] = defaultdict(list)
     for s in schedule.shifts:
         shifts_by_key[f"{s.team}/{s.rotation}"].append(s)

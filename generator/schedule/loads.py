@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import Any
 
 from generator.model import Org, Person
 from generator.timeutil import HourClasser, localize
@@ -168,6 +169,8 @@ class LoadModel:
         self.weight_vector: Vector = (w[0], w[1], w[2], w[3])
         self._cache: dict[tuple[str, str | None, datetime, datetime], Vector] = {}
         self._calendars: dict[tuple[str, str | None], ZoneCalendar] = {}
+        # accounting.slot_shares by (rotation key, slot start): the reports ask twice
+        self.shares: dict[tuple[str, datetime], Any] = {}
 
     def calendar(self, person: Person) -> ZoneCalendar:
         key = (person.timezone, person.holidays)

@@ -51,7 +51,7 @@ PERMALINK = ("&para;", "headerlink", "Permanent link", False)
 
 def through_plugin(page: str) -> str:
     """The HTML of a page as the plugin has MkDocs make it: lift, Markdown, restore."""
-    lifted, blocks = lift_html(page, MARK, PERMALINK)
+    lifted, blocks, _ = lift_html(page, MARK, PERMALINK)
     return restore_html(site_markdown().convert(lifted), MARK, blocks)
 
 
@@ -171,7 +171,7 @@ def test_blocks_with_only_blank_lines_between_are_one_block() -> None:
         "<!--rota:html-->\n<p>b</p>\n<!--/rota:html-->\n  \n\n"
         "<!--rota:html-->\n<p>c</p>\n<!--/rota:html-->\n\nafter\n"
     )
-    _, blocks = lift_html(page, MARK)
+    _, blocks, _ = lift_html(page, MARK)
     assert blocks == ["<p>a</p>\n<p>b</p>\n<p>c</p>"]
     assert through_plugin(page).endswith("</h1>\n<p>a</p>\n<p>b</p>\n<p>c</p>\n<p>after</p>")
 
@@ -187,13 +187,13 @@ def test_headings_in_a_block_get_the_sites_permalink() -> None:
         'href="#primary-2026-12-07-0900" title="Permanent link">&para;</a></h3>'
     )
     leading = ("#", "anchor", "", True)
-    _, blocks = lift_html(page, MARK, leading)
+    _, blocks, _ = lift_html(page, MARK, leading)
     assert blocks[0].startswith(
         '<h3 id="primary-2026-12-07-0900"><a class="anchor" href="#primary-2026-12-07-0900">'
         "#</a>Ops &amp; co</h3>"
     )
     # no permalink configured: the heading as written
-    _, blocks = lift_html(page, MARK, None)
+    _, blocks, _ = lift_html(page, MARK, None)
     assert blocks[0].startswith('<h3 id="primary-2026-12-07-0900">Ops &amp; co</h3>')
 
 
@@ -224,3 +224,17 @@ def test_the_search_copy_keeps_what_materials_index_reads() -> None:
         "<script>1</script>",
     ):
         assert search_copy(f"<div>{kept}</div>") == f"<div>{kept}</div>"
+
+
+def test_blocks_the_search_leaves_out_are_told_apart_and_never_merged_with_others() -> None:
+    page = (
+        "<!--rota:html-->\n<p>a</p>\n<!--/rota:html-->\n\n"
+        "<!--rota:html unsearched-->\n<p>b</p>\n<!--/rota:html unsearched-->\n\n"
+        "<!--rota:html unsearched-->\n<p>c</p>\n<!--/rota:html unsearched-->\n\n"
+        "<!--rota:html-->\n<p>d</p>\n<!--/rota:html-->\n"
+    )
+    _, blocks, unsearched = lift_html(page, MARK)
+    assert blocks == ["<p>a</p>", "<p>b</p>\n<p>c</p>", "<p>d</p>"]
+    assert unsearched == {1}
+    # on the page, all four as written
+    assert through_plugin(page) == "<p>a</p>\n<p>b</p>\n<p>c</p>\n<p>d</p>"
