@@ -297,11 +297,15 @@ def month_calendar(
 ) -> list[list[Day]]:
     """Weeks (Monday first) of a month in the team's zone, each day listing who is on call."""
     tz = team.tz
+    shown = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first = localize(datetime.combine(shown[0][0], time()), tz)
+    last = localize(datetime.combine(shown[-1][-1] + timedelta(days=1), time()), tz)
     by_rotation: dict[str, list[Shift]] = defaultdict(list)
     for s in shifts:
-        by_rotation[s.rotation].append(s)
+        if s.start_at < last and first < s.end_at:  # the weeks shown, not the year
+            by_rotation[s.rotation].append(s)
     weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+    for week in shown:
         days = []
         for on in week:
             start = localize(datetime.combine(on, time()), tz)
