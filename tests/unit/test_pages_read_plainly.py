@@ -93,9 +93,16 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return build(tmp_path_factory.mktemp("tiny"))
 
 
+def page_headings(page: str) -> list[tuple[str, str]]:
+    """The page's headings in order, as (Markdown level, text): Markdown ones, and the
+    HTML ones of the handoff notes (``<h3 id="...">``) read as ``###``."""
+    found = re.findall(r"^(?:(##+) (.+)|<h(\d) id=\"[^\"]*\">([^<]+)</h\d>)$", page, re.M)
+    return [(md or "#" * int(level), text or html_text) for md, text, level, html_text in found]
+
+
 def test_month_page_puts_the_handoff_in_force_first(pages: dict[str, str]) -> None:
     page = pages["handoffs/ops/2026-11/index.md"]
-    headings = re.findall(r"^(##+) (.+)$", page, re.M)
+    headings = page_headings(page)
     top = [(h, t) for h, t in headings if h in ("##", "###")]
     assert top == [
         ("##", "In force now"),
@@ -120,7 +127,11 @@ def test_month_page_puts_the_handoff_in_force_first(pages: dict[str, str]) -> No
 def test_month_page_orders_now_then_to_come_then_newest_first(tmp_path: Path) -> None:
     pages = build(tmp_path)
     page = pages["handoffs/east/2026-11/index.md"]
-    dates = re.findall(r"^### East Primary: handoff \w+ (\d\d) Nov", page, re.M)
+    dates = [
+        re.match(r"East Primary: handoff \w+ (\d\d) Nov", t).group(1)  # type: ignore[union-attr]
+        for h, t in page_headings(page)
+        if h == "###" and t.startswith("East Primary: handoff")
+    ]
     # in force: 21 Nov; to come: 28 Nov; earlier, newest first: 14, 7 Nov
     assert dates == ["21", "28", "14", "07"]
 
