@@ -306,6 +306,12 @@ SEARCH_DROPPED_TAG = re.compile(
     r"</?(?!(?:p|code|li|ol|ul|sub|sup|h[1-6])\b)[a-zA-Z][^\s/>]*"
     r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
 )
+# Tags between words: Material's parser drops them and runs the cells of a table row
+# together ("Ana Ngstandard103.50"); the copy leaves a space, so each is a word to search.
+SEARCH_BETWEEN_WORDS = re.compile(
+    r"</?(?:td|th|tr|dd|dt|div|br|table|thead|tbody|caption|figure|figcaption|section)\b"
+    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+)
 SEARCH_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')
 # What makes the index read a block other than as text and those tags: ``pre`` keeps its
 # white space, some elements are skipped with their content.
@@ -317,15 +323,16 @@ SEARCH_AS_WRITTEN = re.compile(
 def search_copy(block: str) -> str:
     """A lifted block as Material's search index reads it: the same text, kept tags and
     headings, without the tags it drops (a table's cells, links, spans, an SVG's shapes).
-    The index made of it has the same sections and words; only runs of white space may
-    differ (a test builds the sample site both ways). Rota writes the headings of its
+    The index made of it has the same sections and text, but for white space: a table's
+    cells, run together by Material's parser, are words of their own here (a test builds
+    the sample site both ways). Rota writes the headings of its
     blocks at the block's top level, as the index's sections need. A block with anything
     the index treats otherwise is kept as it is."""
     if SEARCH_AS_WRITTEN.search(block):
         return block
     if "headerlink" in block:
         block = SEARCH_PERMALINK.sub("", block)
-    return SEARCH_DROPPED_TAG.sub("", block)
+    return SEARCH_DROPPED_TAG.sub("", SEARCH_BETWEEN_WORDS.sub(" ", block))
 
 
 def material_search_index(config: MkDocsConfig) -> Any:

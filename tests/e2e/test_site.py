@@ -544,7 +544,8 @@ def test_search_reads_the_same_words_from_the_lighter_copy_of_each_page(
 ) -> None:
     # Material's search index reads a copy of each lifted block without the tags it
     # drops anyway (plugin.search_copy): built again with the blocks as written, every
-    # page has the same sections, titles and words; only runs of white space may differ
+    # page has the same sections, titles and text but for white space, where the copy
+    # keeps a table's cells apart (Material's parser runs them together)
     import generator.mkdocs_plugin as plugin
 
     monkeypatch.setattr(plugin, "search_copy", lambda block: block)
@@ -552,7 +553,7 @@ def test_search_reads_the_same_words_from_the_lighter_copy_of_each_page(
 
     def entries(folder: Path) -> list[tuple[str, str, str]]:
         docs = json.loads((folder / "search/search_index.json").read_text())["docs"]
-        return [(d["location"], d["title"], " ".join(d["text"].split())) for d in docs]
+        return [(d["location"], d["title"], "".join(d["text"].split())) for d in docs]
 
     lighter, as_written = entries(site), entries(tmp_path / "site")
     assert len(lighter) > 1000
@@ -560,7 +561,11 @@ def test_search_reads_the_same_words_from_the_lighter_copy_of_each_page(
     # and the words are there: a person's pay table, a handoff note with something to
     # hand over; a routine note (only who handed over to whom) is left out of the search
     texts = " ".join(t for _, _, t in lighter)
-    assert "Standby hours" in texts
+    assert "Standbyhours" in texts
+    # a table's cells are words of their own: a pay table's row, as the search reads it
+    pay = json.loads((site / "search/search_index.json").read_text())["docs"]
+    row = " ".join(next(d["text"] for d in pay if d["location"] == "pay/payments/").split())
+    assert re.search(r"Marcus Reid standard [\d,.]+ ", row), row[:300]
     indexed = {loc for loc, _, _ in lighter}
     seen = {True: 0, False: 0}
     for page in sorted(site.glob("handoffs/*/*/index.html")):

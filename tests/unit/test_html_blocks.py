@@ -205,7 +205,7 @@ def test_the_search_copy_keeps_what_materials_index_reads() -> None:
         parser.feed(html)
         parser.close()
         return [
-            (s.id, "".join(s.title).strip(), " ".join("".join(s.text).split())) for s in parser.data
+            (s.id, "".join(s.title).strip(), "".join("".join(s.text).split())) for s in parser.data
         ]
 
     block = (
@@ -217,6 +217,10 @@ def test_the_search_copy_keeps_what_materials_index_reads() -> None:
     copy = search_copy(block)
     assert "<td" not in copy and "<a " not in copy and "<svg" not in copy
     assert index(copy) == index(block)
+    # the same text, and a table's cells apart: words of their own to search for
+    parser = Parser()
+    parser.feed(copy)
+    assert "When Mon" in " ".join("".join(parser.data[-1].text).split())
     # what the index treats otherwise is left as written
     for kept in (
         "<pre>a  b</pre>",
