@@ -302,15 +302,14 @@ def restore_html(html: str, mark: str, blocks: list[str]) -> str:
 # ``Parser``): the text, of the markup only these tags, bare, and headings with an id,
 # where its sections start (their permalink left out). Every other tag costs its HTML
 # parser a Python call and leaves nothing in the index.
+TAG_REST = r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # a tag's attributes (quoted '>' too) and end
 SEARCH_DROPPED_TAG = re.compile(
-    r"</?(?!(?:p|code|li|ol|ul|sub|sup|h[1-6])\b)[a-zA-Z][^\s/>]*"
-    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+    r"</?(?!(?:p|code|li|ol|ul|sub|sup|h[1-6])\b)[a-zA-Z][^\s/>]*" + TAG_REST
 )
 # Tags between words: Material's parser drops them and runs the cells of a table row
 # together ("Ana Ngstandard103.50"); the copy leaves a space, so each is a word to search.
 SEARCH_BETWEEN_WORDS = re.compile(
-    r"</?(?:td|th|tr|dd|dt|div|br|table|thead|tbody|caption|figure|figcaption|section)\b"
-    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+    r"</?(?:td|th|tr|dd|dt|div|br|table|thead|tbody|caption|figure|figcaption|section)\b" + TAG_REST
 )
 SEARCH_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')
 # What makes the index read a block other than as text and those tags: ``pre`` keeps its
@@ -465,6 +464,8 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self.lifted: dict[str, tuple[list[str], set[int]]] = {}
         # what Material's search index reads of a page with lifted blocks (search_copy)
         self.search_pages: dict[str, str] = {}
+        # the permalink the site's toc extension gives headings (toc_permalink), per build
+        self.permalink: tuple[str, str, str, bool] | None = None
         self.tracker: Any = None  # an incremental build's (``publish.incremental.Tracker``)
 
     def advise(self, message: str) -> None:
@@ -517,6 +518,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         if EXTRA_JS not in [str(x) for x in config.extra_javascript]:
             config.extra_javascript.append(EXTRA_JS)
         self._add_overrides(config)
+        self.permalink = toc_permalink(config)
         if offline_plugin_on(config):
             from generator.render.site import OFFLINE_WORKER, offline_files
 
@@ -589,9 +591,9 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         src = page.file.src_uri
-        if src not in self.generated or not liftable(src) or "<!--rota:html-->" not in markdown:
+        if src not in self.generated or not liftable(src) or "<!--rota:html" not in markdown:
             return markdown
-        markdown, blocks, unsearched = lift_html(markdown, self.mark, toc_permalink(config))
+        markdown, blocks, unsearched = lift_html(markdown, self.mark, self.permalink)
         self.lifted[src] = (blocks, unsearched)
         return markdown
 
@@ -619,7 +621,7 @@ class RotaPlugin(BasePlugin[RotaPluginConfig]):
     ) -> str | None:
         src = page.file.src_uri
         blocks, unsearched = self.lifted.pop(src, ([], set()))
-        if blocks:
+        if blocks and material_search_index(config) is not None:
             copies = ["" if n in unsearched else search_copy(b) for n, b in enumerate(blocks)]
             self.search_pages[src] = restore_html(html, self.mark, copies)
         html = restore_html(html, self.mark, blocks)

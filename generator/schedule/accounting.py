@@ -22,7 +22,7 @@ from datetime import datetime
 
 from generator.model import Org, Rotation
 from generator.schedule.assign import active_members, on_leave
-from generator.schedule.loads import LoadModel, Vector
+from generator.schedule.loads import LoadModel, SlotShares, Vector
 from generator.schedule.resolve import Schedule, Shift
 from generator.schedule.shifts import Slot
 
@@ -100,17 +100,14 @@ def without(
     return out
 
 
-def slot_shares(
-    org: Org, loads: LoadModel, rotation: Rotation, slot: Slot
-) -> tuple[dict[str, float], dict[str, float]] | None:
+def slot_shares(org: Org, loads: LoadModel, rotation: Rotation, slot: Slot) -> SlotShares | None:
     """A slot's load for each active member (in their own zone and region), and each
     target-bearing member's part of it (summing to 1; empty if nobody may bear it):
     the members available for it, or every active one with ``fairness: equal``, in
     proportion to their ``share``. None when no member is active then."""
     memo = (rotation.key, slot.start_at)
     if memo in loads.shares:
-        got: tuple[dict[str, float], dict[str, float]] | None = loads.shares[memo]
-        return got
+        return loads.shares[memo]
     members = [m for m in active_members(rotation, slot, org) if m.person in org.people]
     if not members:
         loads.shares[memo] = None

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from generator.errors import Diagnostic
 from generator.model import Org, Rule, Team
 from generator.rules import describe, effective_rules
+from generator.schedule.limits import nights, saturdays
 from generator.schedule.resolve import Schedule, Shift
 from generator.timeutil import zone
 
@@ -211,6 +212,11 @@ def _share(
     ]
 
 
+def _epoch(periods: list[Period]) -> list[tuple[float, float]]:
+    """Periods as the planner's windows (``schedule.limits``): epoch seconds."""
+    return [(p.start_at.timestamp(), p.end_at.timestamp()) for p in periods]
+
+
 def _nights(org: Org, rule: Rule, team: str, person: str, mine: list[Period]) -> list[Breach]:
     """Nights (on call at some time between 00:00 and 06:00 in the person's zone)
     per week, Monday to Sunday."""
@@ -218,19 +224,8 @@ def _nights(org: Org, rule: Rule, team: str, person: str, mine: list[Period]) ->
     if who is None or rule.limit is None:
         return []
     tz = zone(who.timezone)
-    nights: set = set()
-    for p in mine:
-        a, b = p.start_at, p.end_at
-        day = a.astimezone(tz).date() - timedelta(days=1)
-        while True:
-            night = datetime.combine(day, datetime.min.time(), tz)
-            if night >= b:
-                break
-            if night < b and a < night + timedelta(hours=6):
-                nights.add(day)
-            day += timedelta(days=1)
     by_week: dict = defaultdict(list)
-    for d in nights:
+    for d in nights(_epoch(mine), tz):
         by_week[d - timedelta(days=d.weekday())].append(d)
     out = []
     assert isinstance(rule.limit, float | int)
@@ -257,21 +252,10 @@ def _weekends(org: Org, rule: Rule, team: str, person: str, mine: list[Period]) 
     if who is None:
         return []
     tz = zone(who.timezone)
-    saturdays: set = set()
-    for p in mine:
-        a, b = p.start_at, p.end_at
-        first = a.astimezone(tz).date()
-        day = first - timedelta(days=(first.weekday() - 5) % 7)  # the Saturday before
-        while True:
-            sat = datetime.combine(day, datetime.min.time(), tz)
-            if sat >= b:
-                break
-            if a < datetime.combine(day + timedelta(days=2), datetime.min.time(), tz):
-                saturdays.add(day)
-            day += timedelta(weeks=1)
+    on_call = saturdays(_epoch(mine), tz)
     out = []
-    for day in sorted(saturdays):
-        if day - timedelta(weeks=1) in saturdays:
+    for day in sorted(on_call):
+        if day - timedelta(weeks=1) in on_call:
             start = datetime.combine(day - timedelta(weeks=1), datetime.min.time(), tz)
             out.append(
                 Breach(

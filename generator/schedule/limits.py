@@ -7,7 +7,8 @@ Saturday 00:00 to Monday 00:00 in their zone; a share: on-call time in a window
 ending at the end of one of their periods, above the limit even without that
 period), over a person's covered windows in the team (all its rotations). Each
 function answers how much one more slot adds to a rule's breach: 0 where it adds
-none, so the planner can refuse it (hard) or price it (soft).
+none, so the planner can refuse it (hard) or price it (soft). ``breaches`` finds
+nights and weekends with ``nights`` and ``saturdays`` from here.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any
 
 from generator.model import Org, Person
 from generator.timeutil import HourClasser, localize
@@ -159,6 +158,10 @@ def _calendar(
     return ZoneCalendar(HourClasser(zone(tz_name), region, company, business_from, business_to))
 
 
+# a slot's load for each active member, and each target-bearing member's part of it
+SlotShares = tuple[dict[str, float], dict[str, float]]
+
+
 class LoadModel:
     """Weighted load of covered time for a person, cached by zone, region and interval."""
 
@@ -170,7 +173,7 @@ class LoadModel:
         self._cache: dict[tuple[str, str | None, datetime, datetime], Vector] = {}
         self._calendars: dict[tuple[str, str | None], ZoneCalendar] = {}
         # accounting.slot_shares by (rotation key, slot start): the reports ask twice
-        self.shares: dict[tuple[str, datetime], Any] = {}
+        self.shares: dict[tuple[str, datetime], SlotShares | None] = {}
 
     def calendar(self, person: Person) -> ZoneCalendar:
         key = (person.timezone, person.holidays)
