@@ -261,7 +261,11 @@ def toc_permalink(config: MkDocsConfig) -> tuple[str, str, str, bool] | None:
     site's configuration (text as HTML, class, title, leading), or None without one."""
     if "toc" not in [str(e) for e in config.markdown_extensions]:
         return None
-    options = config.mdx_configs.get("toc") or {}
+    return permalink_of(config.mdx_configs.get("toc") or {})
+
+
+def permalink_of(options: Mapping[str, Any]) -> tuple[str, str, str, bool] | None:
+    """The permalink of ``toc`` extension options (see ``toc_permalink``)."""
     link = options.get("permalink", False)
     if not link:
         return None

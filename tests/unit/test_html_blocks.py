@@ -19,7 +19,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.mkdocs_plugin import lift_html, liftable, restore_html, search_copy
+from generator.mkdocs_plugin import (
+    lift_html,
+    liftable,
+    permalink_of,
+    restore_html,
+    search_copy,
+    with_permalinks,
+)
 from generator.pipeline import horizon_schedule, load_org
 from generator.render.handoff_page import NOTHING_ELSE, handoff_note
 from generator.reports.compute import compute_reports
@@ -242,3 +249,27 @@ def test_blocks_the_search_leaves_out_are_told_apart_and_never_merged_with_other
     assert unsearched == {1}
     # on the page, all four as written
     assert through_plugin(page) == "<p>a</p>\n<p>b</p>\n<p>c</p>\n<p>d</p>"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"permalink": True},
+        {"permalink": "#", "permalink_class": "anchor", "permalink_title": "Link here"},
+        {"permalink": "&sect;", "permalink_leading": True},
+        {"permalink": "<>", "permalink_title": ""},
+        {"permalink": False},
+        {},
+    ],
+)
+def test_a_blocks_heading_has_the_permalink_the_toc_extension_gives_markdown_headings(
+    options: dict[str, object],
+) -> None:
+    # Python-Markdown's own toc extension, with the same options, on a Markdown heading
+    # given the same id (attr_list): what the plugin must write into a lifted heading
+    made = markdown.Markdown(
+        extensions=["toc", "attr_list"], extension_configs={"toc": options}
+    ).convert("### Ops &amp; *co* { #primary-2026-12-07-0900 }")
+    link = permalink_of(options)
+    written = '<h3 id="primary-2026-12-07-0900">Ops &amp; <em>co</em></h3>'
+    assert (with_permalinks(written, link) if link else written) == made
