@@ -304,18 +304,21 @@ def restore_html(html: str, mark: str, blocks: list[str]) -> str:
 
 # What Material's search index keeps of a page's HTML (material/plugins/search/plugin.py,
 # ``Parser``): the text, of the markup only these tags, bare, and headings with an id,
-# where its sections start (their permalink left out). Every other tag costs its HTML
-# parser a Python call and leaves nothing in the index.
+# where its sections start. Every other tag costs its HTML parser a Python call and
+# leaves nothing in the index.
 TAG_REST = r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"  # a tag's attributes (quoted '>' too) and end
 SEARCH_DROPPED_TAG = re.compile(
-    r"</?(?!(?:p|code|li|ol|ul|sub|sup|h[1-6])\b)[a-zA-Z][^\s/>]*" + TAG_REST
+    r"</?(?!(?:p|code|li|ol|ul|sub|sup|h[1-6])\b)[a-z][^\s/>]*" + TAG_REST, re.I
 )
 # Tags between words: Material's parser drops them and runs the cells of a table row
 # together ("Ana Ngstandard103.50"); the copy leaves a space, so each is a word to search.
 SEARCH_BETWEEN_WORDS = re.compile(
-    r"</?(?:td|th|tr|dd|dt|div|br|table|thead|tbody|caption|figure|figcaption|section)\b" + TAG_REST
+    r"</?(?:td|th|tr|dd|dt|div|br|table|thead|tbody|caption|figure|figcaption|section)\b"
+    + TAG_REST,
+    re.I,
 )
-SEARCH_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')
+# A heading, kept as written: its title is the index's, white space and all.
+SEARCH_HEADING = re.compile(r"<h([1-6])\b" + TAG_REST + r".*?</h\1\s*>", re.I | re.S)
 # What makes the index read a block other than as text and those tags: ``pre`` keeps its
 # white space, some elements are skipped with their content.
 SEARCH_AS_WRITTEN = re.compile(
@@ -326,16 +329,24 @@ SEARCH_AS_WRITTEN = re.compile(
 def search_copy(block: str) -> str:
     """A lifted block as Material's search index reads it: the same text, kept tags and
     headings, without the tags it drops (a table's cells, links, spans, an SVG's shapes).
-    The index made of it has the same sections and text, but for white space: a table's
-    cells, run together by Material's parser, are words of their own here (a test builds
-    the sample site both ways). Rota writes the headings of its
-    blocks at the block's top level, as the index's sections need. A block with anything
-    the index treats otherwise is kept as it is."""
+    The index made of it has the same sections, titles and text, but for white space in
+    the text: a table's cells, run together by Material's parser, are words of their own
+    here (a test builds the sample site both ways). Headings are kept as written; Rota
+    writes them at the block's top level, as the index's sections need. A block with
+    anything the index treats otherwise is kept as it is."""
     if SEARCH_AS_WRITTEN.search(block):
         return block
-    if "headerlink" in block:
-        block = SEARCH_PERMALINK.sub("", block)
-    return SEARCH_DROPPED_TAG.sub("", SEARCH_BETWEEN_WORDS.sub(" ", block))
+    out, at = [], 0
+    for heading in SEARCH_HEADING.finditer(block):
+        out += [_search_text(block[at : heading.start()]), heading.group(0)]
+        at = heading.end()
+    out.append(_search_text(block[at:]))
+    return "".join(out)
+
+
+def _search_text(html: str) -> str:
+    """HTML without headings as the search copy has it (see ``search_copy``)."""
+    return SEARCH_DROPPED_TAG.sub("", SEARCH_BETWEEN_WORDS.sub(" ", html))
 
 
 def material_search_index(config: MkDocsConfig) -> Any:
